@@ -1,0 +1,65 @@
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+
+const byteSize = z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?$/i)]).transform(parseByteSize);
+
+function parseByteSize(value: number | string): number {
+  if (typeof value === "number") return value;
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const amount = Number(match?.[1] ?? Number.NaN);
+  const unit = (match?.[2] ?? "b").toLowerCase();
+  const factor: Record<string, number> = {
+    "": 1, b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3, tb: 1e12, tib: 1024 ** 4,
+  };
+  return Math.floor(amount * (factor[unit] ?? Number.NaN));
+}
+
+/**
+ * Every setting of aiplus with its default. Sources, strongest first: CLI flags, environment
+ * (`AIPLUS_*`), the config file (`$AIPLUS_HOME/config.json` or `AIPLUS_CONFIG`), these defaults.
+ */
+export const configSchema = z.object({
+  /** State folder: database, models, secret. Defaults to `~/.aiplus`. */
+  home: z.string().min(1).default(path.join(os.homedir(), ".aiplus")),
+  /** Interface to listen on. Defaults to `127.0.0.1`. */
+  host: z.string().min(1).default("127.0.0.1"),
+  /** Port to listen on. Defaults to 8787. */
+  port: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** llama.cpp threads per model. Defaults to the machine's physical math cores (as node-llama-cpp detects them). */
+  threads: z.coerce.number().int().min(1).max(1024).optional(),
+  /** GPU backend: `auto` uses CUDA/Vulkan/Metal when a usable binary exists, else CPU. Defaults to `auto`. */
+  gpu: z.enum(["auto", "cpu", "cuda", "vulkan", "metal"]).default("auto"),
+  /** Bootstrap admin key. When unset, one is generated and printed once on first start. */
+  adminKey: z.string().min(16).optional(),
+  /** Secret of the keyed hash that stores API keys. Defaults to a random one in `$AIPLUS_HOME/secret`. */
+  keySecret: z.string().min(16).optional(),
+  /** `sqlite:` file path or `postgres://` URL. Defaults to `$AIPLUS_HOME/aiplus.db`. */
+  databaseUrl: z.string().min(1).optional(),
+  /** Folder that `aiplus pull` downloads into. Defaults to `$AIPLUS_HOME/models`. */
+  modelsDir: z.string().min(1).optional(),
+  /** Memory the model pool may use for weights and KV cache. Defaults to 75% of RAM (or of VRAM on GPU). */
+  memoryBudget: byteSize.optional(),
+  /** Parallel sequences (concurrent requests decoded together) per loaded model. Defaults to 4. */
+  sequences: z.coerce.number().int().min(1).max(256).default(4),
+  /** Context size per sequence in tokens. Defaults to the model's training context, capped at 4096. */
+  contextSize: z.coerce.number().int().min(16).optional(),
+  /** Unload a model after this many idle seconds (0 disables). Defaults to 600. */
+  idleUnloadSeconds: z.coerce.number().int().min(0).default(600),
+  /** Requests that may wait for a free sequence per model before 503. Defaults to 64. */
+  maxQueue: z.coerce.number().int().min(0).default(64),
+  /** Largest accepted request body. Defaults to 4 MiB. */
+  bodyLimit: byteSize.default(4 * 1024 * 1024),
+  /** Completion tokens reserved against budgets when a request sets no `max_tokens`. Defaults to 4096. */
+  defaultReserveTokens: z.coerce.number().int().min(1).default(4096),
+  /** pino log level. Defaults to `info`. */
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Resolved configuration: every path filled in. */
+export type Config = Omit<z.output<typeof configSchema>, "databaseUrl" | "modelsDir"> & {
+  databaseUrl: string;
+  modelsDir: string;
+};

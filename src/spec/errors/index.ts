@@ -1,0 +1,14 @@
+export { AiplusError, type AiplusErrorOptions, type OpenAIErrorType } from "./aiplus-error.js";
+export { AuthenticationError } from "./authentication-error.js";
+export { CircuitOpenError } from "./circuit-open-error.js";
+export { ContextOverflowError } from "./context-overflow-error.js";
+export { InternalError } from "./internal-error.js";
+export { InvalidModelFileError } from "./invalid-model-file-error.js";
+export { InvalidRequestError } from "./invalid-request-error.js";
+export { NotFoundError } from "./not-found-error.js";
+export { OverloadedError } from "./overloaded-error.js";
+export { PayloadTooLargeError } from "./payload-too-large-error.js";
+export { PermissionDeniedError } from "./permission-denied-error.js";
+export { RateLimitError, type RateLimitKind } from "./rate-limit-error.js";
+export { UpstreamError } from "./upstream-error.js";
+export { UpstreamTimeoutError } from "./upstream-timeout-error.js";

@@ -1,0 +1,3 @@
+export { openDatabase, type Database, type DatabaseDialect } from "./database.js";
+export type * from "./schema.js";
+export type * from "./records.js";

@@ -1,0 +1,65 @@
+import type { ApiKeyId, ProviderId } from "../spec/index.js";
+
+/** Domain records the repositories return (camelCase, parsed; JSON columns already decoded). */
+
+export type ProviderRecord = {
+  id: ProviderId;
+  name: string;
+  /** e.g. `http://127.0.0.1:8000/v1` (the `/v1` is part of the base URL, as in the openai SDK). */
+  baseUrl: string;
+  apiKey: string | undefined;
+  /** Model names this provider serves. */
+  models: string[];
+  /** Lower is tried first. Defaults to 100. */
+  priority: number;
+  /** Timeout until the first byte. Defaults to 60000. */
+  timeoutMs: number;
+  createdAt: number;
+};
+
+export type BudgetPeriod = "day" | "week" | "month" | "total";
+
+export type ApiKeyRecord = {
+  id: ApiKeyId;
+  name: string;
+  prefix: string;
+  isAdmin: boolean;
+  models: string[] | undefined;
+  rpm: number | undefined;
+  tpm: number | undefined;
+  budgetNanos: number | undefined;
+  budgetPeriod: BudgetPeriod;
+  periodStart: number;
+  spentNanos: number;
+  reservedNanos: number;
+  expiresAt: number | undefined;
+  revokedAt: number | undefined;
+  createdAt: number;
+};
+
+export type PriceRecord = {
+  model: string;
+  /** Micro-dollars per 1M input tokens ($1.50/1M = 1_500_000). */
+  inputMicrosPerMillion: number;
+  outputMicrosPerMillion: number;
+  updatedAt: number;
+};
+
+export type UsageStatus = "pending" | "ok" | "error" | "cancelled" | "interrupted";
+
+export type UsageRecord = {
+  id: string;
+  keyId: ApiKeyId | undefined;
+  model: string;
+  route: string | undefined;
+  endpoint: string;
+  status: UsageStatus;
+  cancelled: boolean;
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  costNanos: number;
+  latencyMs: number | undefined;
+  error: string | undefined;
+  createdAt: number;
+  finishedAt: number | undefined;
+};

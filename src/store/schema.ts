@@ -1,0 +1,104 @@
+import type { Generated } from "kysely";
+
+/** Times are epoch milliseconds; money is integer nano-dollars; prices are micro-dollars per 1M tokens. */
+export type ModelsTable = {
+  name: string;
+  path: string;
+  /** `llm` or `embedding`. */
+  kind: string;
+  size_bytes: number;
+  sha256: string | null;
+  architecture: string;
+  /** JSON of `ModelMetadata` (runtime/gguf). */
+  metadata: string;
+  created_at: number;
+};
+
+export type ProvidersTable = {
+  id: string;
+  name: string;
+  base_url: string;
+  api_key: string | null;
+  /** JSON array of model names this provider serves. */
+  models: string;
+  /** Lower is tried first. */
+  priority: number;
+  timeout_ms: number;
+  created_at: number;
+};
+
+export type ApiKeysTable = {
+  id: string;
+  name: string;
+  /** Visible part of the key, e.g. `aip_3fK9xQ2m`. */
+  prefix: string;
+  /** HMAC-SHA256 (hex) of the whole key under the server's key secret. */
+  hash: string;
+  is_admin: number;
+  /** JSON array of allowed model names; null allows every model. */
+  models: string | null;
+  rpm: number | null;
+  tpm: number | null;
+  budget_nanos: number | null;
+  /** `day`, `week`, `month` or `total`. */
+  budget_period: string;
+  period_start: number;
+  spent_nanos: number;
+  reserved_nanos: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+};
+
+export type PricesTable = {
+  model: string;
+  input_micros_per_million: number;
+  output_micros_per_million: number;
+  updated_at: number;
+};
+
+export type UsageRecordsTable = {
+  id: string;
+  instance_id: string;
+  key_id: string | null;
+  model: string;
+  /** `local` or the provider name that served the request. */
+  route: string | null;
+  /** `chat.completions`, `completions`, `embeddings`. */
+  endpoint: string;
+  /** `pending`, `ok`, `error`, `cancelled`, `interrupted`. */
+  status: string;
+  cancelled: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_nanos: number;
+  reserved_nanos: number;
+  latency_ms: number | null;
+  error: string | null;
+  /** UTC day `YYYY-MM-DD` of created_at, for aggregation. */
+  day: string;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+};
+
+export type InstancesTable = {
+  id: string;
+  /** `server` or `cli`. */
+  kind: string;
+  pid: number;
+  hostname: string;
+  started_at: number;
+  heartbeat_at: number;
+};
+
+export type MigrationsNote = { id: Generated<number> };
+
+export type DatabaseSchema = {
+  models: ModelsTable;
+  providers: ProvidersTable;
+  api_keys: ApiKeysTable;
+  prices: PricesTable;
+  usage_records: UsageRecordsTable;
+  instances: InstancesTable;
+};
