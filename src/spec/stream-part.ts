@@ -25,5 +25,10 @@ export type LanguageModelStreamPart =
   | { type: "prompt-echo"; text: string; logprobs?: (TokenLogprob | null)[] | undefined }
   | { type: "text-delta"; delta: string; logprobs?: TokenLogprob[] | undefined }
   | { type: "tool-call"; index: number; toolCallId: string; toolName: string; input: string }
+  /**
+   * Cumulative usage so far, emitted by adapters that know it while streaming (the local engine does,
+   * after each decoded token). Metering checkpoints it so a crash bills exactly what was delivered.
+   */
+  | { type: "progress"; usage: Usage }
   | { type: "finish"; finishReason: FinishReason; usage: Usage }
   | { type: "error"; error: unknown };
