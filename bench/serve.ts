@@ -88,9 +88,12 @@ async function streamOnce(url: string, key: string, model: string): Promise<{ tt
   let tokens = 0;
   const decoder = new TextDecoder();
   let buffer = "";
-  for await (const chunk of response.body) {
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
     if (ttft === 0) ttft = performance.now() - started;
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    buffer += decoder.decode(value, { stream: true });
     let newline: number;
     while ((newline = buffer.indexOf("\n")) >= 0) {
       const line = buffer.slice(0, newline).trim();

@@ -39,7 +39,33 @@ export interface Runtime {
   /** An EmbeddingModel over a registered GGUF; loads lazily on first call. */
   embeddingModel(model: RegisteredModel): EmbeddingModel;
   stats(): RuntimeStats;
+  /**
+   * Prompt scoring (log-likelihood evaluation) over a registered causal LM, through the same pool (memory
+   * budget, LRU) and scheduler (each call holds one sequence). Optional: runtimes without it cannot score.
+   */
+  promptScorer?(model: RegisteredModel): PromptScorer;
   /** Unloads one model now (e.g. after `models rm`). */
   unload(name: string): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/** Score `tokens[from..]`, each given all tokens before it (`from` ≥ 1). */
+export type PromptScoreRequest = { tokens: readonly number[]; from: number };
+
+/**
+ * Prompt log-probabilities from a local model (evaluation harness). Structurally a `LoglikelihoodBackend`
+ * of src/eval. Log-probabilities come from the full-vocabulary next-token distribution (no sampler settings).
+ */
+export interface PromptScorer {
+  /** e.g. `local:stories260K`. */
+  readonly description: string;
+  /** lm-eval `prefix_token_id`: BOS, else EOS; undefined until the model was loaded once. */
+  readonly prefixTokenId: number | undefined;
+  /** Text to token ids; `addBos` adds BOS only when the GGUF asks for it (llama.cpp `add_special`). */
+  tokenize(text: string, options: { addBos: boolean }): Promise<number[]>;
+  /**
+   * `result[r][j]` = natural-log P(`tokens[from + j]` | `tokens[0 .. from + j - 1]`). The requests of one
+   * call are evaluated on one sequence: their common prefix is decoded once, then each continuation.
+   */
+  scoreTokens(requests: readonly PromptScoreRequest[], options?: { signal?: AbortSignal | undefined }): Promise<number[][]>;
 }

@@ -92,6 +92,60 @@ export type InstancesTable = {
   heartbeat_at: number;
 };
 
+export type EvalRunsTable = {
+  id: string;
+  /** Built-in task name or custom task name. */
+  task: string;
+  model: string;
+  /** `llama.cpp` or `lm-eval` (log-likelihood tasks); null for generative tasks. */
+  scoring: string | null;
+  /** JSON of the run request (dataset path, limit, options), enough to resume. */
+  config: string;
+  /** Description of the backend that scored the items, e.g. `local:stories260K#1185376`. */
+  backend: string | null;
+  /** `pending`, `running`, `completed`, `failed`, `cancelled`. */
+  status: string;
+  total_items: number;
+  done_items: number;
+  /** JSON array of MetricSummary (value, standard error, bootstrap 95% interval). */
+  metrics: string | null;
+  error: string | null;
+  key_id: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+};
+
+/** One scored item of an eval run; JSON columns. Primary key (run_id, item_index). */
+export type EvalItemsTable = {
+  run_id: string;
+  item_index: number;
+  item_id: string;
+  prompt: string;
+  choices: string | null;
+  scores: string | null;
+  prediction: string | null;
+  reference: string | null;
+  metrics: string;
+  details: string | null;
+  created_at: number;
+};
+
+export type ArenaBattlesTable = {
+  id: string;
+  prompt: string;
+  model_a: string;
+  model_b: string;
+  answer_a: string | null;
+  answer_b: string | null;
+  /** `model_a`, `model_b`, `tie`, `tie (bothbad)` (FastChat names); null until voted. */
+  winner: string | null;
+  category: string | null;
+  key_id: string | null;
+  created_at: number;
+  voted_at: number | null;
+};
+
 export type MigrationsNote = { id: Generated<number> };
 
 export type DatabaseSchema = {
@@ -101,4 +155,7 @@ export type DatabaseSchema = {
   prices: PricesTable;
   usage_records: UsageRecordsTable;
   instances: InstancesTable;
+  eval_runs: EvalRunsTable;
+  eval_items: EvalItemsTable;
+  arena_battles: ArenaBattlesTable;
 };

@@ -1,0 +1,112 @@
+/**
+ * npm run bench:rag [-- --dataset DIR] [--embedding-model PATH.gguf] [--quality-only]
+ * Retrieval quality (nDCG@10, Recall@10, MRR@10 of lexical / vector / hybrid through ingestDocument + retrieve),
+ * ingestion throughput as a ratio of the raw embedding throughput of the same model, and query latency p50/p95
+ * at 10k and 100k synthetic chunks. Last line: `rag: ingest/embed=… hybrid_p95_ms@100k=… ndcg10_lexical=…`.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chunkDocument, ingestDocuments, parseDocument, retrieve, SqliteKnowledgeStore, type KnowledgeBaseScope, type RetrievalMode } from "../src/rag/index.js";
+import { testModelPath } from "../test/support/test-models.js";
+import { loadLlamaTestEmbedder, type LlamaTestEmbedder } from "../test/rag/support/llama-embedding-model.js";
+import { loadBeirDataset, rankingMetrics, type BeirDataset } from "./rag-beir.js";
+import { measureLatency } from "./rag-latency.js";
+
+const argumentsList = process.argv.slice(2);
+const option = (name: string) => {
+  const index = argumentsList.indexOf(name);
+  return index >= 0 ? argumentsList[index + 1] : undefined;
+};
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const datasetFolder = option("--dataset") ?? path.resolve(repositoryRoot, "../shared/datasets/retrieval/scifact");
+const qualityOnly = argumentsList.includes("--quality-only") || option("--dataset") !== undefined;
+const hybridWeights = { lexical: Number(option("--lexical-weight") ?? 1), vector: Number(option("--vector-weight") ?? 1) };
+const scope: KnowledgeBaseScope = { knowledgeBaseId: "bench", ownerId: "bench" };
+
+async function main(): Promise<void> {
+  const embedder = await loadLlamaTestEmbedder(option("--embedding-model") ?? (await testModelPath("tiny-bert-random.gguf")), { threads: 1 });
+  const dataset = loadBeirDataset(datasetFolder);
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "aiplus-bench-rag-"));
+  try {
+    const quality = await measureQuality(dataset, embedder, path.join(folder, "quality.db"));
+    if (qualityOnly) {
+      console.log(`rag: ndcg10_lexical=${quality.lexical.toFixed(3)} ndcg10_vector=${quality.vector.toFixed(3)} ndcg10_hybrid=${quality.hybrid.toFixed(3)}`);
+      return;
+    }
+    const ratio = await measureIngestRatio(dataset, embedder, path.join(folder, "ingest.db"));
+    const latency = await measureLatency({ folder, dataset, dimensions: embedder.dimensions, sizes: [10_000, 100_000] });
+    console.log(
+      `rag: ingest/embed=${ratio.toFixed(2)} hybrid_p95_ms@100k=${latency.get(100_000)!.hybrid.p95.toFixed(1)} ` +
+        `ndcg10_lexical=${quality.lexical.toFixed(3)} ndcg10_vector=${quality.vector.toFixed(3)} ndcg10_hybrid=${quality.hybrid.toFixed(3)}`,
+    );
+  } finally {
+    await embedder.dispose();
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+async function ingestCorpus(store: SqliteKnowledgeStore, dataset: BeirDataset, embedder: LlamaTestEmbedder, documents = dataset.corpus): Promise<number> {
+  await store.createKnowledgeBase({ id: scope.knowledgeBaseId, ownerId: scope.ownerId, name: "bench" });
+  await store.createGeneration(scope, { embeddingModelId: `${embedder.model.provider}/${embedder.model.modelId}`, dimensions: embedder.dimensions, chunkSize: embedder.chunkSize!, chunkOverlap: embedder.chunkOverlap! });
+  const outcomes = await ingestDocuments(
+    documents.map((document) => ({ documentId: document.id, name: `${document.id}.txt`, source: { text: document.text, format: "text" as const, title: document.title || undefined } })),
+    { store, scope, embedderFor: () => embedder, concurrency: 2 },
+  );
+  let chunks = 0;
+  for (const outcome of outcomes) {
+    if (!outcome.ok) throw outcome.error;
+    chunks += Object.values(outcome.result.chunkCounts).reduce((sum, count) => sum + count, 0);
+  }
+  return chunks;
+}
+
+async function measureQuality(dataset: BeirDataset, embedder: LlamaTestEmbedder, file: string): Promise<Record<RetrievalMode, number>> {
+  const store = new SqliteKnowledgeStore({ path: file });
+  const started = performance.now();
+  const chunkCount = await ingestCorpus(store, dataset, embedder);
+  console.log(`ingested ${dataset.corpus.length} documents as ${chunkCount} chunks (chunk size ${embedder.chunkSize} tokens) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const result = {} as Record<RetrievalMode, number>;
+  for (const mode of ["lexical", "vector", "hybrid"] as const) {
+    const totals = { ndcg: 0, recall: 0, mrr: 0 };
+    for (const query of dataset.queries) {
+      const retrieved = await retrieve({ store, scope, query: query.text, mode, limit: 100, weights: hybridWeights, embeddingModelFor: () => embedder.model });
+      const ranking = [...new Set(retrieved.passages.map((passage) => passage.documentId))];
+      const metrics = rankingMetrics(ranking, dataset.qrels.get(query.id)!);
+      totals.ndcg += metrics.ndcg;
+      totals.recall += metrics.recall;
+      totals.mrr += metrics.mrr;
+    }
+    const count = dataset.queries.length;
+    result[mode] = totals.ndcg / count;
+    const weights = mode === "hybrid" ? ` (RRF k=60, weights lexical ${hybridWeights.lexical} vector ${hybridWeights.vector})` : "";
+    console.log(`${mode.padEnd(7)} nDCG@10=${(totals.ndcg / count).toFixed(3)} Recall@10=${(totals.recall / count).toFixed(3)} MRR@10=${(totals.mrr / count).toFixed(3)}${weights}`);
+  }
+  await store.close();
+  return result;
+}
+
+/** chunks/s of the full ingestion path ÷ chunks/s of the same model embedding the same chunk texts directly. */
+async function measureIngestRatio(dataset: BeirDataset, embedder: LlamaTestEmbedder, file: string): Promise<number> {
+  const documents = dataset.corpus.slice(0, Number(option("--ingest-documents") ?? 300));
+  const texts: string[] = [];
+  for (const document of documents) {
+    const parsed = await parseDocument({ text: document.text, format: "text", title: document.title || undefined });
+    const chunks = await chunkDocument(parsed, { documentId: document.id, countTokens: embedder.countTokens, chunkSize: embedder.chunkSize, chunkOverlap: embedder.chunkOverlap });
+    texts.push(...chunks.map((chunk) => chunk.searchText));
+  }
+  await embedder.model.doEmbed({ values: texts.slice(0, 32) });
+  let started = performance.now();
+  for (let offset = 0; offset < texts.length; offset += 32) await embedder.model.doEmbed({ values: texts.slice(offset, offset + 32) });
+  const rawPerSecond = texts.length / ((performance.now() - started) / 1000);
+  const store = new SqliteKnowledgeStore({ path: file });
+  started = performance.now();
+  const chunkCount = await ingestCorpus(store, dataset, embedder, documents);
+  const ingestPerSecond = chunkCount / ((performance.now() - started) / 1000);
+  await store.close();
+  console.log(`embedding ${rawPerSecond.toFixed(0)} chunks/s raw, ingestion ${ingestPerSecond.toFixed(0)} chunks/s (${documents.length} documents, ${chunkCount} chunks)`);
+  return ingestPerSecond / rawPerSecond;
+}
+
+await main();

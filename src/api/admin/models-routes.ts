@@ -1,0 +1,69 @@
+import path from "node:path";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { RegisteredModel } from "../../runtime/types.js";
+import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
+import type { AppEnvironment } from "../app-environment.js";
+import { parseWithSchema } from "../request/parse-with-schema.js";
+import { readJsonBody } from "../request/read-json-body.js";
+import type { RouteDependencies } from "../routes/route-helpers.js";
+
+const modelName = /^[A-Za-z0-9][\w.:-]{0,127}$/;
+const createBody = z.object({
+  path: z.string({ error: "path must be the GGUF file's path on the server" }).min(1, { error: "path must not be empty" }),
+  name: z.string({ error: "name must be a string" }).regex(modelName, { error: "name must be 1-128 letters, digits, dots, colons, dashes or underscores" }).nullish(),
+});
+
+/** `/v1/admin/models`: register a GGUF file (its header is read and checked), list, show, unload and remove. */
+export function adminModelsRoutes({ models, runtime, inspectModelFile }: RouteDependencies): Hono<AppEnvironment> {
+  const requireModel = async (name: string) => {
+    const model = await models.get(name);
+    if (!model) throw new NotFoundError({ message: `The model '${name}' does not exist`, param: "name", code: "model_not_found" });
+    return model;
+  };
+  return new Hono<AppEnvironment>()
+    .post("/", async (c) => {
+      const body = parseWithSchema(createBody, await readJsonBody(c));
+      const filePath = path.resolve(body.path);
+      const name = body.name ?? defaultName(filePath);
+      const metadata = await inspectModelFile(filePath);
+      const model = await models.add({ name, path: filePath, kind: metadata.kind, metadata });
+      return c.json(toModelView(model), 201);
+    })
+    .get("/", async (c) => c.json({ object: "list", data: (await models.list()).map(toModelView) }))
+    .get("/:name", async (c) => c.json(toModelView(await requireModel(c.req.param("name")))))
+    .delete("/:name", async (c) => {
+      const { name } = await requireModel(c.req.param("name"));
+      await runtime.unload(name);
+      await models.remove(name);
+      return c.json({ id: name, object: "model", deleted: true });
+    });
+}
+
+/** `stories260K.gguf` → `stories260k`. */
+function defaultName(filePath: string): string {
+  const name = path.basename(filePath).replace(/\.gguf$/i, "").toLowerCase().replace(/[^\w.:-]+/g, "-");
+  if (!modelName.test(name)) throw new InvalidRequestError({ message: `cannot derive a model name from ${filePath}; pass name`, param: "name" });
+  return name;
+}
+
+function toModelView(model: RegisteredModel) {
+  const { metadata } = model;
+  return {
+    id: model.name,
+    object: "model",
+    name: model.name,
+    path: model.path,
+    kind: model.kind,
+    architecture: metadata.architecture,
+    parameter_count: metadata.parameterCount ?? null,
+    quantization: metadata.quantization ?? null,
+    context_length: metadata.contextLength ?? null,
+    embedding_length: metadata.embeddingLength ?? null,
+    expert_count: metadata.expertCount ?? null,
+    expert_used_count: metadata.expertUsedCount ?? null,
+    has_chat_template: metadata.hasChatTemplate,
+    vocabulary_size: metadata.vocabularySize ?? null,
+    file_size_bytes: metadata.fileSizeBytes,
+  };
+}

@@ -1,0 +1,85 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { nanosToDollars, type UsageReportRow } from "../../maas/index.js";
+import type { UsageRecord } from "../../store/index.js";
+import type { AppEnvironment } from "../app-environment.js";
+import { parseWithSchema } from "../request/parse-with-schema.js";
+import type { RouteDependencies } from "../routes/route-helpers.js";
+import { isoTime } from "./admin-fields.js";
+
+const groupings = ["key", "model", "day", "route", "endpoint"] as const;
+type Grouping = (typeof groupings)[number];
+const isGrouping = (value: string): value is Grouping => (groupings as readonly string[]).includes(value);
+const filterQuery = {
+  since: z.string().optional(),
+  until: z.string().optional(),
+  key_id: z.string().optional(),
+  model: z.string().optional(),
+};
+const aggregateQuery = z.object({
+  ...filterQuery,
+  by: z
+    .string()
+    .optional()
+    .transform((value, context): Grouping[] => {
+      const parts = value ? value.split(",").map((part) => part.trim()).filter(Boolean) : [];
+      if (parts.every(isGrouping)) return parts;
+      context.addIssue({ code: "custom", message: `by must list key, model, day, route or endpoint; got ${value}` });
+      return z.NEVER;
+    }),
+});
+const recordsQuery = z.object({
+  ...filterQuery,
+  limit: z.coerce.number({ error: "limit must be an integer from 1 to 100000" }).int().min(1).max(100_000).optional(),
+});
+
+/** `/v1/admin/usage?by=key,model,day&since=&until=` totals, and `/v1/admin/usage/records` raw ledger records. */
+export function usageRoutes({ maas }: RouteDependencies): Hono<AppEnvironment> {
+  return new Hono<AppEnvironment>()
+    .get("/", async (c) => {
+      const query = parseWithSchema(aggregateQuery, c.req.query());
+      const rows = await maas.usage.aggregate({ by: query.by, since: query.since, until: query.until, keyId: query.key_id, model: query.model });
+      return c.json({ object: "list", data: rows.map(toRowView) });
+    })
+    .get("/records", async (c) => {
+      const query = parseWithSchema(recordsQuery, c.req.query());
+      const records = await maas.usage.list({ since: query.since, until: query.until, keyId: query.key_id, model: query.model, limit: query.limit });
+      return c.json({ object: "list", data: records.map(toRecordView) });
+    });
+}
+
+function toRowView(row: UsageReportRow) {
+  return {
+    key_id: row.keyId ?? null,
+    key_name: row.keyName ?? null,
+    key_prefix: row.keyPrefix ?? null,
+    model: row.model ?? null,
+    day: row.day ?? null,
+    route: row.route ?? null,
+    endpoint: row.endpoint ?? null,
+    requests: row.requests,
+    input_tokens: row.inputTokens,
+    output_tokens: row.outputTokens,
+    cost: row.costDollars,
+    cancelled: row.cancelled,
+  };
+}
+
+function toRecordView(record: UsageRecord) {
+  return {
+    id: record.id,
+    key_id: record.keyId ?? null,
+    model: record.model,
+    route: record.route ?? null,
+    endpoint: record.endpoint,
+    status: record.status,
+    cancelled: record.cancelled,
+    input_tokens: record.inputTokens ?? null,
+    output_tokens: record.outputTokens ?? null,
+    cost: nanosToDollars(record.costNanos),
+    latency_ms: record.latencyMs ?? null,
+    error: record.error ?? null,
+    created_at: isoTime(record.createdAt),
+    finished_at: isoTime(record.finishedAt),
+  };
+}

@@ -1,0 +1,33 @@
+import type { Logger } from "pino";
+import type { Gateway } from "../gateway/types.js";
+import type { Maas } from "../maas/index.js";
+import type { ModelMetadata, Runtime } from "../runtime/types.js";
+import type { ModelRepository, ProviderRepository } from "../store/index.js";
+import type { InFlightRequests } from "./metering/in-flight-requests.js";
+
+/** Everything the HTTP app needs; the platform (composition root) builds it. */
+export type AppDependencies = {
+  maas: Pick<Maas, "authenticate" | "rateLimiter" | "assertModelAllowed" | "openMeteredRequest" | "keys" | "prices" | "usage">;
+  gateway: Gateway;
+  runtime: Pick<Runtime, "stats" | "unload">;
+  models: ModelRepository;
+  providers: ProviderRepository;
+  /** Reads a GGUF header (`inspectGguf`); throws InvalidModelFileError for a bad file. */
+  inspectModelFile: (path: string) => Promise<ModelMetadata>;
+  logger: Logger;
+  /** Largest accepted request body in bytes (config `bodyLimit`). */
+  bodyLimitBytes: number;
+  /** Completion tokens reserved when a request sets no `max_tokens` (config `defaultReserveTokens`). */
+  defaultReserveTokens: number;
+  /**
+   * Output tokens the ledger is written ahead of what was sent (one checkpoint per this many tokens): before a chunk
+   * goes out, the ledger already bills at least the tokens in it. Defaults to 16.
+   */
+  writeAheadTokens?: number | undefined;
+  /** Aborts every in-flight model call (graceful shutdown); they settle as cancelled. */
+  shutdownSignal?: AbortSignal | undefined;
+  /** Tracks open ledger entries so shutdown can wait for them to settle. Defaults to a fresh tracker. */
+  inFlight?: InFlightRequests | undefined;
+  /** Clock for `created` fields. Defaults to `Date.now`. */
+  now?: (() => number) | undefined;
+};

@@ -1,0 +1,39 @@
+import { Hono } from "hono";
+import { adminRoutes } from "./admin/admin-routes.js";
+import type { AppDependencies } from "./app-dependencies.js";
+import type { AppEnvironment } from "./app-environment.js";
+import { handleError, handleNotFound } from "./errors/handle-error.js";
+import { InFlightRequests } from "./metering/index.js";
+import { bearerAuth, bodyLimit, requestId, requestRateLimit } from "./middleware/index.js";
+import { chatCompletionsRoute } from "./routes/chat-completions-route.js";
+import { completionsRoute } from "./routes/completions-route.js";
+import { embeddingsRoute } from "./routes/embeddings-route.js";
+import { modelsRoutes } from "./routes/models-routes.js";
+
+/**
+ * The OpenAI-compatible HTTP app: `/v1/models`, `/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`,
+ * the admin API under `/v1/admin` and `GET /health`. Every error leaves through one handler as OpenAI's error JSON.
+ *
+ * @example
+ * const app = createApp({ maas, gateway, runtime, models, providers, inspectModelFile: inspectGguf, logger, bodyLimitBytes: 4 << 20, defaultReserveTokens: 4096 });
+ * serve({ fetch: app.fetch, port: 8787 });
+ */
+export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
+  const routeDependencies = { ...dependencies, inFlight: dependencies.inFlight ?? new InFlightRequests() };
+  const rateLimit = requestRateLimit({ rateLimiter: dependencies.maas.rateLimiter });
+  const app = new Hono<AppEnvironment>();
+  app.onError(handleError(dependencies.logger));
+  app.notFound(handleNotFound);
+  app.use(requestId({ logger: dependencies.logger }));
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.use("/v1/*", bodyLimit({ maxBytes: dependencies.bodyLimitBytes }), bearerAuth({ authenticate: dependencies.maas.authenticate }));
+  app.use("/v1/chat/completions", rateLimit);
+  app.use("/v1/completions", rateLimit);
+  app.use("/v1/embeddings", rateLimit);
+  app.route("/v1/models", modelsRoutes(routeDependencies));
+  app.route("/v1/chat/completions", chatCompletionsRoute(routeDependencies));
+  app.route("/v1/completions", completionsRoute(routeDependencies));
+  app.route("/v1/embeddings", embeddingsRoute(routeDependencies));
+  app.route("/v1/admin", adminRoutes(routeDependencies));
+  return app;
+}

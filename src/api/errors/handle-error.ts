@@ -1,0 +1,31 @@
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Logger } from "pino";
+import { NotFoundError } from "../../spec/index.js";
+import type { AppEnvironment } from "../app-environment.js";
+import { errorBody } from "./error-body.js";
+import { toAiplusError } from "./to-aiplus-error.js";
+
+/**
+ * The one error funnel: every thrown value becomes OpenAI's error JSON with the error's status and headers
+ * (`retry-after`). Bugs are logged with their stack and answered with a generic 500.
+ */
+export function handleError(fallbackLogger: Logger): ErrorHandler<AppEnvironment> {
+  return (thrown, c) => {
+    const { error, isBug } = toAiplusError(thrown);
+    const logger = requestLogger(c, fallbackLogger);
+    if (isBug) logger.error({ err: thrown }, "unhandled error");
+    else logger.debug({ status: error.statusCode, type: error.type, code: error.code, message: error.message }, "request failed");
+    return c.json(errorBody(error), error.statusCode as ContentfulStatusCode, error.headers());
+  };
+}
+
+/** 404 for every unknown route, in the same shape. */
+export const handleNotFound: NotFoundHandler<AppEnvironment> = (c) => {
+  const error = new NotFoundError({ message: `Unknown request URL: ${c.req.method} ${c.req.path}.`, code: "unknown_url" });
+  return c.json(errorBody(error), 404);
+};
+
+function requestLogger(c: Context<AppEnvironment>, fallback: Logger): Logger {
+  return c.get("logger") ?? fallback;
+}

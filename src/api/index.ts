@@ -1,0 +1,5 @@
+export type { AppDependencies } from "./app-dependencies.js";
+export type { AppEnvironment, AppVariables } from "./app-environment.js";
+export { createApp } from "./create-app.js";
+export { errorBody, type OpenAIErrorBody } from "./errors/error-body.js";
+export { InFlightRequests } from "./metering/index.js";

@@ -1,0 +1,16 @@
+import type { LanguageModelCallOptions } from "../../spec/index.js";
+
+/**
+ * An upper bound of a prompt's tokens when the model cannot count them: its UTF-8 bytes (byte-level and
+ * SentencePiece tokenizers never need more than one token per byte, plus a few template tokens per message).
+ */
+export function estimatePromptTokens(options: Pick<LanguageModelCallOptions, "prompt" | "tools">): number {
+  const bytes = (text: string) => Buffer.byteLength(text, "utf8");
+  const toolBytes = options.tools ? bytes(JSON.stringify(options.tools)) : 0;
+  if (options.prompt.type === "text") return bytes(options.prompt.text) + 2 + toolBytes;
+  const templateTokensPerMessage = 8;
+  return options.prompt.messages.reduce((sum, message) => {
+    const toolCalls = message.role === "assistant" && message.toolCalls ? bytes(JSON.stringify(message.toolCalls)) : 0;
+    return sum + bytes(message.content) + toolCalls + templateTokensPerMessage;
+  }, toolBytes + 2);
+}

@@ -1,0 +1,19 @@
+/** Open ledger entries of this server, so a graceful shutdown can wait until each one is settled. */
+export class InFlightRequests {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  /** Tracks `settled` until it resolves or rejects. */
+  track(settled: Promise<unknown>): void {
+    const tracked = settled.finally(() => this.pending.delete(tracked)).catch(() => undefined);
+    this.pending.add(tracked);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Resolves once every tracked entry (including ones tracked meanwhile) has settled. */
+  async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+}

@@ -1,0 +1,103 @@
+import { ContextOverflowError, type LanguageModelCallOptions, type LanguageModelStreamPart } from "../../spec/index.js";
+import { callAbortController, type CallContext } from "./call-context.js";
+import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
+import { meteredPartStream } from "./metered-part-stream.js";
+
+export type LanguageModelCallRequest = {
+  endpoint: "chat.completions" | "completions";
+  model: string;
+  options: Omit<LanguageModelCallOptions, "abortSignal">;
+  /** The request's completion limit, when it set one. */
+  maxTokens: number | undefined;
+  /** Which request field set it (for error messages). */
+  maxTokensParam: string;
+  /** Which request field holds the prompt (for error messages). */
+  promptParam: "messages" | "prompt";
+};
+
+export type StartedLanguageModelCall = {
+  /** The ledger entry's id (also the response id's suffix). */
+  id: string;
+  /** Epoch seconds. */
+  created: number;
+  model: string;
+  /** The model's parts, metered: checkpointed ahead of delivery, settled exactly once. */
+  parts: ReadableStream<LanguageModelStreamPart>;
+};
+
+/**
+ * The per-request flow of a language-model call after authentication, rate check and parsing: resolve the model
+ * (404), check the key may use it (403), count prompt tokens and check the context (400), check tokens per minute
+ * (429), open the ledger entry reserving the maximum cost (429 budget), and start the stream tied to the client
+ * connection. Every failure after the entry is opened settles it as an error.
+ */
+export async function startLanguageModelCall(context: CallContext, request: LanguageModelCallRequest): Promise<StartedLanguageModelCall> {
+  const { dependencies, principal, logger } = context;
+  const { maas } = dependencies;
+  const resolved = await dependencies.gateway.languageModel(request.model);
+  maas.assertModelAllowed(principal, request.model);
+
+  const promptTokens = (await resolved.model.countPromptTokens?.(request.options)) ?? estimatePromptTokens(request.options);
+  const contextLength = resolved.contextLength;
+  assertFitsContext(request, promptTokens, contextLength);
+  const room = contextLength === undefined ? dependencies.defaultReserveTokens : contextLength - promptTokens;
+  const maxOutputTokens = request.maxTokens ?? Math.max(1, Math.min(dependencies.defaultReserveTokens, room));
+
+  await maas.rateLimiter.checkTokens(principal, promptTokens + (request.maxTokens ?? 0));
+  const metered = await maas.openMeteredRequest({
+    principal,
+    model: request.model,
+    endpoint: request.endpoint,
+    maxInputTokens: promptTokens,
+    maxOutputTokens,
+  });
+
+  const abortController = callAbortController(context);
+  let source: ReadableStream<LanguageModelStreamPart>;
+  try {
+    ({ stream: source } = await resolved.model.doStream({ ...request.options, abortSignal: abortController.signal }));
+  } catch (error) {
+    abortController.abort(error);
+    const settling = metered.settle({
+      usage: { inputTokens: undefined, outputTokens: undefined },
+      status: abortController.signal.aborted && context.requestSignal.aborted ? "cancelled" : "error",
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    dependencies.inFlight.track(settling);
+    await settling;
+    throw error;
+  }
+
+  const { stream, settled } = meteredPartStream(source, {
+    metered,
+    inputTokens: promptTokens,
+    writeAheadTokens: dependencies.writeAheadTokens ?? 16,
+    abort: (reason) => abortController.abort(reason),
+    onSettled: (usage) => maas.rateLimiter.recordTokens(principal, (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)),
+    logger,
+  });
+  dependencies.inFlight.track(settled);
+  settled.catch((error: unknown) => logger.error({ err: error }, "metering a model stream failed"));
+  const now = dependencies.now ?? Date.now;
+  return { id: metered.id, created: Math.floor(now() / 1000), model: request.model, parts: stream };
+}
+
+function assertFitsContext(request: LanguageModelCallRequest, promptTokens: number, contextLength: number | undefined): void {
+  if (contextLength === undefined) return;
+  if (promptTokens >= contextLength) {
+    throw new ContextOverflowError({
+      message: `This model's maximum context length is ${contextLength} tokens, but the prompt has ${promptTokens} tokens.`,
+      param: request.promptParam,
+      code: "context_length_exceeded",
+    });
+  }
+  if (request.maxTokens !== undefined && promptTokens + request.maxTokens > contextLength) {
+    throw new ContextOverflowError({
+      message:
+        `This model's maximum context length is ${contextLength} tokens. However, you requested ${promptTokens + request.maxTokens} tokens ` +
+        `(${promptTokens} in the prompt, ${request.maxTokens} for the completion). Please reduce ${request.maxTokensParam} or the prompt.`,
+      param: request.maxTokensParam,
+      code: "context_length_exceeded",
+    });
+  }
+}

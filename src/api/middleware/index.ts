@@ -1,0 +1,5 @@
+export { adminGuard } from "./admin-guard.js";
+export { bearerAuth, type BearerAuthOptions } from "./bearer-auth.js";
+export { bodyLimit } from "./body-limit.js";
+export { requestId, type RequestIdOptions } from "./request-id.js";
+export { requestRateLimit } from "./request-rate-limit.js";

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { booleanField, integerInRange, positiveInteger, samplingFields } from "./request-fields.js";
+
+const textPart = z.object({
+  type: z.literal("text", { error: "only text content parts are supported" }),
+  text: z.string({ error: "text must be a string" }),
+});
+
+/** Message content: a string or an array of text parts (joined). */
+const content = z
+  .union([z.string(), z.array(textPart)], { error: "content must be a string or an array of text parts" })
+  .transform((value) => (typeof value === "string" ? value : value.map((part) => part.text).join("")));
+
+const functionName = z.string({ error: "name must be a string" }).regex(/^[A-Za-z0-9_-]{1,64}$/, {
+  error: "name must be 1-64 letters, digits, underscores or dashes",
+});
+
+const assistantToolCall = z.object({
+  id: z.string({ error: "id must be a string" }),
+  type: z.literal("function", { error: 'type must be "function"' }),
+  function: z.object({ name: functionName, arguments: z.string({ error: "arguments must be a JSON string" }) }),
+});
+
+const message = z.discriminatedUnion(
+  "role",
+  [
+    z.object({ role: z.enum(["system", "developer"]), content, name: z.string().nullish() }),
+    z.object({ role: z.literal("user"), content, name: z.string().nullish() }),
+    z.object({
+      role: z.literal("assistant"),
+      content: content.nullish(),
+      tool_calls: z.array(assistantToolCall).nullish(),
+      name: z.string().nullish(),
+    }),
+    z.object({ role: z.literal("tool"), content, tool_call_id: z.string({ error: "tool_call_id must be a string" }) }),
+  ],
+  { error: "role must be one of system, developer, user, assistant or tool" },
+);
+
+const tool = z.object({
+  type: z.literal("function", { error: 'type must be "function"' }),
+  function: z.object({
+    name: functionName,
+    description: z.string().nullish(),
+    parameters: z.record(z.string(), z.unknown(), { error: "parameters must be a JSON Schema object" }).nullish(),
+    strict: z.boolean().nullish(),
+  }),
+});
+
+const toolChoice = z.union(
+  [
+    z.enum(["auto", "none", "required"]),
+    z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
+  ],
+  { error: 'tool_choice must be "auto", "none", "required" or {"type":"function","function":{"name":…}}' },
+);
+
+const responseFormat = z.discriminatedUnion(
+  "type",
+  [
+    z.object({ type: z.literal("text") }),
+    z.object({ type: z.literal("json_object") }),
+    z.object({
+      type: z.literal("json_schema"),
+      json_schema: z.object({
+        name: functionName,
+        description: z.string().nullish(),
+        schema: z.record(z.string(), z.unknown(), { error: "schema must be a JSON Schema object" }).nullish(),
+        strict: z.boolean().nullish(),
+      }),
+    }),
+  ],
+  { error: 'response_format.type must be "text", "json_object" or "json_schema"' },
+);
+
+/** `POST /v1/chat/completions`. Unknown fields are ignored. */
+export const chatRequestSchema = z.object(
+  {
+    ...samplingFields,
+    messages: z
+      .array(message, { error: "messages must be an array of messages" })
+      .min(1, { error: "messages must hold at least one message" }),
+    max_completion_tokens: positiveInteger("max_completion_tokens").nullish(),
+    logprobs: booleanField("logprobs").nullish(),
+    top_logprobs: integerInRange("top_logprobs", 0, 20).nullish(),
+    tools: z.array(tool, { error: "tools must be an array of function tools" }).max(128, { error: "tools may hold at most 128 tools" }).nullish(),
+    tool_choice: toolChoice.nullish(),
+    parallel_tool_calls: booleanField("parallel_tool_calls").nullish(),
+    response_format: responseFormat.nullish(),
+  },
+  { error: "The request body must be a JSON object." },
+);
+
+export type ChatRequest = z.output<typeof chatRequestSchema>;

@@ -1,0 +1,10 @@
+import { errorBody } from "../errors/error-body.js";
+import { toAiplusError } from "../errors/to-aiplus-error.js";
+import type { StreamErrorEvent } from "./wire-types.js";
+
+/** An error part as the one `data: {"error":…}` event a failed stream sends before `[DONE]`. */
+export function streamErrorEvent(error: unknown, onBug: (error: unknown) => void): StreamErrorEvent {
+  const mapped = toAiplusError(error);
+  if (mapped.isBug) onBug(error);
+  return errorBody(mapped.error);
+}

@@ -1,0 +1,9 @@
+import type { Usage } from "../../spec/index.js";
+import type { WireUsage } from "./wire-types.js";
+
+/** The engine's exact counts as OpenAI usage (an unknown count is reported as 0 on the wire only). */
+export function toWireUsage(usage: Usage): WireUsage {
+  const promptTokens = usage.inputTokens ?? 0;
+  const completionTokens = usage.outputTokens ?? 0;
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+}

@@ -1,0 +1,44 @@
+import { Command } from "commander";
+import { resolveConfig } from "../cli-context.js";
+import { parsePositiveInteger } from "../parse-options.js";
+
+type ChatOptions = { system?: string; maxTokens?: number };
+
+/** `aiplus chat <model>`: a streaming chat in the terminal, in-process (no server needed), metered in the ledger. */
+export function chatCommand(): Command {
+  return new Command("chat")
+    .description("chat with a model in the terminal (reads one message per line from piped stdin)")
+    .argument("<model>", "model name (local or served by a provider)")
+    .option("--system <text>", "system message")
+    .option("--max-tokens <n>", "maximum tokens per reply", parsePositiveInteger)
+    .addHelpText("after", "\nRuns in this process (no server needed); usage is recorded in the ledger without a key.")
+    .action(async (modelName: string, options: ChatOptions, command: Command) => {
+      const config = await resolveConfig(command);
+      const { createPlatform } = await import("../../platform/index.js");
+      const { pino } = await import("pino");
+      const { createCliUsageMeter } = await import("../chat/cli-usage-meter.js");
+      const { runChatRepl } = await import("../chat/chat-repl.js");
+      // In-process, without listening: stdout carries only the conversation, logs go to stderr.
+      const platform = await createPlatform({
+        config,
+        logger: pino({ level: config.logLevel === "info" ? "warn" : config.logLevel }, pino.destination(2)),
+        onAdminKeyCreated: (key) => process.stderr.write(`aiplus: created the admin key (shown once, store it now): ${key}\n`),
+      });
+      try {
+        const { model } = await platform.gateway.languageModel(modelName);
+        const openTurn = createCliUsageMeter({ database: platform.database, maas: platform.maas });
+        await runChatRepl({
+          model,
+          modelName,
+          openTurn,
+          system: options.system,
+          maxTokens: options.maxTokens,
+          input: process.stdin,
+          output: process.stdout,
+          interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+        });
+      } finally {
+        await platform.dispose();
+      }
+    });
+}

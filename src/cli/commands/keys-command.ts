@@ -1,0 +1,170 @@
+import { Command, Option } from "commander";
+import type { KeyManager } from "../../maas/index.js";
+import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
+import type { ApiKeyRecord, BudgetPeriod, Database } from "../../store/index.js";
+import type { Config } from "../../config/index.js";
+import { resolveConfig, withDatabase } from "../cli-context.js";
+import { formatDollars, formatTime, printJson, printLine, printTable } from "../output.js";
+import { parseDate, parseDollars, parseDuration, parseList, parseName, parsePositiveInteger } from "../parse-options.js";
+
+type CreateOptions = {
+  name: string;
+  models?: string[];
+  rpm?: number;
+  tpm?: number;
+  budget?: number;
+  period: BudgetPeriod;
+  expires?: number;
+  expiresIn?: number;
+  admin?: boolean;
+  json?: boolean;
+};
+
+const dayMs = 86_400_000;
+
+/** `aiplus keys create | ls | revoke`: API keys with their limits. */
+export function keysCommand(): Command {
+  const keys = new Command("keys").description("manage API keys, their allowed models and limits");
+
+  keys
+    .command("create")
+    .description("create an API key; the key is printed once and cannot be shown again")
+    .requiredOption("--name <name>", "who or what the key is for", parseName)
+    .option("--models <a,b>", "models the key may use, comma-separated (default: all)", parseList)
+    .option("--rpm <n>", "requests per minute (default: unlimited)", parsePositiveInteger)
+    .option("--tpm <n>", "tokens per minute (default: unlimited)", parsePositiveInteger)
+    .option("--budget <dollars>", "spending budget per period, e.g. 5.00 (default: unlimited)", parseDollars)
+    .addOption(new Option("--period <period>", "budget period").choices(["day", "week", "month", "total"]).default("month"))
+    .addOption(new Option("--expires <date>", "last valid day (UTC), e.g. 2026-12-31").argParser(parseDate).conflicts("expiresIn"))
+    .option("--expires-in <duration>", "valid for this long, e.g. 30d, 12h, 2w", parseDuration)
+    .option("--admin", "an admin key (may call the admin endpoints)")
+    .option("--json", "print {id, name, prefix, key, …} as JSON")
+    .action(async (options: CreateOptions, command: Command) => {
+      const config = await resolveConfig(command);
+      const now = Date.now();
+      const expiresAt = options.expires !== undefined ? expiresAfterDay(options.expires) : options.expiresIn !== undefined ? now + options.expiresIn : undefined;
+      if (expiresAt !== undefined && expiresAt <= now) {
+        throw new InvalidRequestError({ message: `--expires must be in the future, got ${new Date(expiresAt).toISOString()}`, param: "expires" });
+      }
+      const { record, key } = await withKeys(config, async (manager, database) => {
+        const { assertKnownModels } = await import("../known-models.js");
+        if (options.models) await assertKnownModels(database, options.models, "models");
+        return manager.create({
+          name: options.name,
+          models: options.models,
+          rpm: options.rpm,
+          tpm: options.tpm,
+          budget: options.budget,
+          budgetPeriod: options.period,
+          expiresAt,
+          isAdmin: options.admin ?? false,
+        });
+      });
+      if (options.json) {
+        printJson({ ...publicKey(record), key });
+        return;
+      }
+      printLine(`created API key ${record.name} (id ${record.id}, prefix ${record.prefix})`);
+      printLine(key);
+      printLine("Store it now: it is not shown again.");
+    });
+
+  keys
+    .command("ls")
+    .description("list API keys (never their secrets)")
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const list = await withKeys(await resolveConfig(command), (manager) => manager.list({ includeRevoked: true }));
+      if (options.json) {
+        printJson(list.map(publicKey));
+        return;
+      }
+      const now = Date.now();
+      printTable(
+        ["ID", "NAME", "PREFIX", "STATUS", "MODELS", "RPM", "TPM", "BUDGET", "SPENT", "EXPIRES"],
+        list.map((record) => [
+          record.id,
+          record.name + (record.isAdmin ? " (admin)" : ""),
+          record.prefix,
+          status(record, now),
+          record.models?.join(",") ?? "all",
+          record.rpm === undefined ? "-" : String(record.rpm),
+          record.tpm === undefined ? "-" : String(record.tpm),
+          record.budgetNanos === undefined ? "-" : `${formatDollars(dollarsOf(record.budgetNanos))}/${record.budgetPeriod}`,
+          formatDollars(dollarsOf(record.spentNanos)),
+          record.expiresAt === undefined ? "never" : formatTime(record.expiresAt),
+        ]),
+        "no API keys; create one with `aiplus keys create --name …`",
+      );
+    });
+
+  keys
+    .command("revoke")
+    .description("revoke an API key at once (requests with it fail with 401)")
+    .argument("<key>", "the key's id, visible prefix or name")
+    .option("--json", "print the revoked key as JSON")
+    .action(async (reference: string, options: { json?: boolean }, command: Command) => {
+      const record = await withKeys(await resolveConfig(command), async (manager) => manager.revoke((await findKey(manager, reference)).id));
+      if (options.json) printJson(publicKey(record));
+      else printLine(`revoked API key ${record.name} (id ${record.id}, prefix ${record.prefix})`);
+    });
+
+  return keys;
+}
+
+async function withKeys<Result>(config: Config, use: (manager: KeyManager, database: Database) => Promise<Result>): Promise<Result> {
+  const { createKeyManager, loadKeySecret } = await import("../../maas/index.js");
+  const keySecret = loadKeySecret(config.home, config.keySecret);
+  return withDatabase(config, (database) => use(createKeyManager({ database, keySecret }), database));
+}
+
+/** A key by id or prefix, else by name among keys that are not revoked yet. */
+async function findKey(manager: KeyManager, reference: string): Promise<ApiKeyRecord> {
+  try {
+    return await manager.resolve(reference);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  const named = (await manager.list({ includeRevoked: true })).filter((record) => record.name === reference);
+  const active = named.filter((record) => record.revokedAt === undefined);
+  if (active.length > 1) throw new InvalidRequestError({ message: `${active.length} keys are named ${reference}; revoke one by id (see \`aiplus keys ls\`)` });
+  const match = active[0] ?? named[0];
+  if (!match) throw new NotFoundError({ message: `unknown API key ${reference}; give its id, prefix or name (see \`aiplus keys ls\`)` });
+  return match;
+}
+
+/** `--expires 2026-12-31` keeps the key valid through that UTC day. */
+function expiresAfterDay(time: number): number {
+  return time % dayMs === 0 ? time + dayMs : time;
+}
+
+function status(record: ApiKeyRecord, now: number): string {
+  if (record.revokedAt !== undefined) return "revoked";
+  if (record.expiresAt !== undefined && record.expiresAt <= now) return "expired";
+  return "active";
+}
+
+/** A key's public fields (it never had its secret: only a keyed hash is stored). */
+function publicKey(record: ApiKeyRecord) {
+  return {
+    id: record.id,
+    name: record.name,
+    prefix: record.prefix,
+    isAdmin: record.isAdmin,
+    models: record.models ?? null,
+    rpm: record.rpm ?? null,
+    tpm: record.tpm ?? null,
+    budget: record.budgetNanos === undefined ? null : dollarsOf(record.budgetNanos),
+    budgetPeriod: record.budgetPeriod,
+    spent: dollarsOf(record.spentNanos),
+    reserved: dollarsOf(record.reservedNanos),
+    expiresAt: record.expiresAt === undefined ? null : new Date(record.expiresAt).toISOString(),
+    revokedAt: record.revokedAt === undefined ? null : new Date(record.revokedAt).toISOString(),
+    createdAt: new Date(record.createdAt).toISOString(),
+  };
+}
+
+/** Nano-dollars (the ledger's unit) to dollars. */
+function dollarsOf(nanos: number): number {
+  return nanos / 1e9;
+}

@@ -1,0 +1,37 @@
+import { Command } from "commander";
+import { chatCommand } from "./commands/chat-command.js";
+import { keysCommand } from "./commands/keys-command.js";
+import { modelsCommand } from "./commands/models-command.js";
+import { pricesCommand } from "./commands/prices-command.js";
+import { providersCommand } from "./commands/providers-command.js";
+import { pullCommand } from "./commands/pull-command.js";
+import { serveCommand } from "./commands/serve-command.js";
+import { usageCommand } from "./commands/usage-command.js";
+import { oneLine } from "./cli-error.js";
+
+/** The `aiplus` command tree. Errors surface as exceptions (`exitOverride`); `runCli` prints them. */
+export function createProgram(version: string): Command {
+  const program = new Command("aiplus")
+    .description("self-hosted generative AI: local llama.cpp models, an OpenAI-compatible API, keys, quotas and metered usage")
+    .version(version, "-v, --version")
+    .option("--home <dir>", "state folder: database, models, secret (default: $AIPLUS_HOME or ~/.aiplus)")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", "\nSettings also come from AIPLUS_* environment variables and $AIPLUS_HOME/config.json.");
+  for (const command of [
+    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(),
+  ]) {
+    program.addCommand(command);
+  }
+  configureRecursively(program);
+  return program;
+}
+
+/** Every command throws instead of exiting and prints commander's own errors as one `aiplus:` line. */
+function configureRecursively(command: Command): void {
+  command.exitOverride();
+  command.showHelpAfterError(false);
+  command.configureOutput({
+    outputError: (message, write) => write(`aiplus: ${oneLine(message.replace(/^error: /, ""))}\n`),
+  });
+  for (const child of command.commands) configureRecursively(child);
+}

@@ -1,0 +1,6 @@
+import path from "node:path";
+
+/** Default registry name of a GGUF file: its base name without `.gguf`, lowercased. */
+export function defaultModelName(file: string): string {
+  return path.basename(file).replace(/\.gguf$/i, "").toLowerCase();
+}

@@ -1,0 +1,21 @@
+import { InvalidRequestError } from "../spec/index.js";
+import { createModelRepository, createProviderRepository, type Database } from "../store/index.js";
+
+/** Every model name the gateway can serve: registered local models and every provider's models. */
+export async function knownModelNames(database: Database): Promise<Set<string>> {
+  const local = await createModelRepository(database).list();
+  const providers = await createProviderRepository(database).list();
+  return new Set([...local.map((model) => model.name), ...providers.flatMap((provider) => provider.models)]);
+}
+
+/** Throws InvalidRequestError naming the first model that is neither registered nor served by a provider. */
+export async function assertKnownModels(database: Database, models: readonly string[], param: string): Promise<void> {
+  const known = await knownModelNames(database);
+  const unknown = models.find((model) => !known.has(model));
+  if (unknown !== undefined) {
+    throw new InvalidRequestError({
+      message: `unknown model ${unknown}: register it with \`aiplus models add\` or \`aiplus providers add\` first`,
+      param,
+    });
+  }
+}

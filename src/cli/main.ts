@@ -1,0 +1,4 @@
+import { runCli } from "./run-cli.js";
+
+// The only place the CLI reads process state directly; everything else takes options.
+process.exitCode = await runCli(process.argv, { debug: process.env.AIPLUS_DEBUG === "1" });

@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+const identifier = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, "letters, digits, _ . - only");
+
+const fewShotSchema = z.object({
+  /** Dataset file of the examples; defaults to the task's own dataset (then the test doc itself is excluded). */
+  path: z.string().min(1).optional(),
+  /** Examples per prompt. Defaults to 0. */
+  count: z.number().int().min(0).max(64).default(0),
+  /** `random` (lm-eval sampler, CPython RNG carried over docs) or `first_n`. Defaults to `random`. */
+  sampler: z.enum(["random", "first_n"]).default("random"),
+  /** Seed of the random sampler. Defaults to 1234. */
+  seed: z.number().int().min(0).default(1234),
+  /** Between examples, and after the last one. Defaults to `"\n\n"`. */
+  delimiter: z.string().default("\n\n"),
+});
+
+const scorerSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("loglikelihood-multiple-choice"),
+    /** A field holding an array of choices, or a list of choice templates. */
+    choices: z.union([z.string().min(1), z.array(z.string()).min(2)]),
+    /** Template rendering the gold choice's index (0-based) or its text. */
+    gold: z.string().min(1),
+  }),
+  z.object({
+    type: z.literal("exact-match"),
+    /** Template of the reference answer. */
+    target: z.string().min(1),
+    /** Regex applied to the response (lm-eval RegexFilter); `group` selects the match (−1 = last). */
+    extract: z.object({ regex: z.string().min(1), group: z.number().int().default(0) }).optional(),
+    ignoreCase: z.boolean().default(false),
+    ignorePunctuation: z.boolean().default(false),
+    /** Python-style regexes removed from both sides before comparing. */
+    regexesToIgnore: z.array(z.string()).default([]),
+  }),
+  z.object({
+    type: z.literal("code-execution"),
+    /** Template of the test code appended to `prompt + completion`. */
+    test: z.string().min(1),
+    timeoutSeconds: z.number().positive().max(600).default(3),
+    memoryMegabytes: z.number().int().min(64).default(1024),
+  }),
+  z.object({
+    type: z.literal("llm-judge"),
+    /** Judge model name (a route); defaults to the run's configured judge. */
+    judge: z.string().min(1).optional(),
+    /** What a good answer does; shown to the judge verbatim. */
+    rubric: z.string().min(1),
+    /** Template of a reference answer shown to the judge. */
+    reference: z.string().optional(),
+    scale: z.object({ min: z.number().int(), max: z.number().int() }).refine((scale) => scale.max > scale.min, "max must exceed min").default({ min: 1, max: 10 }),
+    /** Scores at or above this pass (item metric 1/0); defaults to the scale's midpoint. */
+    passThreshold: z.number().optional(),
+  }),
+]);
+
+/** A user-defined task (YAML or JSON). */
+export const customTaskSchema = z.object({
+  name: identifier,
+  description: z.string().default(""),
+  dataset: z.object({
+    /** Relative paths resolve against the definition file's folder. */
+    path: z.string().min(1),
+    /** Defaults to the file extension. */
+    format: z.enum(["jsonl", "csv", "json"]).optional(),
+  }),
+  prompt: z.object({
+    /** `{{field}}`, `{{field.sub}}`, `{{list[0]}}` placeholders. */
+    template: z.string().min(1),
+    /** Answer of a few-shot example; defaults to the scorer's target/gold text. */
+    target: z.string().optional(),
+    /** Between question and answer. Defaults to `" "`. */
+    delimiter: z.string().default(" "),
+  }),
+  fewShot: fewShotSchema.optional(),
+  generation: z.object({ maxTokens: z.number().int().min(1).max(32768).default(256), stop: z.array(z.string()).default([]) }).default({ maxTokens: 256, stop: [] }),
+  scorer: scorerSchema,
+  tags: z.object({
+    dimension: z.enum(["general", "industry", "application", "safety"]),
+    capabilities: z.array(z.string().min(1)).default([]),
+  }),
+});
+
+export type CustomTaskDefinition = z.output<typeof customTaskSchema>;
+export type CustomTaskScorer = CustomTaskDefinition["scorer"];

@@ -1,0 +1,31 @@
+import type { DatabaseExecutor } from "../../store/index.js";
+import type { BootstrapOptions } from "../metrics/bootstrap-interval.js";
+import type { LoglikelihoodBackend } from "../types.js";
+
+/** What the run orchestrator needs; the platform wires these once. */
+export type EvalRunDependencies = {
+  /** The database (or `{ db: transaction }`). */
+  database: DatabaseExecutor;
+  /** The log-likelihood backend of a model name (local pool or an OpenAI-compatible route). */
+  loglikelihoodBackend(model: string): LoglikelihoodBackend | Promise<LoglikelihoodBackend>;
+  /** Clock in epoch ms. Defaults to `Date.now`. */
+  now?: (() => number) | undefined;
+  /** Run id generator. Defaults to `evr_` + 16 random bytes (base64url). */
+  newId?: (() => string) | undefined;
+};
+
+export type ExecuteEvalRunOptions = {
+  /** Stops the run at the next item; the run ends `cancelled` with everything finished so far kept. */
+  signal?: AbortSignal | undefined;
+  /** Called after each finished item with the items done so far (stored or not yet) and the total. */
+  onProgress?: ((done: number, total: number) => void) | undefined;
+  /** Items written per transaction. Defaults to 4. */
+  commitEvery?: number | undefined;
+  /**
+   * Items scored at once (each on its own sequence of a local model). Defaults to 1, which keeps decoding
+   * deterministic: batch composition changes floating-point results slightly.
+   */
+  concurrency?: number | undefined;
+  /** Bootstrap of the metric intervals. Defaults to 1000 rounds, seed 1234. */
+  bootstrap?: BootstrapOptions | undefined;
+};

@@ -1,0 +1,101 @@
+import { randomBytes } from "node:crypto";
+import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
+import type { BootstrapOptions } from "../metrics/bootstrap-interval.js";
+import { type PairedDifference, pairedDifference } from "../metrics/paired-difference.js";
+import { summarizeRecords } from "../scoring/run-multiple-choice-items.js";
+import { getBuiltInTask } from "../tasks/built-in-tasks.js";
+import { createEvalItemRepository, type EvalItemRecord } from "../store/eval-item-repository.js";
+import { createEvalRunRepository, type EvalRunFilter, type EvalRunRecord } from "../store/eval-run-repository.js";
+import type { EvalRunDependencies } from "./eval-run-dependencies.js";
+import { type EvalRunRequest, evalRunRequestSchema } from "./eval-run-request.js";
+import { conventionOf, loadRunItems } from "./load-run-items.js";
+
+const defaultNewId = (): string => `evr_${randomBytes(16).toString("base64url")}`;
+
+/** Validates the request (task, dataset, scoring) and stores a `pending` run. */
+export async function createEvalRun(dependencies: EvalRunDependencies, request: EvalRunRequest): Promise<EvalRunRecord> {
+  const parsed = evalRunRequestSchema.safeParse(request);
+  if (!parsed.success) throw new InvalidRequestError({ message: `invalid eval run: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}` });
+  const config = parsed.data;
+  const task = getBuiltInTask(config.task);
+  if (task.kind !== "loglikelihood") {
+    throw new InvalidRequestError({ message: `task ${task.name} is generative; durable runs support log-likelihood tasks`, param: "task", code: "unsupported_task" });
+  }
+  const scoring = conventionOf(config);
+  if (scoring === "llama.cpp" && config.task === "truthfulqa_mc2") {
+    throw new InvalidRequestError({ message: "truthfulqa_mc2 has no llama.cpp rule; use --scoring lm-eval", param: "scoring" });
+  }
+  await loadRunItems(config); // fails now (missing file, bad format) rather than in the background
+  const runs = createEvalRunRepository(dependencies.database);
+  const id = (dependencies.newId ?? defaultNewId)();
+  await runs.insert({ id, task: config.task, model: config.model, scoring, config, keyId: config.keyId, createdAt: (dependencies.now ?? Date.now)() });
+  return (await runs.get(id))!;
+}
+
+export async function getEvalRun(dependencies: EvalRunDependencies, id: string): Promise<EvalRunRecord> {
+  const run = await createEvalRunRepository(dependencies.database).get(id);
+  if (!run) throw new NotFoundError({ message: `no eval run ${id}`, param: "id" });
+  return run;
+}
+
+export function listEvalRuns(dependencies: EvalRunDependencies, filter: EvalRunFilter = {}): Promise<EvalRunRecord[]> {
+  return createEvalRunRepository(dependencies.database).list(filter);
+}
+
+/** A run's per-item records, in item order. */
+export async function listEvalRunItems(dependencies: EvalRunDependencies, id: string, options: { offset?: number; limit?: number } = {}): Promise<EvalItemRecord[]> {
+  await getEvalRun(dependencies, id);
+  return createEvalItemRepository(dependencies.database).list(id, options);
+}
+
+/**
+ * Marks a pending or running run `cancelled`. A process executing it notices at its next commit and stops
+ * (in-process callers can also abort the signal they passed). Returns the run; false-y no-op when finished.
+ */
+export async function cancelEvalRun(dependencies: EvalRunDependencies, id: string): Promise<EvalRunRecord> {
+  const runs = createEvalRunRepository(dependencies.database);
+  const run = await getEvalRun(dependencies, id);
+  if (run.status === "pending" || run.status === "running") {
+    await runs.finish(id, { status: "cancelled", metrics: run.metrics, at: (dependencies.now ?? Date.now)() });
+  }
+  return getEvalRun(dependencies, id);
+}
+
+export type EvalRunComparison = PairedDifference & {
+  runA: string;
+  runB: string;
+  task: string;
+  metric: string;
+};
+
+/**
+ * Paired difference `b − a` of one metric over the items both runs scored (matched by dataset item id), with its
+ * standard error and bootstrap 95% interval. Both runs must be of the same task.
+ */
+export async function compareEvalRuns(
+  dependencies: EvalRunDependencies,
+  runA: string,
+  runB: string,
+  options: { metric?: string | undefined; bootstrap?: BootstrapOptions | undefined } = {},
+): Promise<EvalRunComparison> {
+  const [a, b] = await Promise.all([getEvalRun(dependencies, runA), getEvalRun(dependencies, runB)]);
+  if (a.task !== b.task) throw new InvalidRequestError({ message: `runs ${runA} (${a.task}) and ${runB} (${b.task}) are of different tasks`, param: "run" });
+  const metric = options.metric ?? getBuiltInTask(a.task).primaryMetric;
+  const items = createEvalItemRepository(dependencies.database);
+  const valuesOf = async (id: string) => {
+    const values = new Map<string, number>();
+    for (const item of await items.list(id)) {
+      const value = item.metrics[metric];
+      if (value !== undefined) values.set(item.itemId, value);
+    }
+    return values;
+  };
+  const [valuesA, valuesB] = await Promise.all([valuesOf(runA), valuesOf(runB)]);
+  if (valuesA.size === 0 || valuesB.size === 0) throw new InvalidRequestError({ message: `metric ${metric} has no items in one of the runs`, param: "metric" });
+  return { runA, runB, task: a.task, metric, ...pairedDifference(valuesA, valuesB, options.bootstrap) };
+}
+
+/** Metrics of stored items: mean, standard error and bootstrap 95% interval per metric. */
+export function summarizeItems(items: readonly EvalItemRecord[], bootstrap?: BootstrapOptions) {
+  return summarizeRecords(items, bootstrap);
+}

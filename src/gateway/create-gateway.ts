@@ -1,0 +1,88 @@
+import type { RegisteredModel } from "../runtime/index.js";
+import { InvalidRequestError, NotFoundError, type EmbeddingModel, type LanguageModel } from "../spec/index.js";
+import { abortableDelay } from "./abortable-delay.js";
+import { CircuitBreaker, defaultCircuitBreakerPolicy } from "./circuit-breaker.js";
+import { createFailoverEmbeddingModel } from "./failover-embedding-model.js";
+import { createFailoverLanguageModel } from "./failover-language-model.js";
+import type { GatewayOptions } from "./gateway-options.js";
+import { createOpenAICompatibleEmbeddingModel, createOpenAICompatibleLanguageModel } from "./openai-compatible/index.js";
+import { defaultRetryPolicy } from "./retry-policy.js";
+import { localRouteKey, providerRouteKey, resolveRoutes } from "./resolve-routes.js";
+import type { Route } from "./route.js";
+import type { Gateway, ModelListing, ResolvedLanguageModel } from "./types.js";
+
+function notFound(name: string): NotFoundError {
+  return new NotFoundError({ message: `The model '${name}' does not exist`, param: "model", code: "model_not_found" });
+}
+
+function wrongKind(name: string, kind: RegisteredModel["kind"]): InvalidRequestError {
+  const message =
+    kind === "embedding"
+      ? `The model '${name}' is an embedding model; use /v1/embeddings`
+      : `The model '${name}' is not an embedding model; use /v1/chat/completions or /v1/completions`;
+  return new InvalidRequestError({ message, param: "model", code: "model_not_supported" });
+}
+
+/**
+ * Maps public model names to routes: the registered local model first, then each provider listing the
+ * name by ascending priority. Circuit breakers are kept per route for the gateway's lifetime.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const now = options.now ?? Date.now;
+  const retry = { ...defaultRetryPolicy, ...options.retry };
+  const breakerPolicy = { ...defaultCircuitBreakerPolicy, ...options.circuitBreaker };
+  const breakers = new Map<string, CircuitBreaker>();
+  const createdAt = Math.floor(now() / 1000);
+  const failover = {
+    retry,
+    delay: options.delay ?? abortableDelay,
+    breakerFor(routeKey: string): CircuitBreaker {
+      let breaker = breakers.get(routeKey);
+      if (!breaker) breakers.set(routeKey, (breaker = new CircuitBreaker(breakerPolicy, now)));
+      return breaker;
+    },
+  };
+
+  return {
+    async languageModel(name: string): Promise<ResolvedLanguageModel> {
+      const { local, providers } = await resolveRoutes(name, options);
+      const routes: Route<LanguageModel>[] = [];
+      const localModel = local?.kind === "llm" ? options.runtime.languageModel(local) : undefined;
+      if (localModel) routes.push({ key: localRouteKey(name), model: localModel });
+      for (const provider of providers) {
+        const model = createOpenAICompatibleLanguageModel({ provider, modelId: name, fetch: options.fetch });
+        routes.push({ key: providerRouteKey(provider, name), model });
+      }
+      if (routes.length === 0) throw local ? wrongKind(name, local.kind) : notFound(name);
+      const model = createFailoverLanguageModel({ ...failover, modelName: name, routes });
+      // Only the local engine knows its context window (loading the model on first use, as the call would).
+      const contextLength = localModel ? (await localModel.info?.())?.contextLength : undefined;
+      return { model, contextLength };
+    },
+
+    async embeddingModel(name: string): Promise<EmbeddingModel> {
+      const { local, providers } = await resolveRoutes(name, options);
+      const routes: Route<EmbeddingModel>[] = [];
+      if (local?.kind === "embedding") routes.push({ key: localRouteKey(name), model: options.runtime.embeddingModel(local) });
+      for (const provider of providers) {
+        const model = createOpenAICompatibleEmbeddingModel({ provider, modelId: name, fetch: options.fetch });
+        routes.push({ key: providerRouteKey(provider, name), model });
+      }
+      if (routes.length === 0) throw local ? wrongKind(name, local.kind) : notFound(name);
+      return createFailoverEmbeddingModel({ ...failover, modelName: name, routes });
+    },
+
+    async listModels(): Promise<ModelListing[]> {
+      const [locals, providers] = await Promise.all([options.listLocalModels(), options.listProviders()]);
+      const listings = new Map<string, ModelListing>();
+      for (const local of locals) listings.set(local.name, { id: local.name, ownedBy: "aiplus", created: createdAt, kind: local.kind });
+      const byPriority = [...providers].sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt);
+      for (const provider of byPriority) {
+        for (const id of provider.models) {
+          if (!listings.has(id)) listings.set(id, { id, ownedBy: provider.name, created: Math.floor(provider.createdAt / 1000), kind: "llm" });
+        }
+      }
+      return [...listings.values()];
+    },
+  };
+}

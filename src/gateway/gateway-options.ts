@@ -1,0 +1,24 @@
+import type { RegisteredModel, Runtime } from "../runtime/index.js";
+import type { ProviderRecord } from "../store/records.js";
+import type { CircuitBreakerPolicy } from "./circuit-breaker.js";
+import type { RetryPolicy } from "./retry-policy.js";
+
+/** Options of {@link createGateway}. */
+export type GatewayOptions = {
+  /** The registered local model of that name, if any (read on every resolution, so registry changes apply at once). */
+  findLocalModel(name: string): Promise<RegisteredModel | undefined>;
+  listLocalModels(): Promise<RegisteredModel[]>;
+  listProviders(): Promise<ProviderRecord[]>;
+  /** The local llama.cpp engine serving registered models. */
+  runtime: Runtime;
+  /** Used for upstream calls. Defaults to the global `fetch`. */
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Clock in milliseconds (circuit-breaker cooldowns, listing timestamps). Defaults to `Date.now`. */
+  now?: (() => number) | undefined;
+  /** Waits between retries; rejects when the signal aborts. Defaults to a `setTimeout`-based wait. */
+  delay?: ((milliseconds: number, signal: AbortSignal | undefined) => Promise<void>) | undefined;
+  /** Retries per route before the first byte. Defaults to `{ maxRetries: 2, initialDelayMs: 200, maxDelayMs: 2000 }`. */
+  retry?: Partial<RetryPolicy> | undefined;
+  /** Defaults to `{ failureThreshold: 5, cooldownMs: 30000 }`. */
+  circuitBreaker?: Partial<CircuitBreakerPolicy> | undefined;
+};

@@ -1,0 +1,61 @@
+import { ContextOverflowError, UpstreamError, UpstreamTimeoutError } from "../../spec/index.js";
+import { upstreamErrorBodySchema } from "./chunk-schemas.js";
+import { parseJson } from "./parse-json.js";
+
+export type PostUpstreamOptions = {
+  /** Provider name, for error messages. */
+  providerName: string;
+  url: string;
+  body: unknown;
+  apiKey: string | undefined;
+  /** Time allowed until the response headers arrive. */
+  timeoutMs: number;
+  abortSignal: AbortSignal | undefined;
+  fetch: typeof globalThis.fetch;
+};
+
+function describeCause(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+async function failureFor(response: Response, providerName: string): Promise<Error> {
+  const responseBody = await response.text().catch(() => "");
+  const parsed = upstreamErrorBodySchema.safeParse(parseJson(responseBody));
+  const error = parsed.success ? parsed.data.error : undefined;
+  const detail = typeof error === "string" ? error : (error?.message ?? (responseBody.slice(0, 500) || response.statusText));
+  const message = `upstream ${providerName} answered HTTP ${response.status}: ${detail}`;
+  if (typeof error === "object" && error?.code === "context_length_exceeded") {
+    return new ContextOverflowError({ message, code: "context_length_exceeded" });
+  }
+  return new UpstreamError({ message, upstreamStatus: response.status, responseBody });
+}
+
+/**
+ * POSTs JSON to an upstream and resolves once its response headers arrive with a 2xx status. Rejects
+ * with UpstreamError for a non-2xx answer (retryable by status) or an unreachable host (retryable),
+ * UpstreamTimeoutError when no headers arrive within `timeoutMs`, and the abort reason when the caller
+ * aborts. The caller's signal stays attached to the body, so aborting later closes the connection.
+ */
+export async function postUpstream(options: PostUpstreamOptions): Promise<Response> {
+  options.abortSignal?.throwIfAborted();
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+  const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, timeout.signal]) : timeout.signal;
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "text/event-stream, application/json" };
+  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+  let response: Response;
+  try {
+    response = await options.fetch(options.url, { method: "POST", headers, body: JSON.stringify(options.body), signal });
+  } catch (error) {
+    if (options.abortSignal?.aborted) throw options.abortSignal.reason;
+    if (timeout.signal.aborted) {
+      throw new UpstreamTimeoutError({ message: `upstream ${options.providerName} sent no response within ${options.timeoutMs} ms`, cause: error });
+    }
+    throw new UpstreamError({ message: `cannot reach upstream ${options.providerName} (${options.url}): ${describeCause(error)}`, cause: error, isRetryable: true });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!response.ok) throw await failureFor(response, options.providerName);
+  return response;
+}

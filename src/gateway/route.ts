@@ -1,0 +1,6 @@
+/** One way to serve a model name: the local engine or an upstream provider. */
+export type Route<MODEL> = {
+  /** Identifies the route's circuit breaker: `local:<name>` or `provider:<id>:<name>`. */
+  key: string;
+  model: MODEL;
+};

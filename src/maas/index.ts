@@ -1,0 +1,17 @@
+export type { KeyPrincipal, MeteredRequest, ReservationRequest } from "./types.js";
+export { createMaas, type Maas, type MaasOptions } from "./create-maas.js";
+export { apiKeyPrefix, generateApiKey, hashApiKey } from "./api-key-secret.js";
+export { loadKeySecret } from "./load-key-secret.js";
+export { createKeyManager, type CreateKeyInput, type KeyManager, type KeyManagerOptions, type UpdateKeyInput } from "./key-manager.js";
+export { createAuthenticator, toPrincipal } from "./authenticator.js";
+export { assertModelAllowed } from "./assert-model-allowed.js";
+export { type RateLimiter, rateLimitWindowMs } from "./rate-limiter.js";
+export { createInMemoryRateLimiter, type InMemoryRateLimiterOptions } from "./in-memory-rate-limiter.js";
+export { createPriceBook, type ModelPrice, type PriceBook } from "./price-book.js";
+export { computeCostNanos, type TokenPrice } from "./cost.js";
+export { dollarsToMicros, dollarsToNanos, microsToDollars, nanosToDollars } from "./money.js";
+export { currentPeriodStart, periodEnd, utcDay } from "./budget-period.js";
+export { createMeteredLedger, type MeteredLedgerOptions, type OpenMeteredRequest, type OpenMeteredRequestInput } from "./metered-ledger.js";
+export { registerInstance, type RegisteredInstance, type RegisterInstanceOptions } from "./instance-registry.js";
+export { recoverInterruptedRequests, type RecoverInterruptedRequestsOptions, type RecoveryResult } from "./recover-interrupted-requests.js";
+export { createUsageReports, type TimeBound, type UsageQuery, type UsageReportRow, type UsageReports } from "./usage-reports.js";

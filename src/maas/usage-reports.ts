@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { InvalidRequestError } from "../spec/index.js";
+import { createApiKeyRepository, createUsageRecordRepository, type Database, type UsageGrouping, type UsageRecord } from "../store/index.js";
+import { nanosToDollars } from "./money.js";
+
+/** A time bound: epoch ms, a `Date`, or an ISO date/time string (`2026-11-01` is UTC midnight). */
+export type TimeBound = number | string | Date;
+
+export type UsageQuery = {
+  /** Inclusive lower bound on the request's start. */
+  since?: TimeBound | undefined;
+  /** Exclusive upper bound on the request's start. */
+  until?: TimeBound | undefined;
+  keyId?: string | undefined;
+  model?: string | undefined;
+};
+
+export type UsageReportRow = {
+  keyId: string | undefined;
+  /** Name and prefix of the key, when grouped by key and the key still exists. */
+  keyName: string | undefined;
+  keyPrefix: string | undefined;
+  model: string | undefined;
+  day: string | undefined;
+  route: string | undefined;
+  endpoint: string | undefined;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costNanos: number;
+  costDollars: number;
+  /** Requests the client cancelled. */
+  cancelled: number;
+};
+
+const groupingSchema = z.array(z.enum(["key", "model", "day", "route", "endpoint"]));
+
+/** Usage totals grouped by key, model, day (and route, endpoint), plus raw records. */
+export type UsageReports = ReturnType<typeof createUsageReports>;
+
+export function createUsageReports(options: { database: Database }) {
+  const usage = createUsageRecordRepository(options.database);
+  const keys = createApiKeyRepository(options.database);
+  return {
+    /** Totals grouped by `by` (none: one grand total), ordered by the grouping columns. */
+    async aggregate(query: UsageQuery & { by: readonly UsageGrouping[] }): Promise<UsageReportRow[]> {
+      const parsed = groupingSchema.safeParse(query.by);
+      if (!parsed.success) throw new InvalidRequestError({ message: `by must list key, model, day, route or endpoint; got ${String(query.by)}`, param: "by" });
+      const rows = await usage.aggregate(parsed.data, toFilter(query));
+      const keyRecords = new Map((parsed.data.includes("key") ? await keys.list() : []).map((key) => [key.id as string, key]));
+      return rows.map((row) => {
+        const key = row.keyId === undefined ? undefined : keyRecords.get(row.keyId);
+        return { ...row, keyName: key?.name, keyPrefix: key?.prefix, costDollars: nanosToDollars(row.costNanos) };
+      });
+    },
+
+    /** Raw records, newest first (at most `limit`, default 100). */
+    async list(query: UsageQuery & { limit?: number | undefined } = {}): Promise<UsageRecord[]> {
+      const limit = query.limit ?? 100;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
+        throw new InvalidRequestError({ message: `limit must be an integer from 1 to 100000, got ${limit}`, param: "limit" });
+      }
+      return usage.list({ ...toFilter(query), limit });
+    },
+  };
+}
+
+function toFilter(query: UsageQuery) {
+  return { since: toTime(query.since, "since"), until: toTime(query.until, "until"), keyId: query.keyId, model: query.model };
+}
+
+function toTime(bound: TimeBound | undefined, param: string): number | undefined {
+  if (bound === undefined) return undefined;
+  const time = bound instanceof Date ? bound.getTime() : typeof bound === "number" ? bound : Date.parse(bound);
+  if (!Number.isFinite(time)) throw new InvalidRequestError({ message: `${param} must be a date (YYYY-MM-DD or ISO time), got ${String(bound)}`, param });
+  return time;
+}

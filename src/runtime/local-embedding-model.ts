@@ -1,0 +1,53 @@
+import { ContextOverflowError, InvalidRequestError, type EmbeddingModel } from "../spec/index.js";
+import type { ModelPool } from "./model-pool.js";
+import type { RegisteredModel } from "./types.js";
+
+function normalize(vector: readonly number[]): number[] {
+  const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
+  return norm > 0 ? vector.map((value) => value / norm) : [...vector];
+}
+
+/** A registered embedding GGUF as an EmbeddingModel: L2-normalised vectors and exact token usage. */
+export class LocalEmbeddingModel implements EmbeddingModel {
+  readonly specificationVersion = "v1";
+  readonly provider = "llama.cpp";
+  readonly modelId: string;
+
+  constructor(
+    private readonly registered: RegisteredModel,
+    private readonly pool: ModelPool,
+  ) {
+    this.modelId = registered.name;
+  }
+
+  async doEmbed(options: { values: string[]; abortSignal?: AbortSignal | undefined }): Promise<{ embeddings: number[][]; usage: { inputTokens: number | undefined } }> {
+    options.abortSignal?.throwIfAborted();
+    const lease = await this.pool.acquireEmbeddingModel(this.registered);
+    try {
+      const { context, contextSize } = lease.loaded;
+      const lengths = options.values.map((value, index) => {
+        if (value.length === 0) throw new InvalidRequestError({ message: `input[${index}] is empty`, param: "input" });
+        const length = context.calculateInputLength(value);
+        if (length >= contextSize) {
+          throw new ContextOverflowError({
+            message: `input[${index}] has ${length} tokens, which exceeds the embedding context of ${contextSize - 1} tokens`,
+            param: "input",
+            code: "context_length_exceeded",
+          });
+        }
+        return length;
+      });
+      const embeddings = await lease.loaded.run(async () => {
+        const vectors: number[][] = [];
+        for (const value of options.values) {
+          options.abortSignal?.throwIfAborted();
+          vectors.push(normalize((await context.getEmbeddingFor(value)).vector));
+        }
+        return vectors;
+      });
+      return { embeddings, usage: { inputTokens: lengths.reduce((sum, length) => sum + length, 0) } };
+    } finally {
+      lease.release();
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import type { Llama } from "node-llama-cpp";
+import { InvalidRequestError, OverloadedError } from "../spec/index.js";
+import { AsyncLock } from "./async-lock.js";
+import type { LlamaInstance } from "./llama-instance.js";
+import { estimateMemoryBytes, LoadedEmbeddingModel, LoadedLanguageModel, type LoadedModel } from "./loaded-model.js";
+import type { ResolvedRuntimeOptions } from "./runtime-options.js";
+import type { RegisteredModel, RuntimeStats } from "./types.js";
+
+type PoolEntry = {
+  registered: RegisteredModel;
+  loaded: LoadedModel;
+  /** Calls between acquire and their end (covers the time before a job reaches the scheduler). */
+  leases: number;
+  lastUsedAt: number;
+  idleTimer: NodeJS.Timeout | undefined;
+};
+
+/** A model checked out of the pool; `release` once the call is over. */
+export type PoolLease<T extends LoadedModel> = { loaded: T; llama: Llama; release: () => void };
+
+/**
+ * Loaded models by name. Loads on first use, one at a time; keeps the sum of estimated memory within
+ * the budget by evicting least-recently-used models that have no work; unloads idle models.
+ */
+export class ModelPool {
+  private readonly entries = new Map<string, PoolEntry>();
+  private readonly loadLock = new AsyncLock();
+  private budgetBytes: number | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly llama: LlamaInstance,
+    private readonly options: ResolvedRuntimeOptions,
+  ) {}
+
+  acquireLanguageModel(registered: RegisteredModel): Promise<PoolLease<LoadedLanguageModel>> {
+    return this.acquire(registered, "llm") as Promise<PoolLease<LoadedLanguageModel>>;
+  }
+
+  acquireEmbeddingModel(registered: RegisteredModel): Promise<PoolLease<LoadedEmbeddingModel>> {
+    return this.acquire(registered, "embedding") as Promise<PoolLease<LoadedEmbeddingModel>>;
+  }
+
+  stats(): RuntimeStats {
+    return {
+      loaded: [...this.entries.values()].map((entry) => ({
+        name: entry.registered.name,
+        memoryBytes: entry.loaded.memoryBytes,
+        activeSequences: entry.loaded.kind === "llm" ? entry.loaded.scheduler.activeSequences : Number(entry.loaded.busy),
+        queued: entry.loaded.kind === "llm" ? entry.loaded.scheduler.queued : 0,
+        lastUsedAt: entry.lastUsedAt,
+      })),
+      memoryBudgetBytes: this.budgetBytes ?? this.options.memoryBudgetBytes ?? 0,
+    };
+  }
+
+  async unload(name: string): Promise<void> {
+    await this.loadLock.run(async () => {
+      const entry = this.entries.get(name);
+      if (entry) await this.remove(entry);
+    });
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.loadLock.run(async () => {
+      for (const entry of [...this.entries.values()]) await this.remove(entry);
+    });
+  }
+
+  private async acquire(registered: RegisteredModel, kind: "llm" | "embedding"): Promise<PoolLease<LoadedModel>> {
+    if (registered.kind !== kind) {
+      throw new InvalidRequestError({ message: `model ${registered.name} is an ${registered.kind} model, not ${kind === "llm" ? "a language" : "an embedding"} model`, param: "model" });
+    }
+    const llama = await this.llama.get();
+    const entry = this.lease(registered) ?? (await this.loadLock.run(() => this.load(registered)));
+    let released = false;
+    return {
+      loaded: entry.loaded,
+      llama,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.leases--;
+        this.touch(entry);
+      },
+    };
+  }
+
+  /** Leases an already loaded entry (same file), or returns undefined. */
+  private lease(registered: RegisteredModel): PoolEntry | undefined {
+    const entry = this.entries.get(registered.name);
+    if (!entry || entry.registered.path !== registered.path) return undefined;
+    entry.leases++;
+    this.touch(entry);
+    return entry;
+  }
+
+  private async load(registered: RegisteredModel): Promise<PoolEntry> {
+    if (this.disposed) throw new OverloadedError({ message: "the runtime is shutting down", code: "runtime_disposed" });
+    const existing = this.entries.get(registered.name);
+    if (existing && existing.registered.path === registered.path) return this.lease(registered)!;
+    if (existing) await this.remove(existing); // re-registered under the same name with another file
+    const llama = await this.llama.get();
+    const settings = {
+      threads: await this.llama.threads(),
+      sequences: this.options.sequences,
+      contextSize: this.options.contextSize,
+      maxQueue: this.options.maxQueue,
+    };
+    const needed = await estimateMemoryBytes(llama, registered, settings);
+    await this.makeRoom(registered.name, needed);
+    const entry: PoolEntry = { registered, loaded: undefined as unknown as LoadedModel, leases: 1, lastUsedAt: this.options.now(), idleTimer: undefined };
+    const loadSettings = { ...settings, onActivity: () => this.touch(entry) };
+    this.options.logger.info({ model: registered.name, estimatedBytes: needed }, "loading model");
+    entry.loaded = registered.kind === "llm"
+      ? await LoadedLanguageModel.create(llama, registered, loadSettings, needed)
+      : await LoadedEmbeddingModel.create(llama, registered, loadSettings, needed);
+    this.entries.set(registered.name, entry);
+    return entry;
+  }
+
+  /** Evicts idle models, least recently used first, until `needed` more bytes fit the budget. */
+  private async makeRoom(name: string, needed: number): Promise<void> {
+    this.budgetBytes ??= await this.llama.memoryBudgetBytes();
+    const budget = this.budgetBytes;
+    if (needed > budget) {
+      throw new InvalidRequestError({ message: `model ${name} needs about ${needed} bytes, more than the memory budget of ${budget} bytes`, param: "model", code: "model_exceeds_memory_budget" });
+    }
+    const used = (): number => [...this.entries.values()].reduce((sum, entry) => sum + entry.loaded.memoryBytes, 0);
+    const idle = [...this.entries.values()].filter((entry) => !this.isBusy(entry)).sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+    while (used() + needed > budget) {
+      const victim = idle.shift();
+      if (!victim) {
+        throw new OverloadedError({ message: `cannot load ${name}: the memory budget is taken by models that are busy`, code: "memory_budget_busy" });
+      }
+      this.options.logger.info({ model: victim.registered.name }, "evicting model to free memory");
+      await this.remove(victim);
+    }
+  }
+
+  private isBusy(entry: PoolEntry): boolean {
+    return entry.leases > 0 || entry.loaded.busy;
+  }
+
+  /** Records use and (re)arms the idle-unload timer. */
+  private touch(entry: PoolEntry): void {
+    entry.lastUsedAt = this.options.now();
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
+    entry.idleTimer = undefined;
+    const seconds = this.options.idleUnloadSeconds;
+    if (seconds <= 0 || this.disposed) return;
+    entry.idleTimer = setTimeout(() => {
+      if (this.entries.get(entry.registered.name) !== entry || this.isBusy(entry)) return;
+      void this.loadLock.run(async () => {
+        if (this.entries.get(entry.registered.name) !== entry || this.isBusy(entry)) return;
+        this.options.logger.info({ model: entry.registered.name }, "unloading idle model");
+        await this.remove(entry);
+      });
+    }, seconds * 1000);
+    entry.idleTimer.unref();
+  }
+
+  private async remove(entry: PoolEntry): Promise<void> {
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
+    entry.idleTimer = undefined;
+    this.entries.delete(entry.registered.name);
+    await entry.loaded.dispose();
+  }
+}

@@ -1,0 +1,194 @@
+import { sql } from "kysely";
+import { z } from "zod";
+import type { ApiKeyId } from "../../spec/index.js";
+import type { ApiKeyRecord, BudgetPeriod } from "../records.js";
+import type { ApiKeysTable } from "../schema.js";
+import { affectedRows, type DatabaseExecutor } from "./database-executor.js";
+
+/** Everything stored about a new key except its running totals. */
+export type NewApiKey = {
+  id: string;
+  name: string;
+  prefix: string;
+  /** HMAC-SHA256 hex of the whole key. */
+  hash: string;
+  isAdmin: boolean;
+  models: string[] | undefined;
+  rpm: number | undefined;
+  tpm: number | undefined;
+  budgetNanos: number | undefined;
+  budgetPeriod: BudgetPeriod;
+  periodStart: number;
+  expiresAt: number | undefined;
+  createdAt: number;
+};
+
+/** Fields a limits update may change; `null` clears a limit, `undefined` leaves it. */
+export type ApiKeyLimitsPatch = {
+  name?: string | undefined;
+  models?: string[] | null | undefined;
+  rpm?: number | null | undefined;
+  tpm?: number | null | undefined;
+  budgetNanos?: number | null | undefined;
+  budgetPeriod?: BudgetPeriod | undefined;
+  /** Start of the (possibly new) budget period; set together with `budgetPeriod`. */
+  periodStart?: number | undefined;
+  expiresAt?: number | null | undefined;
+  isAdmin?: boolean | undefined;
+};
+
+const modelListSchema = z.array(z.string()).nullable();
+const budgetPeriodSchema = z.enum(["day", "week", "month", "total"]);
+
+/** API keys (stored hashed) and their budget counters. */
+export type ApiKeyRepository = ReturnType<typeof createApiKeyRepository>;
+
+export function createApiKeyRepository(database: DatabaseExecutor) {
+  return {
+    async insert(key: NewApiKey): Promise<ApiKeyRecord> {
+      const row: ApiKeysTable = {
+        id: key.id,
+        name: key.name,
+        prefix: key.prefix,
+        hash: key.hash,
+        is_admin: key.isAdmin ? 1 : 0,
+        models: key.models ? JSON.stringify(key.models) : null,
+        rpm: key.rpm ?? null,
+        tpm: key.tpm ?? null,
+        budget_nanos: key.budgetNanos ?? null,
+        budget_period: key.budgetPeriod,
+        period_start: key.periodStart,
+        spent_nanos: 0,
+        reserved_nanos: 0,
+        expires_at: key.expiresAt ?? null,
+        revoked_at: null,
+        created_at: key.createdAt,
+      };
+      await database.db.insertInto("api_keys").values(row).execute();
+      return toApiKeyRecord(row);
+    },
+
+    async get(id: string): Promise<ApiKeyRecord | undefined> {
+      const row = await database.db.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirst();
+      return row ? toApiKeyRecord(row) : undefined;
+    },
+
+    /** The key whose stored hash equals `hash`, with that stored hash (for a constant-time re-check). */
+    async findByHash(hash: string): Promise<{ record: ApiKeyRecord; hash: string } | undefined> {
+      const row = await database.db.selectFrom("api_keys").selectAll().where("hash", "=", hash).executeTakeFirst();
+      return row ? { record: toApiKeyRecord(row), hash: row.hash } : undefined;
+    },
+
+    /** Keys whose visible prefix is `prefix` (normally one). */
+    async findByPrefix(prefix: string): Promise<ApiKeyRecord[]> {
+      const rows = await database.db.selectFrom("api_keys").selectAll().where("prefix", "=", prefix).orderBy("created_at").execute();
+      return rows.map(toApiKeyRecord);
+    },
+
+    /** Every key, oldest first; `admin` filters admin or non-admin keys; revoked keys only with `includeRevoked`. */
+    async list(filter: { admin?: boolean; name?: string; includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
+      let query = database.db.selectFrom("api_keys").selectAll();
+      if (filter.admin !== undefined) query = query.where("is_admin", "=", filter.admin ? 1 : 0);
+      if (filter.name !== undefined) query = query.where("name", "=", filter.name);
+      if (!(filter.includeRevoked ?? true)) query = query.where("revoked_at", "is", null);
+      const rows = await query.orderBy("created_at").orderBy("id").execute();
+      return rows.map(toApiKeyRecord);
+    },
+
+    /** Applies a limits patch; undefined when the key does not exist. */
+    async update(id: string, patch: ApiKeyLimitsPatch): Promise<ApiKeyRecord | undefined> {
+      const changes: Partial<ApiKeysTable> = {};
+      if (patch.name !== undefined) changes.name = patch.name;
+      if (patch.models !== undefined) changes.models = patch.models === null ? null : JSON.stringify(patch.models);
+      if (patch.rpm !== undefined) changes.rpm = patch.rpm;
+      if (patch.tpm !== undefined) changes.tpm = patch.tpm;
+      if (patch.budgetNanos !== undefined) changes.budget_nanos = patch.budgetNanos;
+      if (patch.budgetPeriod !== undefined) changes.budget_period = patch.budgetPeriod;
+      if (patch.periodStart !== undefined) changes.period_start = patch.periodStart;
+      if (patch.expiresAt !== undefined) changes.expires_at = patch.expiresAt;
+      if (patch.isAdmin !== undefined) changes.is_admin = patch.isAdmin ? 1 : 0;
+      if (Object.keys(changes).length > 0) await database.db.updateTable("api_keys").set(changes).where("id", "=", id).execute();
+      return this.get(id);
+    },
+
+    /** Replaces the secret of a key (admin key from configuration changed). */
+    async replaceHash(id: string, hash: string, prefix: string): Promise<void> {
+      await database.db.updateTable("api_keys").set({ hash, prefix, revoked_at: null }).where("id", "=", id).execute();
+    },
+
+    /** Revokes a key; false when it does not exist or was already revoked. */
+    async revoke(id: string, at: number): Promise<boolean> {
+      const result = await database.db
+        .updateTable("api_keys")
+        .set({ revoked_at: at })
+        .where("id", "=", id)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      return affectedRows(result) > 0;
+    },
+
+    /** Starts a new budget period (spent := 0) when the stored one began before `currentPeriodStart`. */
+    async rollPeriod(id: string, period: Exclude<BudgetPeriod, "total">, currentPeriodStart: number): Promise<boolean> {
+      const result = await database.db
+        .updateTable("api_keys")
+        .set({ spent_nanos: 0, period_start: currentPeriodStart })
+        .where("id", "=", id)
+        .where("budget_period", "=", period)
+        .where("period_start", "<", currentPeriodStart)
+        .executeTakeFirst();
+      return affectedRows(result) > 0;
+    },
+
+    /**
+     * Atomically reserves `nanos` against the budget: succeeds only when the key exists, is not revoked, and
+     * spent + reserved + nanos stays within the budget (or there is none). Concurrent reservations serialise on the row.
+     */
+    async reserve(id: string, nanos: number): Promise<boolean> {
+      const result = await database.db
+        .updateTable("api_keys")
+        .set({ reserved_nanos: sql<number>`reserved_nanos + ${nanos}` })
+        .where("id", "=", id)
+        .where("revoked_at", "is", null)
+        .where((eb) =>
+          eb.or([
+            eb("budget_nanos", "is", null),
+            eb(sql<number>`spent_nanos + reserved_nanos + ${nanos}`, "<=", eb.ref("budget_nanos")),
+          ]),
+        )
+        .executeTakeFirst();
+      return affectedRows(result) > 0;
+    },
+
+    /** Releases a reservation and books the real cost. */
+    async release(id: string, reservedNanos: number, costNanos: number): Promise<void> {
+      await database.db
+        .updateTable("api_keys")
+        .set({
+          reserved_nanos: sql<number>`reserved_nanos - ${reservedNanos}`,
+          spent_nanos: sql<number>`spent_nanos + ${costNanos}`,
+        })
+        .where("id", "=", id)
+        .execute();
+    },
+  };
+}
+
+export function toApiKeyRecord(row: ApiKeysTable): ApiKeyRecord {
+  return {
+    id: row.id as ApiKeyId,
+    name: row.name,
+    prefix: row.prefix,
+    isAdmin: Number(row.is_admin) === 1,
+    models: modelListSchema.parse(row.models === null ? null : JSON.parse(row.models)) ?? undefined,
+    rpm: row.rpm ?? undefined,
+    tpm: row.tpm ?? undefined,
+    budgetNanos: row.budget_nanos === null ? undefined : Number(row.budget_nanos),
+    budgetPeriod: budgetPeriodSchema.parse(row.budget_period),
+    periodStart: Number(row.period_start),
+    spentNanos: Number(row.spent_nanos),
+    reservedNanos: Number(row.reserved_nanos),
+    expiresAt: row.expires_at === null ? undefined : Number(row.expires_at),
+    revokedAt: row.revoked_at === null ? undefined : Number(row.revoked_at),
+    createdAt: Number(row.created_at),
+  };
+}

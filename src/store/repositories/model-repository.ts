@@ -1,0 +1,99 @@
+import { z } from "zod";
+import type { ModelMetadata, RegisteredModel } from "../../runtime/types.js";
+import { InvalidRequestError } from "../../spec/index.js";
+import type { ModelsTable } from "../schema.js";
+import { affectedRows, type DatabaseExecutor, isUniqueViolation } from "./database-executor.js";
+
+const optionalNumber = z.number().nullish().transform((value) => value ?? undefined);
+const optionalString = z.string().nullish().transform((value) => value ?? undefined);
+
+const metadataSchema = z.object({
+  architecture: z.string(),
+  kind: z.enum(["llm", "embedding"]),
+  parameterCount: optionalNumber,
+  quantization: optionalString,
+  contextLength: optionalNumber,
+  embeddingLength: optionalNumber,
+  expertCount: optionalNumber,
+  expertUsedCount: optionalNumber,
+  hasChatTemplate: z.boolean(),
+  vocabularySize: optionalNumber,
+  fileSizeBytes: z.number(),
+});
+
+export type ModelRepositoryOptions = {
+  /** Clock for `created_at`. Defaults to `Date.now`. */
+  now?: () => number;
+};
+
+export type AddModelInput = RegisteredModel & {
+  /** sha256 of the file, when known (e.g. checked by `aiplus pull`). */
+  sha256?: string | undefined;
+};
+
+/** The model registry: registered GGUF files by public name. */
+export type ModelRepository = ReturnType<typeof createModelRepository>;
+
+export function createModelRepository(database: DatabaseExecutor, options: ModelRepositoryOptions = {}) {
+  const now = options.now ?? Date.now;
+  return {
+    /** Registers a model; throws InvalidRequestError when the name is taken. */
+    async add(model: AddModelInput): Promise<RegisteredModel> {
+      const alreadyExists = () => new InvalidRequestError({ message: `model ${model.name} already exists`, param: "name" });
+      if (await this.get(model.name)) throw alreadyExists();
+      try {
+        await database.db
+          .insertInto("models")
+          .values({
+            name: model.name,
+            path: model.path,
+            kind: model.kind,
+            size_bytes: model.metadata.fileSizeBytes,
+            sha256: model.sha256 ?? null,
+            architecture: model.metadata.architecture,
+            metadata: JSON.stringify(model.metadata),
+            created_at: now(),
+          })
+          .execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw alreadyExists();
+        throw error;
+      }
+      return { name: model.name, path: model.path, kind: model.kind, metadata: model.metadata };
+    },
+
+    async list(): Promise<RegisteredModel[]> {
+      const rows = await database.db.selectFrom("models").selectAll().orderBy("name").execute();
+      return rows.map(toRegisteredModel);
+    },
+
+    async get(name: string): Promise<RegisteredModel | undefined> {
+      const row = await database.db.selectFrom("models").selectAll().where("name", "=", name).executeTakeFirst();
+      return row ? toRegisteredModel(row) : undefined;
+    },
+
+    /** Removes a model; false when there was none by that name. */
+    async remove(name: string): Promise<boolean> {
+      const result = await database.db.deleteFrom("models").where("name", "=", name).executeTakeFirst();
+      return affectedRows(result) > 0;
+    },
+  };
+}
+
+function toRegisteredModel(row: ModelsTable): RegisteredModel {
+  const parsed = metadataSchema.parse(JSON.parse(row.metadata));
+  const metadata: ModelMetadata = {
+    architecture: parsed.architecture,
+    kind: parsed.kind,
+    parameterCount: parsed.parameterCount,
+    quantization: parsed.quantization,
+    contextLength: parsed.contextLength,
+    embeddingLength: parsed.embeddingLength,
+    expertCount: parsed.expertCount,
+    expertUsedCount: parsed.expertUsedCount,
+    hasChatTemplate: parsed.hasChatTemplate,
+    vocabularySize: parsed.vocabularySize,
+    fileSizeBytes: parsed.fileSizeBytes,
+  };
+  return { name: row.name, path: row.path, kind: z.enum(["llm", "embedding"]).parse(row.kind), metadata };
+}

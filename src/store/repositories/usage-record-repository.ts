@@ -1,0 +1,226 @@
+import { z } from "zod";
+import type { ApiKeyId } from "../../spec/index.js";
+import type { UsageRecord, UsageStatus } from "../records.js";
+import type { UsageRecordsTable } from "../schema.js";
+import { affectedRows, type DatabaseExecutor } from "./database-executor.js";
+
+/** A ledger row still open: who wrote it and what it holds reserved. */
+export type PendingUsageRecord = UsageRecord & { instanceId: string; reservedNanos: number };
+
+export type NewPendingUsage = {
+  id: string;
+  instanceId: string;
+  keyId: string | undefined;
+  model: string;
+  route: string | undefined;
+  endpoint: string;
+  reservedNanos: number;
+  /** UTC `YYYY-MM-DD` of `createdAt`. */
+  day: string;
+  createdAt: number;
+};
+
+/** The final state of a ledger row. */
+export type UsageSettlement = {
+  status: Exclude<UsageStatus, "pending">;
+  cancelled: boolean;
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  costNanos: number;
+  latencyMs: number | undefined;
+  error: string | undefined;
+  route?: string | undefined;
+  finishedAt: number;
+};
+
+/** Dimensions a usage report can group by. */
+export type UsageGrouping = "key" | "model" | "day" | "route" | "endpoint";
+
+export type UsageFilter = {
+  /** Inclusive lower bound on `created_at` (epoch ms). */
+  since?: number | undefined;
+  /** Exclusive upper bound on `created_at` (epoch ms). */
+  until?: number | undefined;
+  keyId?: string | undefined;
+  model?: string | undefined;
+};
+
+export type UsageAggregateRow = {
+  keyId: string | undefined;
+  model: string | undefined;
+  day: string | undefined;
+  route: string | undefined;
+  endpoint: string | undefined;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costNanos: number;
+  cancelled: number;
+};
+
+const groupingColumns = {
+  key: "key_id",
+  model: "model",
+  day: "day",
+  route: "route",
+  endpoint: "endpoint",
+} as const satisfies Record<UsageGrouping, keyof UsageRecordsTable>;
+
+// SUM over bigint is `numeric` on PostgreSQL and arrives as a string: coerce every aggregate.
+const aggregateNumber = z.union([z.number(), z.string(), z.bigint(), z.null()]).transform((value) => (value === null ? 0 : Number(value)));
+const statusSchema = z.enum(["pending", "ok", "error", "cancelled", "interrupted"]);
+
+/** The usage ledger: one row per API request. */
+export type UsageRecordRepository = ReturnType<typeof createUsageRecordRepository>;
+
+export function createUsageRecordRepository(database: DatabaseExecutor) {
+  return {
+    /** Opens a ledger row in status `pending`. */
+    async insertPending(usage: NewPendingUsage): Promise<void> {
+      await database.db
+        .insertInto("usage_records")
+        .values({
+          id: usage.id,
+          instance_id: usage.instanceId,
+          key_id: usage.keyId ?? null,
+          model: usage.model,
+          route: usage.route ?? null,
+          endpoint: usage.endpoint,
+          status: "pending",
+          cancelled: 0,
+          input_tokens: null,
+          output_tokens: null,
+          cost_nanos: 0,
+          reserved_nanos: usage.reservedNanos,
+          latency_ms: null,
+          error: null,
+          day: usage.day,
+          created_at: usage.createdAt,
+          updated_at: usage.createdAt,
+          finished_at: null,
+        })
+        .execute();
+    },
+
+    /** Records progress of a pending row (one UPDATE; a settled row is left alone). */
+    async checkpoint(id: string, progress: { inputTokens: number | undefined; outputTokens: number | undefined; route: string | undefined; at: number }): Promise<boolean> {
+      const result = await database.db
+        .updateTable("usage_records")
+        .set({
+          input_tokens: progress.inputTokens ?? null,
+          output_tokens: progress.outputTokens ?? null,
+          route: progress.route ?? null,
+          updated_at: progress.at,
+        })
+        .where("id", "=", id)
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      return affectedRows(result) > 0;
+    },
+
+    /** Settles a row that is still pending; false (nothing written) when it was settled already. */
+    async settle(id: string, settlement: UsageSettlement): Promise<boolean> {
+      const changes: Partial<UsageRecordsTable> = {
+        status: settlement.status,
+        cancelled: settlement.cancelled ? 1 : 0,
+        input_tokens: settlement.inputTokens ?? null,
+        output_tokens: settlement.outputTokens ?? null,
+        cost_nanos: settlement.costNanos,
+        reserved_nanos: 0,
+        latency_ms: settlement.latencyMs ?? null,
+        error: settlement.error ?? null,
+        updated_at: settlement.finishedAt,
+        finished_at: settlement.finishedAt,
+      };
+      if (settlement.route !== undefined) changes.route = settlement.route;
+      const result = await database.db
+        .updateTable("usage_records")
+        .set(changes)
+        .where("id", "=", id)
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      return affectedRows(result) > 0;
+    },
+
+    async get(id: string): Promise<UsageRecord | undefined> {
+      const row = await database.db.selectFrom("usage_records").selectAll().where("id", "=", id).executeTakeFirst();
+      return row ? toUsageRecord(row) : undefined;
+    },
+
+    /** Pending rows, optionally except those of one instance. */
+    async listPending(options: { exceptInstanceId?: string } = {}): Promise<PendingUsageRecord[]> {
+      let query = database.db.selectFrom("usage_records").selectAll().where("status", "=", "pending");
+      if (options.exceptInstanceId !== undefined) query = query.where("instance_id", "<>", options.exceptInstanceId);
+      const rows = await query.orderBy("created_at").orderBy("id").execute();
+      return rows.map((row) => ({ ...toUsageRecord(row), instanceId: row.instance_id, reservedNanos: Number(row.reserved_nanos) }));
+    },
+
+    /** Raw records, newest first. */
+    async list(filter: UsageFilter & { limit?: number | undefined } = {}): Promise<UsageRecord[]> {
+      let query = database.db.selectFrom("usage_records").selectAll();
+      if (filter.since !== undefined) query = query.where("created_at", ">=", filter.since);
+      if (filter.until !== undefined) query = query.where("created_at", "<", filter.until);
+      if (filter.keyId !== undefined) query = query.where("key_id", "=", filter.keyId);
+      if (filter.model !== undefined) query = query.where("model", "=", filter.model);
+      const rows = await query
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(filter.limit ?? 100)
+        .execute();
+      return rows.map(toUsageRecord);
+    },
+
+    /** Totals grouped by the given dimensions, ordered by them. */
+    async aggregate(by: readonly UsageGrouping[], filter: UsageFilter = {}): Promise<UsageAggregateRow[]> {
+      const columns = [...new Set(by)].map((grouping) => groupingColumns[grouping]);
+      let query = database.db
+        .selectFrom("usage_records")
+        .select((eb) => [
+          eb.fn.countAll().as("requests"),
+          eb.fn.sum("input_tokens").as("input_tokens_sum"),
+          eb.fn.sum("output_tokens").as("output_tokens_sum"),
+          eb.fn.sum("cost_nanos").as("cost_nanos_sum"),
+          eb.fn.sum("cancelled").as("cancelled_sum"),
+        ]);
+      if (columns.length > 0) query = query.select(columns).groupBy(columns);
+      if (filter.since !== undefined) query = query.where("created_at", ">=", filter.since);
+      if (filter.until !== undefined) query = query.where("created_at", "<", filter.until);
+      if (filter.keyId !== undefined) query = query.where("key_id", "=", filter.keyId);
+      if (filter.model !== undefined) query = query.where("model", "=", filter.model);
+      for (const column of columns) query = query.orderBy(column);
+      const rows = (await query.execute()) as Array<Record<string, unknown>>;
+      const text = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
+      return rows.map((row) => ({
+        keyId: text(row.key_id),
+        model: text(row.model),
+        day: text(row.day),
+        route: text(row.route),
+        endpoint: text(row.endpoint),
+        requests: aggregateNumber.parse(row.requests),
+        inputTokens: aggregateNumber.parse(row.input_tokens_sum),
+        outputTokens: aggregateNumber.parse(row.output_tokens_sum),
+        costNanos: aggregateNumber.parse(row.cost_nanos_sum),
+        cancelled: aggregateNumber.parse(row.cancelled_sum),
+      }));
+    },
+  };
+}
+
+function toUsageRecord(row: UsageRecordsTable): UsageRecord {
+  return {
+    id: row.id,
+    keyId: row.key_id === null ? undefined : (row.key_id as ApiKeyId),
+    model: row.model,
+    route: row.route ?? undefined,
+    endpoint: row.endpoint,
+    status: statusSchema.parse(row.status),
+    cancelled: Number(row.cancelled) === 1,
+    inputTokens: row.input_tokens === null ? undefined : Number(row.input_tokens),
+    outputTokens: row.output_tokens === null ? undefined : Number(row.output_tokens),
+    costNanos: Number(row.cost_nanos),
+    latencyMs: row.latency_ms === null ? undefined : Number(row.latency_ms),
+    error: row.error ?? undefined,
+    createdAt: Number(row.created_at),
+    finishedAt: row.finished_at === null ? undefined : Number(row.finished_at),
+  };
+}

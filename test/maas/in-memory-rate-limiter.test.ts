@@ -1,0 +1,4 @@
+import { createInMemoryRateLimiter } from "../../src/maas/index.js";
+import { runRateLimiterContract } from "./rate-limiter-contract.js";
+
+runRateLimiterContract("in-memory sliding window", () => createInMemoryRateLimiter());
