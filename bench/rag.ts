@@ -1,5 +1,6 @@
 /**
- * npm run bench:rag [-- --dataset DIR] [--embedding-model PATH.gguf] [--quality-only]
+ * npm run bench:rag [-- --dataset DIR] [--embedding-model NAME|PATH.gguf] [--quality-only] [--lexical-weight W] [--vector-weight W]
+ * (NAME: a local embedding model registered in $AIPLUS_HOME.)
  * Retrieval quality (nDCG@10, Recall@10, MRR@10 of lexical / vector / hybrid through ingestDocument + retrieve),
  * ingestion throughput as a ratio of the raw embedding throughput of the same model, and query latency p50/p95
  * at 10k and 100k synthetic chunks. Last line: `rag: ingest/embed=… hybrid_p95_ms@100k=… ndcg10_lexical=…`.
@@ -8,7 +9,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chunkDocument, ingestDocuments, parseDocument, retrieve, SqliteKnowledgeStore, type KnowledgeBaseScope, type RetrievalMode } from "../src/rag/index.js";
+import {
+  chunkDocument, defaultHybridWeights, ingestDocuments, parseDocument, retrieve, SqliteKnowledgeStore, type KnowledgeBaseScope, type RetrievalMode,
+} from "../src/rag/index.js";
 import { testModelPath } from "../test/support/test-models.js";
 import { loadLlamaTestEmbedder, type LlamaTestEmbedder } from "../test/rag/support/llama-embedding-model.js";
 import { loadBeirDataset, rankingMetrics, type BeirDataset } from "./rag-beir.js";
@@ -22,11 +25,14 @@ const option = (name: string) => {
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const datasetFolder = option("--dataset") ?? path.resolve(repositoryRoot, "../shared/datasets/retrieval/scifact");
 const qualityOnly = argumentsList.includes("--quality-only") || option("--dataset") !== undefined;
-const hybridWeights = { lexical: Number(option("--lexical-weight") ?? 1), vector: Number(option("--vector-weight") ?? 1) };
+const hybridWeights = {
+  lexical: Number(option("--lexical-weight") ?? defaultHybridWeights.lexical),
+  vector: Number(option("--vector-weight") ?? defaultHybridWeights.vector),
+};
 const scope: KnowledgeBaseScope = { knowledgeBaseId: "bench", ownerId: "bench" };
 
 async function main(): Promise<void> {
-  const embedder = await loadLlamaTestEmbedder(option("--embedding-model") ?? (await testModelPath("tiny-bert-random.gguf")), { threads: 1 });
+  const embedder = await loadLlamaTestEmbedder(await embeddingModelPath(option("--embedding-model")), { threads: 1 });
   const dataset = loadBeirDataset(datasetFolder);
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "aiplus-bench-rag-"));
   try {
@@ -44,6 +50,22 @@ async function main(): Promise<void> {
   } finally {
     await embedder.dispose();
     fs.rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** A GGUF path, or the file of a local embedding model registered in $AIPLUS_HOME; default the tiny test embedder. */
+async function embeddingModelPath(value: string | undefined): Promise<string> {
+  if (value === undefined) return testModelPath("tiny-bert-random.gguf");
+  if (fs.existsSync(value)) return value;
+  const { loadConfig } = await import("../src/config/index.js");
+  const { createModelRepository, openDatabase } = await import("../src/store/index.js");
+  const database = await openDatabase(loadConfig().databaseUrl);
+  try {
+    const model = await createModelRepository(database).get(value);
+    if (model?.kind !== "embedding") throw new Error(`--embedding-model ${value}: no such file and no registered local embedding model of that name`);
+    return model.path;
+  } finally {
+    await database.dispose();
   }
 }
 

@@ -7,7 +7,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
+import net from "node:net";
+import { randomBytes } from "node:crypto";
 import { getLlama, LlamaLogLevel, type Token } from "node-llama-cpp";
 import { testModelPath, type TestModelFile } from "../test/support/test-models.js";
 
@@ -53,18 +54,34 @@ async function measureEngine(modelPath: string, concurrency: number): Promise<Me
   return { tokensPerSecond: (concurrency * tokensPerRequest) / seconds, ttftMs };
 }
 
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts the production server (`node dist/aiplus.js serve`, built by `npm run build`) as users run it. */
 async function startServer(home: string): Promise<{ url: string; adminKey: string; pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/server-process.ts"], {
-    env: { ...process.env, AIPLUS_HOME: home, AIPLUS_THREADS: String(threads), AIPLUS_SEQUENCES: "16", AIPLUS_LOG_LEVEL: "warn", AIPLUS_PORT: "0" },
+  const port = await freePort();
+  const adminKey = `aip_bench_${randomBytes(16).toString("hex")}`;
+  const child = spawn(process.execPath, ["dist/aiplus.js", "serve"], {
+    env: {
+      ...process.env, AIPLUS_HOME: home, AIPLUS_THREADS: String(threads), AIPLUS_SEQUENCES: "16", AIPLUS_LOG_LEVEL: "warn",
+      AIPLUS_PORT: String(port), AIPLUS_ADMIN_KEY: adminKey,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const lines = readline.createInterface({ input: child.stdout! });
-  const first = await new Promise<string>((resolve, reject) => {
-    lines.once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  const info = JSON.parse(first) as { url: string; adminKey: string };
-  return { ...info, pid: child.pid!, stop: () => child.kill("SIGTERM") };
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const healthy = await fetch(`${url}/health`).then((response) => response.ok, () => false);
+    if (healthy) break;
+    if (attempt > 200) throw new Error("server did not start");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url, adminKey, pid: child.pid!, stop: () => child.kill("SIGTERM") };
 }
 
 function rssMegabytes(pid: number): number {

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Gateway } from "../gateway/types.js";
 import type { Maas } from "../maas/index.js";
+import type { KnowledgeService } from "../rag/index.js";
 import type { ModelMetadata, Runtime } from "../runtime/types.js";
 import type { ModelRepository, ProviderRepository } from "../store/index.js";
 import type { InFlightRequests } from "./metering/in-flight-requests.js";
@@ -28,6 +29,8 @@ export type AppDependencies = {
   shutdownSignal?: AbortSignal | undefined;
   /** Tracks open ledger entries so shutdown can wait for them to settle. Defaults to a fresh tracker. */
   inFlight?: InFlightRequests | undefined;
+  /** Knowledge bases (`/v1/knowledge-bases`, `/v1/rerank`, `knowledge_bases` in chat). Absent: those routes are off. */
+  knowledge?: KnowledgeService | undefined;
   /** Clock for `created` fields. Defaults to `Date.now`. */
   now?: (() => number) | undefined;
 };

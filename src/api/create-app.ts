@@ -3,6 +3,9 @@ import { adminRoutes } from "./admin/admin-routes.js";
 import type { AppDependencies } from "./app-dependencies.js";
 import type { AppEnvironment } from "./app-environment.js";
 import { handleError, handleNotFound } from "./errors/handle-error.js";
+import { arenaRoutes, evalRoutes } from "./evals/index.js";
+import type { EvalService } from "../eval/index.js";
+import { knowledgeRoutes, rerankRoute } from "./knowledge/index.js";
 import { InFlightRequests } from "./metering/index.js";
 import { bearerAuth, bodyLimit, requestId, requestRateLimit } from "./middleware/index.js";
 import { chatCompletionsRoute } from "./routes/chat-completions-route.js";
@@ -18,7 +21,7 @@ import { modelsRoutes } from "./routes/models-routes.js";
  * const app = createApp({ maas, gateway, runtime, models, providers, inspectModelFile: inspectGguf, logger, bodyLimitBytes: 4 << 20, defaultReserveTokens: 4096 });
  * serve({ fetch: app.fetch, port: 8787 });
  */
-export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
+export function createApp(dependencies: AppDependencies & { evaluation?: EvalService | undefined }): Hono<AppEnvironment> {
   const routeDependencies = { ...dependencies, inFlight: dependencies.inFlight ?? new InFlightRequests() };
   const rateLimit = requestRateLimit({ rateLimiter: dependencies.maas.rateLimiter });
   const app = new Hono<AppEnvironment>();
@@ -35,5 +38,17 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnvironment> {
   app.route("/v1/completions", completionsRoute(routeDependencies));
   app.route("/v1/embeddings", embeddingsRoute(routeDependencies));
   app.route("/v1/admin", adminRoutes(routeDependencies));
+  const knowledge = dependencies.knowledge;
+  if (knowledge) {
+    app.use("/v1/knowledge-bases/*", rateLimit);
+    app.use("/v1/rerank", rateLimit);
+    app.route("/v1/knowledge-bases", knowledgeRoutes({ ...routeDependencies, knowledge }));
+    app.route("/v1/rerank", rerankRoute({ ...routeDependencies, knowledge }));
+  }
+  const evaluation = dependencies.evaluation;
+  if (evaluation) {
+    app.route("/v1/evals", evalRoutes({ ...routeDependencies, evaluation }));
+    app.route("/v1/arena", arenaRoutes({ ...routeDependencies, evaluation }));
+  }
   return app;
 }

@@ -1,5 +1,7 @@
 import { Command } from "commander";
 import { chatCommand } from "./commands/chat-command.js";
+import { arenaCommand, evalCommand } from "./commands/eval/index.js";
+import { kbCommand } from "./commands/kb/kb-command.js";
 import { keysCommand } from "./commands/keys-command.js";
 import { modelsCommand } from "./commands/models-command.js";
 import { pricesCommand } from "./commands/prices-command.js";
@@ -18,7 +20,7 @@ export function createProgram(version: string): Command {
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", "\nSettings also come from AIPLUS_* environment variables and $AIPLUS_HOME/config.json.");
   for (const command of [
-    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(),
+    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(), kbCommand(), evalCommand(), arenaCommand(),
   ]) {
     program.addCommand(command);
   }

@@ -22,7 +22,11 @@ export async function runCli(argv: readonly string[], options: { debug?: boolean
 
 function packageVersion(): string {
   try {
-    const text = fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+    // src/cli/run-cli.ts when run from source, dist/aiplus.js when bundled.
+    const candidates = [new URL("../../package.json", import.meta.url), new URL("../package.json", import.meta.url)];
+    const file = candidates.find((candidate) => fs.existsSync(candidate));
+    if (!file) return "0.0.0";
+    const text = fs.readFileSync(file, "utf8");
     return String((JSON.parse(text) as { version?: unknown }).version ?? "0.0.0");
   } catch {
     return "0.0.0";

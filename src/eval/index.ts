@@ -154,3 +154,28 @@ export { evalRunRequestSchema, type EvalRunRequest, type ParsedEvalRunRequest } 
 export type { EvalRunDependencies, ExecuteEvalRunOptions } from "./runs/eval-run-dependencies.js";
 export { createEvalRun, getEvalRun, listEvalRuns, listEvalRunItems, cancelEvalRun, compareEvalRuns, summarizeItems, type EvalRunComparison } from "./runs/eval-runs.js";
 export { startEvalRun, resumeEvalRun, type EvalRunExecution } from "./runs/execute-eval-run.js";
+export { createOpenAiLoglikelihoodBackend, type OpenAiLoglikelihoodOptions } from "./backends/openai-loglikelihood-backend.js";
+export { createOpenAiGenerationBackend, type OpenAiGenerationOptions } from "./backends/openai-generation-backend.js";
+export type { OpenAiCompatibleOptions } from "./backends/openai-compatible-client.js";
+export { createLanguageModelGenerationBackend } from "./backends/language-model-generation-backend.js";
+export { buildSafetyJudgePrompt, parseSafetyJudgement, judgeSafetyResponse, type ParsedSafetyJudgement, type SafetyVerdict, type JudgeSafetyOptions } from "./safety/safety-judge.js";
+export { evaluateSafetyJudge, type SafetyEvaluationReport, type SafetyItemVerdict } from "./safety/safety-evaluation.js";
+
+// phase 2b: generative runs, the platform's evaluation service, arena service
+export { conventionOf, loadRunPlan, type RunPlan, type RunItem, type ItemOutcome } from "./runs/run-plan.js";
+export { drawBattlePair, pairKey, type BattleSampling, type DrawBattlePairOptions } from "./arena/draw-battle-pair.js";
+export { createEvalMeter, type EvalMeter, type EvalMeterEntry, type EvalMeterRequest, type EvalMeterOptions } from "./service/eval-meter.js";
+export { meteredLoglikelihoodBackend, type MeteredBackendOptions } from "./service/metered-loglikelihood-backend.js";
+export { meteredGenerationBackend, type MeteredGenerationOptions } from "./service/metered-generation-backend.js";
+export { readEvalDatasets, setEvalDataset, evalDatasetsFile, type ConfiguredDataset } from "./service/eval-datasets.js";
+export {
+  createEvalService,
+  evalRunJobKind,
+  type CreateEvalServiceOptions,
+  type EvalService,
+  type EvalTaskView,
+  type NewEvalRunRequest,
+} from "./service/create-eval-service.js";
+export { evalRunView, evalItemView, evalComparisonView, reportOfRuns, primaryMetricOf, type EvalRunView } from "./service/eval-run-view.js";
+export { createArenaService, toBattle, arenaVotes, type ArenaService, type ArenaServiceOptions, type ArenaVote } from "./service/arena-service.js";
+export { ConflictError } from "./service/conflict-error.js";

@@ -55,9 +55,11 @@ export function createMeteredLedger(options: MeteredLedgerOptions): (request: Op
 
     await database.db.transaction().execute(async (transaction) => {
       const keys = createApiKeyRepository({ db: transaction });
-      for (const period of ["day", "week", "month"] as const) {
-        await keys.rollPeriod(keyId, period, currentPeriodStart(period, openedAt));
-      }
+      await keys.rollPeriods(keyId, {
+        day: currentPeriodStart("day", openedAt),
+        week: currentPeriodStart("week", openedAt),
+        month: currentPeriodStart("month", openedAt),
+      });
       if (!(await keys.reserve(keyId, reservedNanos))) {
         const key = await keys.get(keyId);
         if (!key) throw new AuthenticationError({ message: "Incorrect API key provided: the key no longer exists.", code: "invalid_api_key" });

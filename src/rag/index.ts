@@ -34,3 +34,4 @@ export { ingestDocument, type IngestDocumentOptions, type IngestDocumentResult, 
 export { ingestDocuments, type IngestOutcome } from "./ingest-documents.js";
 export { reindexKnowledgeBase, type ReindexKnowledgeBaseOptions } from "./reindex-knowledge-base.js";
 export { buildGroundedPrompt, type BuildGroundedPromptOptions, type Citation, type GroundedPrompt } from "./build-grounded-prompt.js";
+export * from "./service/index.js";

@@ -95,6 +95,17 @@ export interface KnowledgeStore {
   /** `undefined` when missing or owned by someone else. */
   getKnowledgeBase(scope: KnowledgeBaseScope): Promise<KnowledgeBaseRecord | undefined>;
   listKnowledgeBases(ownerId: string): Promise<KnowledgeBaseRecord[]>;
+  /** Knowledge bases of every owner with this id or name (access is decided by the caller). */
+  findKnowledgeBases(reference: { id?: string | undefined; name?: string | undefined }): Promise<KnowledgeBaseRecord[]>;
+  /** Every knowledge base of every owner (the local operator's and admins' view). */
+  listAllKnowledgeBases(): Promise<KnowledgeBaseRecord[]>;
+  /** Lets `granteeId` (an API key id) read and write a knowledge base it does not own. Idempotent. */
+  grantAccess(scope: KnowledgeBaseScope, granteeId: string): Promise<void>;
+  /** Removes a grant; true when there was one. */
+  revokeAccess(scope: KnowledgeBaseScope, granteeId: string): Promise<boolean>;
+  listGrants(scope: KnowledgeBaseScope): Promise<string[]>;
+  /** Knowledge bases granted to `granteeId`. */
+  listGrantedKnowledgeBases(granteeId: string): Promise<KnowledgeBaseRecord[]>;
   /** Deletes the knowledge base with all its generations, documents, chunks, vectors and index entries. */
   deleteKnowledgeBase(scope: KnowledgeBaseScope): Promise<boolean>;
 

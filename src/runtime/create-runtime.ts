@@ -1,11 +1,13 @@
 import type { EmbeddingModel, LanguageModel } from "../spec/index.js";
 import { LlamaInstance } from "./llama-instance.js";
 import { LocalEmbeddingModel } from "./local-embedding-model.js";
+import { LocalEmbeddingTokenizer } from "./local-embedding-tokenizer.js";
 import { LocalLanguageModel } from "./local-language-model.js";
 import { LocalPromptScorer } from "./local-prompt-scorer.js";
+import { LocalRankingModel } from "./local-ranking-model.js";
 import { ModelPool } from "./model-pool.js";
 import { resolveRuntimeOptions, type RuntimeOptions } from "./runtime-options.js";
-import type { PromptScorer, RegisteredModel, Runtime, RuntimeStats } from "./types.js";
+import type { EmbeddingTokenizer, PromptScorer, RankingModel, RegisteredModel, Runtime, RuntimeStats } from "./types.js";
 
 /**
  * The local llama.cpp engine. Nothing native is created until the first model is used; `dispose`
@@ -24,6 +26,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     promptScorer(model: RegisteredModel): PromptScorer {
       return new LocalPromptScorer(model, pool);
+    },
+    embeddingTokenizer(model: RegisteredModel): EmbeddingTokenizer {
+      return new LocalEmbeddingTokenizer(model, pool);
+    },
+    rankingModel(model: RegisteredModel): RankingModel {
+      return new LocalRankingModel(model, pool, llama);
     },
     stats(): RuntimeStats {
       return pool.stats();

@@ -120,6 +120,10 @@ export class GenerationJob implements ScheduledJob {
       }
       if (this.finished) return Promise.resolve({ done: true, value: undefined });
       this.options.emit({ type: "prompt-echo", text: echo.text, ...(logprobs ? { logprobs } : {}) });
+      if (this.options.maxTokens === 0) {
+        this.finish({ unified: "length", raw: "length" });
+        return Promise.resolve({ done: true, value: undefined });
+      }
     }
     this.generator = sequence.evaluateWithMetadata(tokensToEvaluate, metadata, evaluateOptions) as EvaluationGenerator;
     return this.generator.next();

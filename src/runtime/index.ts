@@ -1,4 +1,4 @@
 export { createRuntime } from "./create-runtime.js";
 export { inspectGguf } from "./inspect-gguf.js";
 export type { RuntimeLogger, RuntimeOptions } from "./runtime-options.js";
-export type { ModelMetadata, PromptScoreRequest, PromptScorer, RegisteredModel, Runtime, RuntimeStats } from "./types.js";
+export type { EmbeddingTokenizer, ModelMetadata, PromptScoreRequest, RankingModel, PromptScorer, RegisteredModel, Runtime, RuntimeStats } from "./types.js";

@@ -85,8 +85,13 @@ export class LocalLanguageModel implements LanguageModel {
   private async start(lease: PoolLease<LoadedLanguageModel>, options: LanguageModelCallOptions): Promise<ReadableStream<LanguageModelStreamPart>> {
     const { loaded, llama } = lease;
     const { maxTokens } = options.sampling;
-    if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1)) {
-      throw new InvalidRequestError({ message: `max_tokens must be a positive integer, got ${maxTokens}`, param: "max_tokens" });
+    // max_tokens 0 is allowed only with echo: scoring a prompt (log-likelihood evaluation) generates nothing.
+    const echoing = options.prompt.type === "text" && options.prompt.echo === true;
+    if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < (echoing ? 0 : 1))) {
+      throw new InvalidRequestError({
+        message: `max_tokens must be a ${echoing ? "non-negative" : "positive"} integer, got ${maxTokens}`,
+        param: "max_tokens",
+      });
     }
     const topLogprobs = options.logprobs?.topLogprobs;
     if (topLogprobs !== undefined && (!Number.isInteger(topLogprobs) || topLogprobs < 0 || topLogprobs > maximumTopLogprobs)) {

@@ -16,10 +16,12 @@ function sharedPrefixLength(sequences: readonly (readonly number[])[]): number {
 
 /**
  * One prompt-scoring call on one sequence, as a scheduler job. Step 1 decodes the requests' common prefix
- * (all but its last token) once; each further step evaluates one request's remaining tokens from the last
- * prefix token on, reading the full-vocabulary next-token distribution (no sampler settings) at each
- * position that predicts a scored token, then erases them so the next request reuses the prefix.
- * Every step issues its decode synchronously, so it lands in the scheduler's lockstep batch.
+ * (all but its last token) once; each further step erases the previous request's tokens (keeping the prefix)
+ * and evaluates one request's remaining tokens from the last prefix token on, reading the full-vocabulary
+ * next-token distribution (no sampler settings) at each position that predicts a scored token.
+ *
+ * The erase happens at the start of a step, never right after an evaluation: erasing while other sequences of
+ * the same step were still decoding (split batches) produced corrupted log-probabilities in testing.
  */
 export class ScoringJob implements ScheduledJob {
   private sequence: LlamaContextSequence | undefined;

@@ -44,6 +44,10 @@ export interface Runtime {
    * budget, LRU) and scheduler (each call holds one sequence). Optional: runtimes without it cannot score.
    */
   promptScorer?(model: RegisteredModel): PromptScorer;
+  /** The tokenizer of a registered embedding model (chunk sizes in its own tokens). Optional. */
+  embeddingTokenizer?(model: RegisteredModel): EmbeddingTokenizer;
+  /** A reranker over a registered GGUF with a ranking head (node-llama-cpp ranking context). Optional. */
+  rankingModel?(model: RegisteredModel): RankingModel;
   /** Unloads one model now (e.g. after `models rm`). */
   unload(name: string): Promise<void>;
   dispose(): Promise<void>;
@@ -68,4 +72,17 @@ export interface PromptScorer {
    * call are evaluated on one sequence: their common prefix is decoded once, then each continuation.
    */
   scoreTokens(requests: readonly PromptScoreRequest[], options?: { signal?: AbortSignal | undefined }): Promise<number[][]>;
+}
+
+/** Token counting with an embedding model's own tokenizer. */
+export interface EmbeddingTokenizer {
+  /** Tokens of `text` without special tokens. */
+  countTokens(text: string): Promise<number>;
+  /** Tokens one input may hold (inputs must be shorter). */
+  contextSize(): Promise<number>;
+}
+
+/** Scores documents against a query (relevance probability in [0, 1], one per document, same order). */
+export interface RankingModel {
+  rank(query: string, documents: string[], options?: { abortSignal?: AbortSignal | undefined }): Promise<number[]>;
 }

@@ -47,8 +47,37 @@ async function openSqlite(file: string): Promise<Database> {
   connection.pragma("synchronous = NORMAL");
   connection.pragma("busy_timeout = 5000");
   connection.pragma("foreign_keys = ON");
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return { db, dialect: "sqlite", dispose: () => db.destroy() };
+}
+
+/** Most SQL statements a connection keeps prepared. */
+const statementCacheSize = 256;
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements are reusable, and preparing is a measurable share of
+ * each API request (the ledger runs ~10 statements per call). Cache prepared statements by SQL text (LRU).
+ */
+function withStatementCache(connection: import("better-sqlite3").Database): import("better-sqlite3").Database {
+  const statements = new Map<string, import("better-sqlite3").Statement>();
+  const prepare = (source: string): import("better-sqlite3").Statement => {
+    let statement = statements.get(source);
+    if (statement) {
+      statements.delete(source);
+    } else {
+      statement = connection.prepare(source);
+      if (statements.size >= statementCacheSize) statements.delete(statements.keys().next().value!);
+    }
+    statements.set(source, statement);
+    return statement;
+  };
+  return new Proxy(connection, {
+    get(target, property) {
+      if (property === "prepare") return prepare;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 async function openPostgres(url: string): Promise<Database> {

@@ -146,6 +146,33 @@ export type ArenaBattlesTable = {
   voted_at: number | null;
 };
 
+/** A durable background job (see src/jobs). */
+export type JobsTable = {
+  id: string;
+  /** Handler name, e.g. `knowledge.ingest`. */
+  kind: string;
+  /** `queued`, `running`, `completed`, `failed`, `cancelled`. */
+  status: string;
+  /** What the job works on (e.g. a knowledge base id), for listing. */
+  subject: string | null;
+  key_id: string | null;
+  /** JSON input of the handler. */
+  payload: string;
+  /** JSON output of the handler. */
+  result: string | null;
+  error: string | null;
+  progress_done: number;
+  progress_total: number;
+  /** `hostname/pid/uuid` of the runner that holds the job while running. */
+  holder: string | null;
+  heartbeat_at: number | null;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+};
+
 export type MigrationsNote = { id: Generated<number> };
 
 export type DatabaseSchema = {
@@ -158,4 +185,5 @@ export type DatabaseSchema = {
   eval_runs: EvalRunsTable;
   eval_items: EvalItemsTable;
   arena_battles: ArenaBattlesTable;
+  jobs: JobsTable;
 };

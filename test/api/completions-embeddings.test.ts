@@ -1,6 +1,26 @@
+import { getLlama, LlamaLogLevel, type Token } from "node-llama-cpp";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../support/api-server.js";
+import { testModelPath } from "../support/test-models.js";
+
+/** log P(text) summed over every token after the first (the API reports the first one as null, like OpenAI), computed in-process with node-llama-cpp (no sampler settings). */
+async function inProcessPromptLogprob(text: string): Promise<number> {
+  const llama = await getLlama({ gpu: false, build: "never", maxThreads: 1, logLevel: LlamaLogLevel.error });
+  const model = await llama.loadModel({ modelPath: await testModelPath("stories260K.gguf") });
+  const context = await model.createContext({ contextSize: 256, threads: 1 });
+  const sequence = context.getSequence();
+  const input = [model.tokens.bos!, ...model.tokenize(text)] as Token[];
+  const results = await sequence.controlledEvaluate(
+    input.map((token, index) => (index < input.length - 1 ? [token, { generateNext: { probabilities: true } }] : token)),
+  );
+  let sum = 0;
+  for (let index = 1; index < input.length - 1; index++) sum += Math.log(results[index]!.next!.probabilities!.get(input[index + 1]!)!);
+  await context.dispose();
+  await model.dispose();
+  await llama.dispose();
+  return sum;
+}
 
 let server: TestServer;
 beforeAll(async () => {
@@ -34,6 +54,20 @@ describe("legacy completions", () => {
     for (const top of logprobs.top_logprobs!.slice(1)) expect(Object.keys(top!)).toHaveLength(2);
     expect(logprobs.text_offset![0]).toBe(0);
     expect(logprobs.text_offset!.every((offset, index, all) => index === 0 || offset > all[index - 1]!)).toBe(true);
+  });
+
+  it("scores a prompt with echo and max_tokens 0: the sum of prompt logprobs equals node-llama-cpp in-process to 1e-4", async () => {
+    const text = "Once upon a time, there was a little girl named Lily. She loved to play outside.";
+    const completion = await server.admin.completions.create({ model: "stories", prompt: text, max_tokens: 0, echo: true, logprobs: 0 });
+    const choice = completion.choices[0]!;
+    expect(choice.text).toBe(text);
+    expect(choice.finish_reason).toBe("length");
+    expect(completion.usage!.completion_tokens).toBe(0);
+    const logprobs = choice.logprobs!.token_logprobs!;
+    expect(logprobs[0]).toBeNull();
+    const sum = logprobs.slice(1).reduce<number>((total, value) => total + value!, 0);
+    expect(Math.abs(sum - (await inProcessPromptLogprob(text)))).toBeLessThan(1e-4);
+    await expect(server.admin.completions.create({ model: "stories", prompt: text, max_tokens: 0 })).rejects.toMatchObject({ status: 400, param: "max_tokens" });
   });
 
   it("streams text_completion chunks, then usage", async () => {

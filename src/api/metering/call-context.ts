@@ -12,13 +12,21 @@ export type CallContext = {
   logger: Logger;
 };
 
+/** An AbortController that follows the client connection and the server's shutdown, and a function to stop following them. */
+export type CallAbortController = {
+  controller: AbortController;
+  /** Removes the listeners from the long-lived signals; call once the call has settled. */
+  release: () => void;
+};
+
 /** An AbortController that also follows the client connection and the server's shutdown. */
-export function callAbortController(context: CallContext): AbortController {
+export function callAbortController(context: CallContext): CallAbortController {
   const controller = new AbortController();
+  const listeners = new AbortController();
   const followed = [context.requestSignal, context.dependencies.shutdownSignal].filter((signal): signal is AbortSignal => signal !== undefined);
   for (const signal of followed) {
     if (signal.aborted) controller.abort(signal.reason);
-    else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true, signal: controller.signal });
+    else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true, signal: listeners.signal });
   }
-  return controller;
+  return { controller, release: () => listeners.abort() };
 }

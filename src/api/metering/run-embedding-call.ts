@@ -19,7 +19,7 @@ export async function runEmbeddingCall(context: CallContext, request: { model: s
   const maxInputTokens = request.values.reduce((sum, value) => sum + Buffer.byteLength(value, "utf8") + 2, 0);
   await maas.rateLimiter.checkTokens(principal, maxInputTokens);
   const metered = await maas.openMeteredRequest({ principal, model: request.model, endpoint: "embeddings", maxInputTokens, maxOutputTokens: 0 });
-  const abortController = callAbortController(context);
+  const { controller: abortController, release } = callAbortController(context);
   const work = (async (): Promise<EmbeddingCallResult> => {
     try {
       const result = await model.doEmbed({ values: request.values, abortSignal: abortController.signal });
@@ -34,6 +34,8 @@ export async function runEmbeddingCall(context: CallContext, request: { model: s
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
       throw error;
+    } finally {
+      release();
     }
   })();
   dependencies.inFlight.track(work);

@@ -52,7 +52,7 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
     maxOutputTokens,
   });
 
-  const abortController = callAbortController(context);
+  const { controller: abortController, release } = callAbortController(context);
   let source: ReadableStream<LanguageModelStreamPart>;
   try {
     ({ stream: source } = await resolved.model.doStream({ ...request.options, abortSignal: abortController.signal }));
@@ -64,7 +64,7 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
     dependencies.inFlight.track(settling);
-    await settling;
+    await settling.finally(release);
     throw error;
   }
 
@@ -77,6 +77,7 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
     logger,
   });
   dependencies.inFlight.track(settled);
+  void settled.then(release, release);
   settled.catch((error: unknown) => logger.error({ err: error }, "metering a model stream failed"));
   const now = dependencies.now ?? Date.now;
   return { id: metered.id, created: Math.floor(now() / 1000), model: request.model, parts: stream };

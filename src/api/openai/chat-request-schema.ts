@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { knowledgeOptionsSchema } from "../knowledge/knowledge-request-schemas.js";
 import { booleanField, integerInRange, positiveInteger, samplingFields } from "./request-fields.js";
 
 const textPart = z.object({
@@ -87,6 +88,9 @@ export const chatRequestSchema = z.object(
     tool_choice: toolChoice.nullish(),
     parallel_tool_calls: booleanField("parallel_tool_calls").nullish(),
     response_format: responseFormat.nullish(),
+    /** aiplus extension: answer from these knowledge bases (ids or names) and return `citations`. */
+    knowledge_bases: z.array(z.string({ error: "knowledge_bases must be an array of knowledge base names" })).max(16).nullish(),
+    knowledge_options: knowledgeOptionsSchema.nullish(),
   },
   { error: "The request body must be a JSON object." },
 );

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnvironment } from "../app-environment.js";
+import { groundChatRequest, withCitations } from "../knowledge/grounded-chat.js";
 import { startLanguageModelCall } from "../metering/index.js";
 import { aggregateChatCompletion, chatChunkStream, chatRequestSchema, serverSentEvents, toChatCallOptions } from "../openai/index.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
@@ -11,10 +12,12 @@ export function chatCompletionsRoute(dependencies: RouteDependencies): Hono<AppE
   return new Hono<AppEnvironment>().post("/", async (c) => {
     const request = parseWithSchema(chatRequestSchema, await readJsonBody(c));
     const { options, maxTokens, maxTokensParam } = toChatCallOptions(request);
+    const grounding = await groundChatRequest(c, dependencies, request, options);
+    if (grounding?.answer) return grounding.answer;
     const call = await startLanguageModelCall(callContext(c, dependencies), {
       endpoint: "chat.completions",
       model: request.model,
-      options,
+      options: grounding?.options ?? options,
       maxTokens,
       maxTokensParam,
       promptParam: "messages",
@@ -22,8 +25,10 @@ export function chatCompletionsRoute(dependencies: RouteDependencies): Hono<AppE
     const shared = { id: `chatcmpl-${call.id}`, created: call.created, model: call.model, onWarnings: warningLogger(c, call.model) };
     if (request.stream) {
       const chunks = chatChunkStream({ ...shared, includeUsage: request.stream_options?.include_usage ?? false, onBug: bugLogger(c) });
-      return eventStreamResponse(c, call.parts.pipeThrough(chunks).pipeThrough(serverSentEvents()));
+      const cited = grounding ? call.parts.pipeThrough(chunks).pipeThrough(withCitations(grounding.citations)) : call.parts.pipeThrough(chunks);
+      return eventStreamResponse(c, cited.pipeThrough(serverSentEvents()));
     }
-    return c.json(await aggregateChatCompletion(call.parts, { ...shared, logprobs: request.logprobs ?? false }));
+    const completion = await aggregateChatCompletion(call.parts, { ...shared, logprobs: request.logprobs ?? false });
+    return c.json(grounding ? { ...completion, citations: grounding.citations } : completion);
   });
 }

@@ -1,13 +1,19 @@
 import type { DatabaseExecutor } from "../../store/index.js";
 import type { BootstrapOptions } from "../metrics/bootstrap-interval.js";
-import type { LoglikelihoodBackend } from "../types.js";
+import type { EvalRunRecord } from "../store/eval-run-repository.js";
+import type { GenerationBackend, LoglikelihoodBackend } from "../types.js";
 
 /** What the run orchestrator needs; the platform wires these once. */
 export type EvalRunDependencies = {
   /** The database (or `{ db: transaction }`). */
   database: DatabaseExecutor;
-  /** The log-likelihood backend of a model name (local pool or an OpenAI-compatible route). */
-  loglikelihoodBackend(model: string): LoglikelihoodBackend | Promise<LoglikelihoodBackend>;
+  /**
+   * The log-likelihood backend of a model name (local pool or an OpenAI-compatible route); `run` is the run it serves
+   * (e.g. to bill its key).
+   */
+  loglikelihoodBackend(model: string, run: EvalRunRecord): LoglikelihoodBackend | Promise<LoglikelihoodBackend>;
+  /** The generation backend of a model name, for generative tasks (gsm8k, humaneval). Absent: they are refused. */
+  generationBackend?: ((model: string, run: EvalRunRecord) => GenerationBackend | Promise<GenerationBackend>) | undefined;
   /** Clock in epoch ms. Defaults to `Date.now`. */
   now?: (() => number) | undefined;
   /** Run id generator. Defaults to `evr_` + 16 random bytes (base64url). */

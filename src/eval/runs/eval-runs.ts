@@ -8,7 +8,7 @@ import { createEvalItemRepository, type EvalItemRecord } from "../store/eval-ite
 import { createEvalRunRepository, type EvalRunFilter, type EvalRunRecord } from "../store/eval-run-repository.js";
 import type { EvalRunDependencies } from "./eval-run-dependencies.js";
 import { type EvalRunRequest, evalRunRequestSchema } from "./eval-run-request.js";
-import { conventionOf, loadRunItems } from "./load-run-items.js";
+import { conventionOf, loadRunPlan } from "./run-plan.js";
 
 const defaultNewId = (): string => `evr_${randomBytes(16).toString("base64url")}`;
 
@@ -17,18 +17,16 @@ export async function createEvalRun(dependencies: EvalRunDependencies, request: 
   const parsed = evalRunRequestSchema.safeParse(request);
   if (!parsed.success) throw new InvalidRequestError({ message: `invalid eval run: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}` });
   const config = parsed.data;
-  const task = getBuiltInTask(config.task);
-  if (task.kind !== "loglikelihood") {
-    throw new InvalidRequestError({ message: `task ${task.name} is generative; durable runs support log-likelihood tasks`, param: "task", code: "unsupported_task" });
-  }
   const scoring = conventionOf(config);
   if (scoring === "llama.cpp" && config.task === "truthfulqa_mc2") {
     throw new InvalidRequestError({ message: "truthfulqa_mc2 has no llama.cpp rule; use --scoring lm-eval", param: "scoring" });
   }
-  await loadRunItems(config); // fails now (missing file, bad format) rather than in the background
+  const plan = await loadRunPlan(config); // fails now (missing file, bad format) rather than in the background
   const runs = createEvalRunRepository(dependencies.database);
   const id = (dependencies.newId ?? defaultNewId)();
-  await runs.insert({ id, task: config.task, model: config.model, scoring, config, keyId: config.keyId, createdAt: (dependencies.now ?? Date.now)() });
+  const at = (dependencies.now ?? Date.now)();
+  await runs.insert({ id, task: config.task, model: config.model, scoring, config, keyId: config.keyId, createdAt: at });
+  await runs.recordTotal(id, plan.items.length, at);
   return (await runs.get(id))!;
 }
 
@@ -56,7 +54,9 @@ export async function cancelEvalRun(dependencies: EvalRunDependencies, id: strin
   const runs = createEvalRunRepository(dependencies.database);
   const run = await getEvalRun(dependencies, id);
   if (run.status === "pending" || run.status === "running") {
-    await runs.finish(id, { status: "cancelled", metrics: run.metrics, at: (dependencies.now ?? Date.now)() });
+    const items = await createEvalItemRepository(dependencies.database).list(id);
+    const metrics = items.length > 0 ? summarizeRecords(items) : run.metrics;
+    await runs.finish(id, { status: "cancelled", metrics, at: (dependencies.now ?? Date.now)() });
   }
   return getEvalRun(dependencies, id);
 }

@@ -1,13 +1,11 @@
 import { InvalidRequestError } from "../../spec/index.js";
-import { evaluateMultipleChoiceItem } from "../scoring/evaluate-multiple-choice-item.js";
-import type { MultipleChoiceItem } from "../scoring/multiple-choice-item.js";
 import { summarizeRecords } from "../scoring/run-multiple-choice-items.js";
 import { createEvalItemRepository, type EvalItemRecord } from "../store/eval-item-repository.js";
 import { createEvalRunRepository, type EvalRunRecord, type EvalRunStatus } from "../store/eval-run-repository.js";
 import type { EvalRunDependencies, ExecuteEvalRunOptions } from "./eval-run-dependencies.js";
 import { type EvalRunRequest, evalRunRequestSchema } from "./eval-run-request.js";
 import { createEvalRun } from "./eval-runs.js";
-import { conventionOf, loadRunItems } from "./load-run-items.js";
+import { loadRunPlan, type RunItem } from "./run-plan.js";
 
 /** The final run, and which items this execution scored (a resumed run scores only the missing ones). */
 export type EvalRunExecution = { run: EvalRunRecord; computedItems: number[] };
@@ -44,7 +42,6 @@ async function executeEvalRun(
   const stored: EvalItemRecord[] = [];
   const pending: EvalItemRecord[] = [];
   let stoppedElsewhere = false;
-  let total = 0;
   const flush = async (): Promise<void> => {
     const batch = pending.splice(0);
     await dependencies.database.db.transaction().execute(async (transaction) => {
@@ -56,34 +53,48 @@ async function executeEvalRun(
   };
   try {
     const request = evalRunRequestSchema.parse(run.config);
-    const convention = conventionOf(request);
-    const items = await loadRunItems(request);
-    total = items.length;
+    const plan = await loadRunPlan(request);
+    const total = plan.items.length;
     stored.push(...(await itemsRepository.list(id)));
     for (const item of stored) {
-      if (items[item.itemIndex]?.id !== item.itemId) {
+      if (plan.items[item.itemIndex]?.id !== item.itemId) {
         throw new InvalidRequestError({ message: `the dataset of run ${id} changed: item ${item.itemIndex} was ${item.itemId}`, param: "data", code: "dataset_changed" });
       }
     }
-    const backend = await dependencies.loglikelihoodBackend(run.model);
-    await runs.recordProgress(id, { doneItems: stored.length, totalItems: total, backend: backend.description, at: now() });
-    const done = new Set(stored.map((item) => item.itemIndex));
-    const queue = items.map((_, index) => index).filter((index) => !done.has(index));
-    const commitEvery = Math.max(1, options.commitEvery ?? 4);
-    let finished = stored.length;
-    const worker = async (): Promise<void> => {
-      for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-        if (options.signal?.aborted || stoppedElsewhere) return;
-        const item = items[index]!;
-        const record = await evaluateMultipleChoiceItem(backend, item, { convention, addBos: request.addBos, signal: options.signal });
-        computedItems.push(index);
-        pending.push(toItemRecord(id, index, item, record, now()));
-        finished += 1;
-        options.onProgress?.(finished, total);
-        if (pending.length >= commitEvery) await flush();
-      }
+    const execute = async <Backend extends { description: string }>(items: RunItem<Backend>[], backend: Backend): Promise<void> => {
+      await runs.recordProgress(id, { doneItems: stored.length, totalItems: total, backend: backend.description, at: now() });
+      const done = new Set(stored.map((item) => item.itemIndex));
+      const queue = items.map((_, index) => index).filter((index) => !done.has(index));
+      const commitEvery = Math.max(1, options.commitEvery ?? 4);
+      let finished = stored.length;
+      const worker = async (): Promise<void> => {
+        for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+          if (options.signal?.aborted || stoppedElsewhere) return;
+          const item = items[index]!;
+          const outcome = await item.evaluate(backend, options.signal);
+          computedItems.push(index);
+          pending.push({ runId: id, itemIndex: index, itemId: item.id, ...outcome, createdAt: now() });
+          finished += 1;
+          options.onProgress?.(finished, total);
+          if (pending.length >= commitEvery) await flush();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
     };
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
+    switch (plan.kind) {
+      case "loglikelihood":
+        await execute(plan.items, await dependencies.loglikelihoodBackend(run.model, run));
+        break;
+      case "generative": {
+        if (!dependencies.generationBackend) {
+          throw new InvalidRequestError({ message: `task ${run.task} is generative and this executor has no generation backend`, param: "task", code: "unsupported_task" });
+        }
+        await execute(plan.items, await dependencies.generationBackend(run.model, run));
+        break;
+      }
+      default:
+        plan satisfies never;
+    }
     await flush();
     if (options.signal?.aborted || stoppedElsewhere) return await finishAs("cancelled");
     const metrics = summarizeRecords([...stored].sort((a, b) => a.itemIndex - b.itemIndex), options.bootstrap);
@@ -101,26 +112,4 @@ async function executeEvalRun(
     await runs.finish(id, { status, metrics: partial, at: now() });
     return { run: (await runs.get(id))!, computedItems };
   }
-}
-
-function toItemRecord(
-  runId: string,
-  itemIndex: number,
-  item: MultipleChoiceItem,
-  record: Awaited<ReturnType<typeof evaluateMultipleChoiceItem>>,
-  createdAt: number,
-): EvalItemRecord {
-  return {
-    runId,
-    itemIndex,
-    itemId: item.id,
-    prompt: record.requests,
-    choices: item.lmEval.kind === "choices" ? item.lmEval.choices : item.lmEval.contexts,
-    scores: record.scores,
-    prediction: record.prediction,
-    reference: { goldIndex: record.goldIndex, labels: item.labels },
-    metrics: record.metrics,
-    details: { convention: record.convention, ...record.details },
-    createdAt,
-  };
 }

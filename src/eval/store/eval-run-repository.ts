@@ -109,6 +109,11 @@ export function createEvalRunRepository(database: DatabaseExecutor) {
       return affectedRows(result) > 0;
     },
 
+    /** The number of items of a run, known once its dataset was read (shown while it is still pending). */
+    async recordTotal(id: string, totalItems: number, at: number): Promise<void> {
+      await database.db.updateTable("eval_runs").set({ total_items: totalItems, updated_at: at }).where("id", "=", id).execute();
+    },
+
     /** Final state; only a run that is not finished yet is changed (false otherwise). */
     async finish(id: string, outcome: { status: "completed" | "failed" | "cancelled"; metrics?: MetricSummary[] | undefined; error?: string | undefined; at: number }): Promise<boolean> {
       const result = await database.db

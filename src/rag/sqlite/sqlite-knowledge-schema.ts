@@ -54,6 +54,13 @@ CREATE TABLE IF NOT EXISTS rag_chunks (
   UNIQUE (generation_id, document_id, ordinal)
 );
 CREATE INDEX IF NOT EXISTS rag_chunks_document ON rag_chunks (knowledge_base_id, document_id);
+CREATE TABLE IF NOT EXISTS rag_grants (
+  knowledge_base_id TEXT NOT NULL REFERENCES rag_knowledge_bases(id) ON DELETE CASCADE,
+  grantee_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (knowledge_base_id, grantee_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rag_grants_grantee ON rag_grants (grantee_id);
 CREATE TABLE IF NOT EXISTS rag_embedding_cache (
   embedding_model_id TEXT NOT NULL,
   content_hash TEXT NOT NULL,

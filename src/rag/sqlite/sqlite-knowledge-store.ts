@@ -11,6 +11,7 @@ import type { EmbeddedChunk, KnowledgeBaseScope } from "../types.js";
 import { parsedDocumentSchema } from "../parsed-document-schema.js";
 import { dropGenerationTablesSql, generationTables, generationTablesSql, sqliteKnowledgeSchema } from "./sqlite-knowledge-schema.js";
 import { sqliteSearchFilter } from "./sqlite-search-filter.js";
+import { VectorMatrix } from "./vector-matrix.js";
 
 /** Options of {@link SqliteKnowledgeStore}. */
 export type SqliteKnowledgeStoreOptions = {
@@ -28,6 +29,11 @@ export type SqliteKnowledgeStoreOptions = {
    * the exact re-scoring once the budget is spent (default 3000). Bounds query latency on large indexes.
    */
   lexicalPostingsBudget?: number | undefined;
+  /**
+   * Most floats (chunks × dimensions, over all generations) kept in memory for exact vector search by a flat scan, which
+   * beats vec0's scan several times; larger generations and filtered searches use vec0 (default 32M floats = 128 MB).
+   */
+  vectorCacheMaxFloats?: number | undefined;
 };
 
 const headingPathSchema = z.array(z.string());
@@ -55,6 +61,13 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   private readonly now: () => Date;
   private readonly lexicalCandidates: number | undefined;
   private readonly lexicalPostingsBudget: number;
+  private readonly vectorCacheMaxFloats: number;
+  /** In-memory vectors per generation with the data version they were read at. */
+  private readonly vectorCache = new Map<number, { version: string; matrix: VectorMatrix }>();
+  /** Document frequencies per generation and term (fts5vocab walks a term's whole doclist: slow for common terms). */
+  private readonly frequencyCache = new Map<number, { version: string; frequencies: Map<string, number> }>();
+  /** Incremented by every local write of chunks (`PRAGMA data_version` only sees other connections' commits). */
+  private localWrites = 0;
 
   constructor(options: SqliteKnowledgeStoreOptions) {
     this.database = new Database(options.path);
@@ -62,10 +75,13 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     this.database.pragma("journal_mode = WAL");
     this.database.pragma("foreign_keys = ON");
     this.database.pragma("synchronous = NORMAL");
+    // A server and CLI commands may write the same file: wait for the other writer instead of failing at once.
+    this.database.pragma("busy_timeout = 10000");
     this.database.exec(sqliteKnowledgeSchema);
     this.now = options.now ?? (() => new Date());
     this.lexicalCandidates = options.lexicalCandidates;
     this.lexicalPostingsBudget = options.lexicalPostingsBudget ?? 3_000;
+    this.vectorCacheMaxFloats = options.vectorCacheMaxFloats ?? 32 * 1024 * 1024;
   }
 
   async createKnowledgeBase(input: { id: string; ownerId: string; name: string; description?: string | undefined }): Promise<KnowledgeBaseRecord> {
@@ -87,6 +103,42 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     return rows.map(toKnowledgeBase);
   }
 
+  async findKnowledgeBases(reference: { id?: string | undefined; name?: string | undefined }): Promise<KnowledgeBaseRecord[]> {
+    const rows = this.database
+      .prepare("SELECT * FROM rag_knowledge_bases WHERE id = ? OR name = ? ORDER BY created_at, id")
+      .all(reference.id ?? null, reference.name ?? null) as KnowledgeBaseRow[];
+    return rows.map(toKnowledgeBase);
+  }
+
+  async listAllKnowledgeBases(): Promise<KnowledgeBaseRecord[]> {
+    return (this.database.prepare("SELECT * FROM rag_knowledge_bases ORDER BY name, owner_id").all() as KnowledgeBaseRow[]).map(toKnowledgeBase);
+  }
+
+  async grantAccess(scope: KnowledgeBaseScope, granteeId: string): Promise<void> {
+    await this.requireKnowledgeBase(scope);
+    this.database
+      .prepare("INSERT OR IGNORE INTO rag_grants (knowledge_base_id, grantee_id, created_at) VALUES (?, ?, ?)")
+      .run(scope.knowledgeBaseId, granteeId, this.now().toISOString());
+  }
+
+  async revokeAccess(scope: KnowledgeBaseScope, granteeId: string): Promise<boolean> {
+    await this.requireKnowledgeBase(scope);
+    return this.database.prepare("DELETE FROM rag_grants WHERE knowledge_base_id = ? AND grantee_id = ?").run(scope.knowledgeBaseId, granteeId).changes > 0;
+  }
+
+  async listGrants(scope: KnowledgeBaseScope): Promise<string[]> {
+    await this.requireKnowledgeBase(scope);
+    const rows = this.database.prepare("SELECT grantee_id FROM rag_grants WHERE knowledge_base_id = ? ORDER BY grantee_id").all(scope.knowledgeBaseId) as Array<{ grantee_id: string }>;
+    return rows.map((row) => row.grantee_id);
+  }
+
+  async listGrantedKnowledgeBases(granteeId: string): Promise<KnowledgeBaseRecord[]> {
+    const rows = this.database
+      .prepare("SELECT k.* FROM rag_knowledge_bases k JOIN rag_grants g ON g.knowledge_base_id = k.id WHERE g.grantee_id = ? ORDER BY k.name")
+      .all(granteeId) as KnowledgeBaseRow[];
+    return rows.map(toKnowledgeBase);
+  }
+
   async deleteKnowledgeBase(scope: KnowledgeBaseScope): Promise<boolean> {
     const knowledgeBase = await this.getKnowledgeBase(scope);
     if (!knowledgeBase) return false;
@@ -94,6 +146,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
       for (const generation of this.generationRows(scope.knowledgeBaseId)) this.deleteGenerationData(generation.id);
       this.database.prepare("DELETE FROM rag_generations WHERE knowledge_base_id = ?").run(scope.knowledgeBaseId);
       this.database.prepare("DELETE FROM rag_documents WHERE knowledge_base_id = ?").run(scope.knowledgeBaseId);
+      this.database.prepare("DELETE FROM rag_grants WHERE knowledge_base_id = ?").run(scope.knowledgeBaseId);
       this.database.prepare("DELETE FROM rag_knowledge_bases WHERE id = ?").run(scope.knowledgeBaseId);
     })();
     return true;
@@ -227,11 +280,8 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     if (queryTerms.length === 0 || generation.chunk_count === 0 || limit <= 0) return [];
     const tables = generationTables(generation.id);
     const uniqueTerms = [...new Set(queryTerms)];
-    const frequencyRows = this.database
-      .prepare(`SELECT term, doc FROM ${tables.vocabulary} WHERE term IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(uniqueTerms)) as Array<{ term: string; doc: number }>;
-    const documentFrequency = new Map(frequencyRows.map((row) => [row.term, row.doc]));
-    const matchable = uniqueTerms.filter((term) => documentFrequency.has(term));
+    const documentFrequency = this.documentFrequencies(generation.id, uniqueTerms);
+    const matchable = uniqueTerms.filter((term) => (documentFrequency.get(term) ?? 0) > 0);
     if (matchable.length === 0) return [];
     const candidateTerms = candidateGenerationTerms(matchable, documentFrequency, this.lexicalPostingsBudget);
     const filter = sqliteSearchFilter(options.filter);
@@ -269,6 +319,15 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
       throw new InvalidRequestError({ message: `query vector has ${vector.length} dimensions, the index has ${generation.dimensions}`, param: "vector" });
     }
     if (limit <= 0 || generation.chunk_count === 0) return [];
+    const matrix = options.filter ? undefined : this.cachedMatrix(generation);
+    if (matrix) {
+      const neighbours = matrix.nearest(vector, limit);
+      const rows = this.chunkRows(neighbours.map((neighbour) => neighbour.id));
+      return neighbours.flatMap((neighbour) => {
+        const row = rows.get(neighbour.id);
+        return row ? [{ ...toHit(row), score: neighbour.similarity }] : [];
+      });
+    }
     const tables = generationTables(generation.id);
     const filter = sqliteSearchFilter(options.filter);
     const restriction = options.filter ? `AND rowid IN (SELECT c.id FROM rag_chunks c WHERE c.generation_id = ? AND ${filter.sql})` : "";
@@ -348,6 +407,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
 
   /** Inside a transaction: deletes then inserts one document's chunks of one generation. */
   private replaceChunks(knowledgeBaseId: string, generationId: number, documentId: string, chunks: EmbeddedChunk[], documentText: string): void {
+    this.localWrites++;
     this.deleteChunks(knowledgeBaseId, generationId, documentId);
     const tables = generationTables(generationId);
     if (chunks.length > 0) {
@@ -375,6 +435,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
 
   /** Inside a transaction: deletes one document's chunks, vectors and lexical entries of one generation. */
   private deleteChunks(knowledgeBaseId: string, generationId: number, documentId: string): void {
+    this.localWrites++;
     const tables = generationTables(generationId);
     const rows = this.database
       .prepare("SELECT id, lexical_length FROM rag_chunks WHERE generation_id = ? AND knowledge_base_id = ? AND document_id = ?")
@@ -402,8 +463,52 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
 
   /** Inside a transaction: drops a generation's tables and chunk rows. */
   private deleteGenerationData(generationId: number): void {
+    this.localWrites++;
+    this.vectorCache.delete(generationId);
+    this.frequencyCache.delete(generationId);
     this.database.exec(dropGenerationTablesSql(generationId));
     this.database.prepare("DELETE FROM rag_chunks WHERE generation_id = ?").run(generationId);
+  }
+
+  /** Changes whenever this or another connection changed the data. */
+  private dataVersion(): string {
+    return `${String(this.database.pragma("data_version", { simple: true }))}:${this.localWrites}`;
+  }
+
+  /** Document frequencies of terms in a generation's lexical index (0 for unknown terms), cached until the data changes. */
+  private documentFrequencies(generationId: number, terms: string[]): Map<string, number> {
+    const version = this.dataVersion();
+    let cached = this.frequencyCache.get(generationId);
+    if (cached?.version !== version) {
+      cached = { version, frequencies: new Map() };
+      this.frequencyCache.set(generationId, cached);
+    }
+    const missing = terms.filter((term) => !cached.frequencies.has(term));
+    if (missing.length > 0) {
+      const rows = this.database
+        .prepare(`SELECT term, doc FROM ${generationTables(generationId).vocabulary} WHERE term IN (SELECT value FROM json_each(?))`)
+        .all(JSON.stringify(missing)) as Array<{ term: string; doc: number }>;
+      for (const term of missing) cached.frequencies.set(term, 0);
+      for (const row of rows) cached.frequencies.set(row.term, row.doc);
+      if (cached.frequencies.size > 100_000) cached.frequencies.clear();
+    }
+    return new Map(terms.map((term) => [term, cached.frequencies.get(term) ?? 0]));
+  }
+
+  /** The generation's vectors in memory, re-read when this or another connection changed the data; undefined when too large. */
+  private cachedMatrix(generation: GenerationRow): VectorMatrix | undefined {
+    const floats = generation.chunk_count * generation.dimensions;
+    if (floats > this.vectorCacheMaxFloats) return undefined;
+    const version = this.dataVersion();
+    const cached = this.vectorCache.get(generation.id);
+    if (cached?.version === version) return cached.matrix;
+    let cachedFloats = 0;
+    for (const [id, entry] of this.vectorCache) if (id !== generation.id) cachedFloats += entry.matrix.size * entry.matrix.dimensions;
+    if (cachedFloats + floats > this.vectorCacheMaxFloats) this.vectorCache.clear();
+    const rows = this.database.prepare(`SELECT rowid AS id, embedding FROM ${generationTables(generation.id).vectors}`).all() as Array<{ id: number; embedding: Buffer }>;
+    const matrix = VectorMatrix.from(rows, generation.dimensions);
+    this.vectorCache.set(generation.id, { version, matrix });
+    return matrix;
   }
 
   private chunkRows(ids: number[]): Map<number, ChunkRow> {

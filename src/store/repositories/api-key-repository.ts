@@ -139,6 +139,18 @@ export function createApiKeyRepository(database: DatabaseExecutor) {
       return affectedRows(result) > 0;
     },
 
+    /** `rollPeriod` for whichever of day/week/month the key uses, in one statement (the hot path of every request). */
+    async rollPeriods(id: string, starts: Record<Exclude<BudgetPeriod, "total">, number>): Promise<boolean> {
+      const start = sql<number>`case budget_period when 'day' then ${starts.day} when 'week' then ${starts.week} when 'month' then ${starts.month} else period_start end`;
+      const result = await database.db
+        .updateTable("api_keys")
+        .set({ spent_nanos: 0, period_start: start })
+        .where("id", "=", id)
+        .where("period_start", "<", start)
+        .executeTakeFirst();
+      return affectedRows(result) > 0;
+    },
+
     /**
      * Atomically reserves `nanos` against the budget: succeeds only when the key exists, is not revoked, and
      * spent + reserved + nanos stays within the budget (or there is none). Concurrent reservations serialise on the row.

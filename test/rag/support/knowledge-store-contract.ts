@@ -160,5 +160,22 @@ export function runKnowledgeStoreContract(name: string, factory: () => Knowledge
       expect(await store.getKnowledgeBase(alice)).toBeUndefined();
       expect((await store.listKnowledgeBases("bob")).length).toBe(1);
     });
+
+    it("finds knowledge bases of every owner by id or name and keeps grants per knowledge base", async () => {
+      expect((await store.findKnowledgeBases({ name: "handbook" })).map((record) => record.ownerId).sort()).toEqual(["alice", "bob"]);
+      expect((await store.findKnowledgeBases({ id: bob.knowledgeBaseId })).map((record) => record.ownerId)).toEqual(["bob"]);
+      expect((await store.listAllKnowledgeBases()).length).toBe(2);
+      await store.grantAccess(alice, "carol");
+      await store.grantAccess(alice, "carol");
+      expect(await store.listGrants(alice)).toEqual(["carol"]);
+      expect(await store.listGrants(bob)).toEqual([]);
+      expect((await store.listGrantedKnowledgeBases("carol")).map((record) => record.id)).toEqual([alice.knowledgeBaseId]);
+      expect(await store.revokeAccess(alice, "carol")).toBe(true);
+      expect(await store.revokeAccess(alice, "carol")).toBe(false);
+      await expect(store.grantAccess({ knowledgeBaseId: alice.knowledgeBaseId, ownerId: "bob" }, "carol")).rejects.toBeInstanceOf(NotFoundError);
+      await store.grantAccess(alice, "dave");
+      await store.deleteKnowledgeBase(alice);
+      expect(await store.listGrantedKnowledgeBases("dave")).toEqual([]);
+    });
   });
 }

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { arenaVotes } from "../../eval/index.js";
+
+/** `POST /v1/evals`. `data` / `few_shot_data` are server paths: admin keys only (others use the configured datasets). */
+export const createEvalRunSchema = z
+  .object({
+    task: z.string().min(1),
+    model: z.string().min(1),
+    data: z.string().min(1).optional(),
+    few_shot_data: z.string().min(1).optional(),
+    scoring: z.enum(["llama.cpp", "lm-eval"]).optional(),
+    limit: z.number().int().positive().optional(),
+    shots: z.number().int().min(0).max(5).optional(),
+    subjects: z.array(z.string().min(1)).optional(),
+    add_bos: z.boolean().optional(),
+    samples: z.number().int().min(1).max(100).optional(),
+    timeout_ms: z.number().int().min(100).max(60_000).optional(),
+  })
+  .strict();
+
+/** `POST /v1/arena/battles`. */
+export const createBattleSchema = z
+  .object({
+    prompt: z.string().min(1),
+    /** Candidate models (default: every language model the key may use). */
+    models: z.array(z.string().min(1)).min(2).optional(),
+    category: z.string().min(1).max(64).optional(),
+    stream: z.boolean().optional(),
+    max_tokens: z.number().int().positive().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    /** `balanced` (default) favours pairs with fewer battles; `uniform` draws every pair alike. */
+    sampling: z.enum(["balanced", "uniform"]).optional(),
+  })
+  .strict();
+
+/** `POST /v1/arena/battles/{id}/vote`. */
+export const voteSchema = z.object({ winner: z.enum(arenaVotes) }).strict();
+
+const positiveInteger = z.coerce.number().int().positive();
+
+/** Query strings. */
+export const listRunsQuerySchema = z.object({
+  task: z.string().optional(),
+  model: z.string().optional(),
+  status: z.enum(["pending", "running", "completed", "failed", "cancelled"]).optional(),
+  limit: positiveInteger.max(1000).optional(),
+});
+export const itemsQuerySchema = z.object({ offset: z.coerce.number().int().min(0).optional(), limit: positiveInteger.max(1000).optional() });
+export const compareQuerySchema = z.object({ a: z.string().min(1), b: z.string().min(1), metric: z.string().min(1).optional() });
+export const leaderboardQuerySchema = z.object({
+  category: z.string().min(1).optional(),
+  rounds: positiveInteger.max(1000).optional(),
+  seed: z.coerce.number().int().min(0).optional(),
+});

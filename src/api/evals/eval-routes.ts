@@ -1,0 +1,101 @@
+import { Hono } from "hono";
+import type { EvalRunRecord, EvalService } from "../../eval/index.js";
+import { evalComparisonView, evalItemView, evalRunView } from "../../eval/index.js";
+import type { KeyPrincipal } from "../../maas/index.js";
+import { NotFoundError, PermissionDeniedError } from "../../spec/index.js";
+import type { AppEnvironment } from "../app-environment.js";
+import { requestRateLimit } from "../middleware/index.js";
+import { parseWithSchema } from "../request/parse-with-schema.js";
+import { readJsonBody } from "../request/read-json-body.js";
+import type { RouteDependencies } from "../routes/route-helpers.js";
+import { compareQuerySchema, createEvalRunSchema, itemsQuerySchema, listRunsQuerySchema } from "./eval-request-schemas.js";
+
+export type EvalRouteDependencies = RouteDependencies & { evaluation: EvalService };
+
+/** A run is visible to admin keys and to the key that started it (others get 404). */
+function assertVisible(principal: KeyPrincipal, run: EvalRunRecord): void {
+  if (!principal.isAdmin && run.keyId !== principal.id) throw new NotFoundError({ message: `no eval run ${run.id}`, param: "id", code: "run_not_found" });
+}
+
+/**
+ * `/v1/evals`: start a durable eval run (executed in the background, billed to the key), follow its progress and
+ * metrics, read its items, cancel it, compare two runs, list the built-in tasks.
+ */
+export function evalRoutes(dependencies: EvalRouteDependencies): Hono<AppEnvironment> {
+  const { evaluation } = dependencies;
+  const rateLimit = requestRateLimit({ rateLimiter: dependencies.maas.rateLimiter });
+  const visibleRun = async (principal: KeyPrincipal, id: string): Promise<EvalRunRecord> => {
+    const run = await evaluation.getRun(id);
+    assertVisible(principal, run);
+    return run;
+  };
+
+  return new Hono<AppEnvironment>()
+    .get("/tasks", async (c) => {
+      const principal = c.get("principal");
+      const tasks = await evaluation.tasks();
+      const data = tasks.map((task) => ({
+        name: task.name,
+        kind: task.kind,
+        description: task.description,
+        tags: task.tags,
+        primary_metric: task.primaryMetric,
+        formats: task.formats,
+        dataset_configured: task.dataset !== undefined,
+        ...(principal.isAdmin ? { dataset: task.dataset ?? null } : {}),
+      }));
+      return c.json({ object: "list", data });
+    })
+    .get("/compare", async (c) => {
+      const query = parseWithSchema(compareQuerySchema, c.req.query());
+      const principal = c.get("principal");
+      await visibleRun(principal, query.a);
+      await visibleRun(principal, query.b);
+      return c.json(evalComparisonView(await evaluation.compareRuns(query.a, query.b, query.metric)));
+    })
+    .post("/", rateLimit, async (c) => {
+      const body = parseWithSchema(createEvalRunSchema, await readJsonBody(c));
+      const principal = c.get("principal");
+      if ((body.data !== undefined || body.few_shot_data !== undefined) && !principal.isAdmin) {
+        throw new PermissionDeniedError({
+          message: "'data' and 'few_shot_data' name files on the server; only admin keys may set them (other keys use the configured datasets)",
+          param: body.data !== undefined ? "data" : "few_shot_data",
+          code: "admin_key_required",
+        });
+      }
+      await dependencies.gateway.languageModel(body.model); // 404 for an unknown model, before anything is stored
+      dependencies.maas.assertModelAllowed(principal, body.model);
+      const { run } = await evaluation.createRun({
+        task: body.task,
+        model: body.model,
+        dataPath: body.data,
+        fewShotPath: body.few_shot_data,
+        scoring: body.scoring,
+        limit: body.limit,
+        shots: body.shots,
+        subjects: body.subjects,
+        addBos: body.add_bos,
+        samples: body.samples,
+        timeoutMs: body.timeout_ms,
+        keyId: principal.id,
+      });
+      return c.json(evalRunView(run), 202);
+    })
+    .get("/", async (c) => {
+      const query = parseWithSchema(listRunsQuerySchema, c.req.query());
+      const principal = c.get("principal");
+      const runs = await evaluation.listRuns({ ...query, keyId: principal.isAdmin ? undefined : principal.id });
+      return c.json({ object: "list", data: runs.map(evalRunView) });
+    })
+    .get("/:id", async (c) => c.json(evalRunView(await visibleRun(c.get("principal"), c.req.param("id")))))
+    .get("/:id/items", async (c) => {
+      const query = parseWithSchema(itemsQuerySchema, c.req.query());
+      const run = await visibleRun(c.get("principal"), c.req.param("id"));
+      const items = await evaluation.listItems(run.id, { offset: query.offset ?? 0, limit: query.limit ?? 100 });
+      return c.json({ object: "list", run_id: run.id, total: run.doneItems, data: items.map(evalItemView) });
+    })
+    .post("/:id/cancel", async (c) => {
+      const run = await visibleRun(c.get("principal"), c.req.param("id"));
+      return c.json(evalRunView(await evaluation.cancelRun(run.id)));
+    });
+}

@@ -1,0 +1,44 @@
+import type { Citation, DocumentView, JobView, KnowledgeBaseView, RetrievedPassage } from "../../rag/index.js";
+
+/** A knowledge base on the wire. */
+export function wireKnowledgeBase(view: KnowledgeBaseView) {
+  return {
+    id: view.id, object: "knowledge_base", name: view.name, description: view.description ?? null, owner: view.ownerId,
+    embedding_model: view.embeddingModel ?? null, dimensions: view.dimensions ?? null, chunk_size: view.chunkSize ?? null, chunk_overlap: view.chunkOverlap ?? null,
+    document_count: view.documentCount, chunk_count: view.chunkCount,
+    reindexing: view.reindexing ? { embedding_model: view.reindexing.embeddingModel, generation_id: view.reindexing.generationId } : null, created_at: view.createdAt,
+  };
+}
+
+export function wireDocument(view: DocumentView) {
+  return {
+    id: view.id, object: "knowledge_base.document", name: view.name, status: view.status, format: view.format ?? null, title: view.title ?? null,
+    chunk_count: view.chunkCount, character_count: view.characterCount ?? null, content_hash: view.contentHash ?? null, metadata: view.metadata,
+    error: view.error ?? null, job_id: view.jobId ?? null, created_at: view.createdAt ?? null, updated_at: view.updatedAt ?? null,
+  };
+}
+
+export function wireJob(view: JobView) {
+  return {
+    id: view.id, object: "knowledge_base.job", kind: view.kind, status: view.status, knowledge_base_id: view.subject ?? null,
+    progress: view.progress, error: view.error ?? null, result: view.result ?? null, attempts: view.attempts,
+    created_at: view.createdAt, started_at: view.startedAt ?? null, finished_at: view.finishedAt ?? null,
+  };
+}
+
+export function wirePassage(passage: RetrievedPassage) {
+  return {
+    chunk_id: passage.chunkId, document_id: passage.documentId, document: passage.documentName, title: passage.title ?? null, page: passage.page ?? null,
+    heading: passage.headingPath.length > 0 ? passage.headingPath.join(" > ") : null, text: passage.text, score: passage.score,
+    lexical_score: passage.lexicalScore ?? null, vector_similarity: passage.vectorSimilarity ?? null, rerank_score: passage.rerankScore ?? null,
+    start: passage.start, end: passage.end,
+  };
+}
+
+export function wireCitation(citation: Citation & { knowledgeBase?: string | undefined }) {
+  return {
+    marker: citation.marker, knowledge_base: citation.knowledgeBase ?? null, document_id: citation.documentId, document: citation.documentName,
+    title: citation.title ?? null, page: citation.page ?? null, heading: citation.heading ?? null, snippet: citation.snippet, score: citation.score,
+    start: citation.start, end: citation.end,
+  };
+}

@@ -1,0 +1,2 @@
+export { evalCommand } from "./eval-command.js";
+export { arenaCommand } from "./arena-command.js";

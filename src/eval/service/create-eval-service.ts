@@ -1,0 +1,208 @@
+import { z } from "zod";
+import type { Gateway } from "../../gateway/index.js";
+import { type JobRecord, JobRunner } from "../../jobs/index.js";
+import type { Maas } from "../../maas/index.js";
+import type { RegisteredModel, Runtime } from "../../runtime/index.js";
+import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
+import type { Database, ProviderRecord } from "../../store/index.js";
+import { createLocalLoglikelihoodBackend } from "../backends/local-loglikelihood-backend.js";
+import { createOpenAiLoglikelihoodBackend } from "../backends/openai-loglikelihood-backend.js";
+import type { EvalRunDependencies } from "../runs/eval-run-dependencies.js";
+import type { EvalRunRequest } from "../runs/eval-run-request.js";
+import { cancelEvalRun, compareEvalRuns, createEvalRun, getEvalRun, listEvalRunItems, listEvalRuns } from "../runs/eval-runs.js";
+import { resumeEvalRun } from "../runs/execute-eval-run.js";
+import { createEvalRunRepository, type EvalRunFilter, type EvalRunRecord } from "../store/eval-run-repository.js";
+import type { EvalItemRecord } from "../store/eval-item-repository.js";
+import { builtInTasks, getBuiltInTask } from "../tasks/built-in-tasks.js";
+import type { TaskTags } from "../types.js";
+import { createArenaService } from "./arena-service.js";
+import { createEvalMeter } from "./eval-meter.js";
+import { type ConfiguredDataset, readEvalDatasets, setEvalDataset } from "./eval-datasets.js";
+import { meteredGenerationBackend } from "./metered-generation-backend.js";
+import { meteredLoglikelihoodBackend } from "./metered-loglikelihood-backend.js";
+
+/** The job kind that executes an eval run (see src/jobs): durable, resumed by the next runner when its holder died. */
+export const evalRunJobKind = "eval-run";
+
+export type CreateEvalServiceOptions = {
+  /** State folder (`eval-datasets.json`). */
+  home: string;
+  database: Database;
+  gateway: Pick<Gateway, "languageModel">;
+  runtime: Runtime;
+  findLocalModel(name: string): Promise<RegisteredModel | undefined>;
+  listProviders(): Promise<ProviderRecord[]>;
+  maas: Pick<Maas, "keys" | "openMeteredRequest" | "registerInstance" | "prices">;
+  /** Used for provider calls. Defaults to the global `fetch`. */
+  fetch?: typeof globalThis.fetch | undefined;
+  now?: (() => number) | undefined;
+  /** A run whose runner's heartbeat is older than this is taken over. Defaults to 30000 ms. */
+  jobLeaseMs?: number | undefined;
+  /** How often a started service looks for runs to execute or resume. Defaults to 1000 ms. */
+  jobPollIntervalMs?: number | undefined;
+  onError?: ((error: unknown) => void) | undefined;
+};
+
+/** A built-in task as listed by `aiplus eval tasks` and `GET /v1/evals/tasks`. */
+export type EvalTaskView = {
+  name: string;
+  kind: "loglikelihood" | "generative";
+  description: string;
+  tags: TaskTags;
+  primaryMetric: string;
+  formats: string[];
+  /** The dataset configured for it, if any. */
+  dataset: ConfiguredDataset | undefined;
+};
+
+/** A run request whose dataset may come from the configured one. */
+export type NewEvalRunRequest = Omit<EvalRunRequest, "dataPath"> & { dataPath?: string | undefined };
+
+const payloadSchema = z.object({ runId: z.string().min(1) });
+
+/** The evaluation center of a platform: durable runs executed by a job runner, billed to the key that started them. */
+export type EvalService = ReturnType<typeof createEvalService>;
+
+/**
+ * Wires eval runs to the platform: local models score in-process through the runtime's pool, provider models through
+ * `/v1/completions` (echo + logprobs); generative tasks generate through the gateway. Every scoring or generation call
+ * is one ledger entry billed to the run's key (none for the local operator). Runs execute as `eval-run` jobs: a server
+ * resumes the runs a crashed process left behind as soon as it starts.
+ */
+export function createEvalService(options: CreateEvalServiceOptions) {
+  const now = options.now ?? Date.now;
+  const meter = createEvalMeter({ database: options.database, maas: options.maas, now });
+  let stopping = false;
+
+  const dependencies: EvalRunDependencies = {
+    database: options.database,
+    now,
+    async loglikelihoodBackend(model, run) {
+      const local = await options.findLocalModel(model);
+      if (local) return meteredLoglikelihoodBackend(createLocalLoglikelihoodBackend(options.runtime, local), { meter, model, keyId: run.keyId, route: "local" });
+      const provider = (await options.listProviders())
+        .filter((candidate) => candidate.models.includes(model))
+        .sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt)[0];
+      if (!provider) throw new NotFoundError({ message: `The model '${model}' does not exist`, param: "model", code: "model_not_found" });
+      const backend = createOpenAiLoglikelihoodBackend({ baseUrl: provider.baseUrl, model, apiKey: provider.apiKey, fetch: options.fetch });
+      return meteredLoglikelihoodBackend(backend, { meter, model, keyId: run.keyId, route: provider.name });
+    },
+    async generationBackend(model, run) {
+      return meteredGenerationBackend(await options.gateway.languageModel(model), { meter, model, keyId: run.keyId });
+    },
+  };
+
+  const runner = new JobRunner({
+    database: options.database,
+    now,
+    leaseMs: options.jobLeaseMs,
+    pollIntervalMs: options.jobPollIntervalMs,
+    onError: options.onError,
+    handlers: {
+      [evalRunJobKind]: async (job, context) => {
+        const { runId } = payloadSchema.parse(job.payload);
+        const run = await getEvalRun(dependencies, runId);
+        if (run.status === "completed") return { status: run.status };
+        const execution = await resumeEvalRun(dependencies, runId, { signal: context.signal, onProgress: context.progress });
+        if (stopping && context.signal.aborted && execution.run.status === "cancelled") {
+          // Not a user's cancel: this process is stopping. The run waits (pending) for the next runner, which resumes it.
+          await createEvalRunRepository(options.database).transition(runId, ["cancelled"], "pending", now());
+          throw new Error(`eval run ${runId} was suspended: the runner is stopping`);
+        }
+        return { status: execution.run.status, computedItems: execution.computedItems.length };
+      },
+    },
+  });
+
+  const activeJobs = (runId: string): Promise<JobRecord[]> => runner.list({ subject: runId, statuses: ["queued", "running"] });
+
+  return {
+    dependencies,
+    runner,
+    /** Arena battles, votes and ratings over the same database. */
+    arena: createArenaService({ database: options.database, now }),
+
+    async tasks(): Promise<EvalTaskView[]> {
+      const datasets = await readEvalDatasets(options.home);
+      return Object.values(builtInTasks).map((task) => ({
+        name: task.name,
+        kind: task.kind,
+        description: task.description,
+        tags: task.tags,
+        primaryMetric: task.primaryMetric,
+        formats: task.formats,
+        dataset: datasets[task.name],
+      }));
+    },
+
+    /** Configures the dataset a task uses when a run names none. */
+    setDataset: (task: string, dataset: ConfiguredDataset) => setEvalDataset(options.home, task, dataset),
+
+    /**
+     * Validates and stores a run (dataset read now: a bad file fails here), then queues it. With `runHere` this
+     * process executes it at once; otherwise a started service (the server) picks it up.
+     */
+    async createRun(request: NewEvalRunRequest, createOptions: { runHere?: boolean | undefined } = {}): Promise<{ run: EvalRunRecord; job: JobRecord }> {
+      getBuiltInTask(request.task); // an unknown task or model is a 404 before anything is stored
+      await options.gateway.languageModel(request.model);
+      let { dataPath, fewShotPath } = request;
+      if (dataPath === undefined) {
+        const configured = (await readEvalDatasets(options.home))[request.task];
+        if (!configured) {
+          throw new InvalidRequestError({
+            message: `no dataset is configured for task ${request.task}: give one with --data (or "data"), or configure it once with \`aiplus eval dataset ${request.task} PATH\``,
+            param: "data",
+            code: "dataset_required",
+          });
+        }
+        dataPath = configured.path;
+        fewShotPath ??= configured.fewShotPath;
+      }
+      const run = await createEvalRun(dependencies, { ...request, dataPath, fewShotPath });
+      const job = await runner.enqueue({ kind: evalRunJobKind, subject: run.id, keyId: run.keyId, payload: { runId: run.id }, runHere: createOptions.runHere, progressTotal: run.totalItems });
+      return { run, job };
+    },
+
+    /**
+     * Continues an interrupted, failed or cancelled run: items already stored are kept. If a live process is executing
+     * it, this follows that job instead; a job whose process died is taken over here.
+     */
+    async resumeRun(id: string): Promise<JobRecord> {
+      const run = await getEvalRun(dependencies, id);
+      if (run.status === "completed") throw new InvalidRequestError({ message: `eval run ${id} is already completed`, param: "id", code: "run_not_resumable" });
+      const active = (await activeJobs(id))[0];
+      if (!active) return runner.enqueue({ kind: evalRunJobKind, subject: id, keyId: run.keyId, payload: { runId: id }, runHere: true, progressTotal: run.totalItems });
+      void runner.runPending({ subject: id }).catch((error: unknown) => options.onError?.(error));
+      return active;
+    },
+
+    /** Resolves with the run once its job finished; `onProgress` sees the job's progress meanwhile. */
+    async waitForRun(job: JobRecord, waitOptions: { onProgress?: ((done: number, total: number) => void) | undefined; signal?: AbortSignal | undefined } = {}): Promise<EvalRunRecord> {
+      await runner.waitFor(job.id, { signal: waitOptions.signal, onUpdate: (update) => waitOptions.onProgress?.(update.progress.done, update.progress.total) });
+      return getEvalRun(dependencies, job.subject!);
+    },
+
+    /** Cancels a pending or running run (whichever process executes it stops; finished items and their metrics are kept). */
+    async cancelRun(id: string): Promise<EvalRunRecord> {
+      const run = await cancelEvalRun(dependencies, id);
+      for (const job of await activeJobs(id)) await runner.cancel(job.id);
+      return run;
+    },
+
+    getRun: (id: string): Promise<EvalRunRecord> => getEvalRun(dependencies, id),
+    listRuns: (filter: EvalRunFilter = {}): Promise<EvalRunRecord[]> => listEvalRuns(dependencies, filter),
+    listItems: (id: string, page: { offset?: number; limit?: number } = {}): Promise<EvalItemRecord[]> => listEvalRunItems(dependencies, id, page),
+    compareRuns: (a: string, b: string, metric?: string) => compareEvalRuns(dependencies, a, b, { metric }),
+
+    /** Executes queued runs and resumes runs whose process died, polling until `dispose` (the server calls this). */
+    start(): void {
+      runner.start();
+    },
+
+    /** Stops this process's runs; they go back to the queue (pending) for the next runner. */
+    async dispose(): Promise<void> {
+      stopping = true;
+      await runner.dispose();
+    },
+  };
+}

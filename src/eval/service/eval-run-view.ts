@@ -1,0 +1,99 @@
+import type { EvaluationReport, ModelResults } from "../report/evaluation-report.js";
+import type { EvalRunComparison } from "../runs/eval-runs.js";
+import type { EvalItemRecord } from "../store/eval-item-repository.js";
+import type { EvalRunRecord } from "../store/eval-run-repository.js";
+import { getBuiltInTask } from "../tasks/built-in-tasks.js";
+import type { ScoringConvention } from "../types.js";
+
+const seconds = (epochMs: number | undefined) => (epochMs === undefined ? null : Math.floor(epochMs / 1000));
+
+/** The primary metric of a run's task (`acc`, `exact_match,strict-match`, `pass@1`, …). */
+export function primaryMetricOf(task: string): string {
+  return getBuiltInTask(task).primaryMetric;
+}
+
+/** A run as the API and `--json` show it: status, progress, metrics (standard error, bootstrap 95% interval). */
+export function evalRunView(run: EvalRunRecord) {
+  const primaryMetric = primaryMetricOf(run.task);
+  const metrics = (run.metrics ?? []).map((metric) => ({
+    name: metric.name,
+    value: metric.value,
+    standard_error: metric.standardError ?? null,
+    interval: metric.interval ?? null,
+    count: metric.count,
+  }));
+  const primary = metrics.find((metric) => metric.name === primaryMetric);
+  return {
+    id: run.id,
+    object: "eval.run" as const,
+    task: run.task,
+    model: run.model,
+    scoring: run.scoring ?? null,
+    status: run.status,
+    progress: { done: run.doneItems, total: run.totalItems },
+    primary_metric: primaryMetric,
+    /** The primary metric (accuracy for multiple-choice tasks) with its interval, once there are items. */
+    accuracy: primary ? { value: primary.value, interval: primary.interval, standard_error: primary.standard_error } : null,
+    metrics,
+    backend: run.backend ?? null,
+    error: run.error ?? null,
+    created_at: seconds(run.createdAt),
+    finished_at: seconds(run.finishedAt),
+    config: run.config,
+  };
+}
+
+export type EvalRunView = ReturnType<typeof evalRunView>;
+
+/** One item record as the API shows it. */
+export function evalItemView(item: EvalItemRecord) {
+  return {
+    index: item.itemIndex,
+    item_id: item.itemId,
+    prompt: item.prompt,
+    choices: item.choices ?? null,
+    scores: item.scores ?? null,
+    prediction: item.prediction ?? null,
+    reference: item.reference ?? null,
+    metrics: item.metrics,
+    details: item.details ?? null,
+  };
+}
+
+/** A paired comparison as the API shows it. */
+export function evalComparisonView(comparison: EvalRunComparison) {
+  return {
+    object: "eval.comparison" as const,
+    task: comparison.task,
+    metric: comparison.metric,
+    run_a: comparison.runA,
+    run_b: comparison.runB,
+    /** mean(b) − mean(a) over the items both runs scored. */
+    difference: comparison.difference,
+    standard_error: comparison.standardError ?? null,
+    interval: comparison.interval ?? null,
+    count: comparison.count,
+    unmatched: comparison.unmatched,
+  };
+}
+
+/** A report over finished runs: one model entry per model, one task result per run (the latest run wins per task). */
+export function reportOfRuns(runs: readonly EvalRunRecord[], options: { title?: string; generatedAt: string }): EvaluationReport {
+  const models = new Map<string, ModelResults>();
+  for (const run of runs) {
+    const entry = models.get(run.model) ?? { model: run.model, tasks: [] };
+    models.set(run.model, entry);
+    const task = getBuiltInTask(run.task);
+    const result = {
+      task: run.task,
+      tags: task.tags,
+      convention: run.scoring as ScoringConvention | undefined,
+      primaryMetric: task.primaryMetric,
+      metrics: run.metrics ?? [],
+    };
+    const existing = entry.tasks.findIndex((candidate) => candidate.task === run.task);
+    if (existing >= 0) entry.tasks[existing] = result;
+    else entry.tasks.push(result);
+  }
+  return { title: options.title ?? "aiplus evaluation report", generatedAt: options.generatedAt, models: [...models.values()] };
+}

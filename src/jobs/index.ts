@@ -1,0 +1,4 @@
+export { JobRunner, type JobRunnerOptions } from "./job-runner.js";
+export { createJobRepository, type JobInsert, type JobRepository } from "./job-repository.js";
+export { holderIsDead, newHolderIdentity } from "./holder-identity.js";
+export { isFinished, type JobContext, type JobHandler, type JobRecord, type JobStatus } from "./types.js";

@@ -1,0 +1,109 @@
+import path from "node:path";
+import type { Gateway } from "../../gateway/index.js";
+import { assertModelAllowed, toPrincipal, type Maas } from "../../maas/index.js";
+import type { RegisteredModel, Runtime } from "../../runtime/index.js";
+import { NotFoundError, PermissionDeniedError } from "../../spec/index.js";
+import type { Database, ProviderRecord } from "../../store/index.js";
+import { SqliteKnowledgeStore } from "../sqlite/sqlite-knowledge-store.js";
+import type { Embedder, Reranker } from "../types.js";
+import type { EmbeddingMeter, EmbeddingMeterEntry } from "./embedding-meter.js";
+import { meteredEmbeddingModel } from "./embedding-meter.js";
+import { embeddingSimilarityReranker } from "./embedding-similarity-reranker.js";
+import { KnowledgeService, type RetrievalDefaults } from "./knowledge-service.js";
+import { upstreamReranker } from "./upstream-reranker.js";
+
+/** What {@link createKnowledgeService} wires together. */
+export type CreateKnowledgeServiceOptions = {
+  /** State folder: `knowledge.db` and `knowledge-staging/` live here. */
+  home: string;
+  /** The main database (its `jobs` table). */
+  database: Database;
+  gateway: Pick<Gateway, "embeddingModel">;
+  runtime: Pick<Runtime, "embeddingTokenizer" | "rankingModel">;
+  findLocalModel(name: string): Promise<RegisteredModel | undefined>;
+  listProviders(): Promise<ProviderRecord[]>;
+  /** Bills embedding calls to API keys; without it nothing is billed (the local CLI operator). */
+  maas?: Pick<Maas, "keys" | "openMeteredRequest"> | undefined;
+  retrieval?: RetrievalDefaults | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+  now?: (() => number) | undefined;
+  jobLeaseMs?: number | undefined;
+  jobPollIntervalMs?: number | undefined;
+  onError?: ((error: unknown) => void) | undefined;
+};
+
+/** Most tokens per chunk by default (bounded by the model's context). */
+const defaultMaxChunkSize = 512;
+
+/**
+ * The knowledge-base feature over the platform's parts: an SQLite knowledge store in `home`, embedders through the
+ * gateway with the local model's own tokenizer (upstream models: about 4 bytes per token), rerankers (local ranking
+ * head, embedding similarity, or a provider's `/rerank`), and metering of embedding calls to the calling key.
+ */
+export function createKnowledgeService(options: CreateKnowledgeServiceOptions): KnowledgeService {
+  const store = new SqliteKnowledgeStore({ path: path.join(options.home, "knowledge.db") });
+  const meter = options.maas ? keyMeter(options.maas) : undefined;
+
+  const resolveEmbedder = async (modelName: string): Promise<Embedder> => {
+    const model = await options.gateway.embeddingModel(modelName);
+    const local = await options.findLocalModel(modelName);
+    const tokenizer = local?.kind === "embedding" ? options.runtime.embeddingTokenizer?.(local) : undefined;
+    if (tokenizer) {
+      const chunkSize = Math.max(8, Math.min(defaultMaxChunkSize, (await tokenizer.contextSize()) - 4));
+      return { model, countTokens: (text) => tokenizer.countTokens(text), chunkSize, chunkOverlap: Math.floor(chunkSize / 8) };
+    }
+    return { model, countTokens: (text) => Math.ceil(Buffer.byteLength(text, "utf8") / 4), chunkSize: 256, chunkOverlap: 32 };
+  };
+
+  const resolveReranker = async (modelName: string, keyId: string | undefined): Promise<Reranker> => {
+    const local = await options.findLocalModel(modelName);
+    if (local) {
+      const similarity = async () => {
+        const model = await options.gateway.embeddingModel(modelName);
+        return embeddingSimilarityReranker(meter ? meteredEmbeddingModel(model, { meter, keyId, modelName }) : model);
+      };
+      const ranking = options.runtime.rankingModel?.(local);
+      if (!ranking) return similarity();
+      let fallback: Reranker | undefined;
+      return {
+        async rerank(query, documents, call) {
+          if (fallback) return fallback.rerank(query, documents, call);
+          try {
+            return await ranking.rank(query, documents, call);
+          } catch (error) {
+            if ((error as { code?: unknown }).code !== "model_not_ranking" || local.kind !== "embedding") throw error;
+            fallback = await similarity();
+            return fallback.rerank(query, documents, call);
+          }
+        },
+      };
+    }
+    const provider = (await options.listProviders())
+      .filter((candidate) => candidate.models.includes(modelName))
+      .sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt)[0];
+    if (!provider) throw new NotFoundError({ message: `The model '${modelName}' does not exist`, param: "model", code: "model_not_found" });
+    return upstreamReranker({ providerName: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, model: modelName, timeoutMs: provider.timeoutMs, fetch: options.fetch });
+  };
+
+  return new KnowledgeService({
+    store, database: options.database, resolveEmbedder, resolveReranker, meter, retrieval: options.retrieval,
+    stagingFolder: path.join(options.home, "knowledge-staging"), now: options.now, jobLeaseMs: options.jobLeaseMs,
+    jobPollIntervalMs: options.jobPollIntervalMs, onError: options.onError,
+  });
+}
+
+/** Bills embedding calls to the API key (its budget, allowed models) through the metered ledger. */
+function keyMeter(maas: Pick<Maas, "keys" | "openMeteredRequest">): EmbeddingMeter {
+  const unbilled: EmbeddingMeterEntry = { settle: async () => undefined };
+  return async ({ keyId, model, maxInputTokens }) => {
+    if (keyId === undefined) return unbilled;
+    const record = await maas.keys.get(keyId);
+    if (!record || record.revokedAt !== undefined) throw new PermissionDeniedError({ message: `the API key ${keyId} that started this work was revoked`, code: "key_revoked" });
+    const principal = toPrincipal(record);
+    assertModelAllowed(principal, model);
+    const metered = await maas.openMeteredRequest({ principal, model, endpoint: "embeddings", maxInputTokens, maxOutputTokens: 0 });
+    return {
+      settle: (outcome) => metered.settle({ usage: { inputTokens: outcome.inputTokens, outputTokens: 0 }, status: outcome.status, error: outcome.error }),
+    };
+  };
+}

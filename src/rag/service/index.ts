@@ -1,0 +1,12 @@
+export { createKnowledgeService, type CreateKnowledgeServiceOptions } from "./create-knowledge-service.js";
+export { defaultHybridWeights, KnowledgeService, type DocumentInput, type KnowledgeQuery, type KnowledgeServiceOptions, type RetrievalDefaults } from "./knowledge-service.js";
+export { localOperator, localOwnerId, ownerIdOf, type KnowledgeAccessor } from "./knowledge-accessor.js";
+export { meteredEmbeddingModel, type EmbeddingMeter, type EmbeddingMeterEntry } from "./embedding-meter.js";
+export { embeddingModelIdOf, embeddingModelNameOf } from "./embedding-model-reference.js";
+export { embeddingSimilarityReranker } from "./embedding-similarity-reranker.js";
+export { upstreamReranker, type UpstreamRerankerOptions } from "./upstream-reranker.js";
+export { groundChat, type GroundChatOptions, type GroundedChat } from "./ground-chat.js";
+export { collectDocumentFiles, type DocumentFile } from "./collect-document-files.js";
+export { ingestJobKind } from "./ingest-job.js";
+export { reindexJobKind } from "./reindex-job.js";
+export type { DocumentStatus, DocumentView, IngestedDocumentOutcome, IngestJobResult, JobView, KnowledgeBaseView } from "./knowledge-views.js";

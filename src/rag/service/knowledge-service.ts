@@ -1,0 +1,381 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { JobRunner, type JobRecord } from "../../jobs/index.js";
+import { InvalidRequestError, NotFoundError, PermissionDeniedError } from "../../spec/index.js";
+import type { Database } from "../../store/index.js";
+import type { GenerationRecord, KnowledgeBaseRecord, KnowledgeStore } from "../knowledge-store.js";
+import { retrieve, type RelevanceThreshold, type RetrievalMode, type RetrievalResult } from "../retrieve.js";
+import type { DocumentFormat, Embedder, KnowledgeBaseScope, Reranker, SearchFilter } from "../types.js";
+import { meteredEmbeddingModel, type EmbeddingMeter } from "./embedding-meter.js";
+import { embeddingModelIdOf, embeddingModelNameOf } from "./embedding-model-reference.js";
+import { ingestJobKind, runIngestJob, type IngestJobPayload } from "./ingest-job.js";
+import { ownerIdOf, type KnowledgeAccessor } from "./knowledge-accessor.js";
+import { toJobView, type DocumentView, type IngestJobResult, type JobView, type KnowledgeBaseView } from "./knowledge-views.js";
+import { reindexJobKind, runReindexJob, type ReindexJobPayload } from "./reindex-job.js";
+
+/** Retrieval settings used when a query sets none. */
+export type RetrievalDefaults = {
+  /** Default `hybrid`. */
+  mode?: RetrievalMode | undefined;
+  /** RRF weights (default lexical 1, vector 0.5: a weak embedder must not drown BM25). */
+  weights?: { lexical?: number | undefined; vector?: number | undefined } | undefined;
+  /** Relevance threshold of grounded chat (default: BM25 ≥ 1 or cosine ≥ 0.6). */
+  threshold?: RelevanceThreshold | undefined;
+};
+
+/** Options of {@link KnowledgeService}. */
+export type KnowledgeServiceOptions = {
+  store: KnowledgeStore;
+  /** The database holding the `jobs` table. */
+  database: Database;
+  /** A public embedding model name → its model (unmetered) and tokenizer, with default chunk sizes. */
+  resolveEmbedder: (modelName: string) => Promise<Embedder>;
+  /** A reranker model name → a reranker (local ranking model, embedding similarity or an upstream endpoint). */
+  resolveReranker?: ((modelName: string, keyId: string | undefined) => Promise<Reranker>) | undefined;
+  /** Bills embedding calls (ingestion, queries) to the key that caused them. Default: not billed. */
+  meter?: EmbeddingMeter | undefined;
+  /** Where uploaded files wait for their ingestion job (default `<os tmp>/aiplus-knowledge-staging`). */
+  stagingFolder?: string | undefined;
+  retrieval?: RetrievalDefaults | undefined;
+  /** Clock in ms (default `Date.now`). */
+  now?: (() => number) | undefined;
+  /** Id generator (default `crypto.randomUUID`). */
+  generateId?: (() => string) | undefined;
+  /** Job lease: a running job without heartbeat for this long is taken over (default 30000 ms). */
+  jobLeaseMs?: number | undefined;
+  /** How often a started runner polls for jobs (default 1000 ms). */
+  jobPollIntervalMs?: number | undefined;
+  onError?: ((error: unknown) => void) | undefined;
+};
+
+/** A document to add: a file on this machine, uploaded bytes, or text. */
+export type DocumentInput = {
+  /** Name within the knowledge base (also its id: adding the same name again replaces the document). */
+  name: string;
+  path?: string | undefined;
+  bytes?: Uint8Array | undefined;
+  text?: string | undefined;
+  format?: DocumentFormat | undefined;
+  metadata?: Record<string, string | number | boolean> | undefined;
+};
+
+/** A query. */
+export type KnowledgeQuery = {
+  query: string;
+  /** Passages returned (default 5). */
+  top?: number | undefined;
+  mode?: RetrievalMode | undefined;
+  filter?: SearchFilter | undefined;
+  threshold?: RelevanceThreshold | undefined;
+  weights?: { lexical?: number | undefined; vector?: number | undefined } | undefined;
+  /** Maximal marginal relevance λ (1 = relevance only); unset = off. */
+  diversity?: number | undefined;
+  /** Reranker model name. */
+  rerankModel?: string | undefined;
+  abortSignal?: AbortSignal | undefined;
+};
+
+/** Default RRF weights of hybrid retrieval: BM25 leads, a weak embedder cannot drown it (see `npm run bench:rag`). */
+export const defaultHybridWeights = { lexical: 1, vector: 0.5 } as const;
+
+const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Knowledge bases as a product feature: access control (owner, grants, admins), durable ingestion and re-index jobs,
+ * metered embeddings, retrieval. The HTTP API and the CLI both call this; neither touches the store directly.
+ */
+export class KnowledgeService {
+  readonly jobs: JobRunner;
+  readonly store: KnowledgeStore;
+  private readonly now: () => number;
+  private readonly generateId: () => string;
+  private readonly stagingFolder: string;
+
+  constructor(private readonly options: KnowledgeServiceOptions) {
+    this.store = options.store;
+    this.now = options.now ?? Date.now;
+    this.generateId = options.generateId ?? randomUUID;
+    this.stagingFolder = options.stagingFolder ?? path.join(process.env.TMPDIR ?? "/tmp", "aiplus-knowledge-staging");
+    this.jobs = new JobRunner({
+      database: options.database,
+      now: options.now,
+      generateId: options.generateId,
+      leaseMs: options.jobLeaseMs,
+      pollIntervalMs: options.jobPollIntervalMs,
+      onError: options.onError,
+      handlers: {
+        [ingestJobKind]: (job, context) => runIngestJob(job, context, { store: this.store, embedderFor: (generation, keyId) => this.embedderFor(generation, keyId) }),
+        [reindexJobKind]: (job, context) => runReindexJob(job, context, { store: this.store, resolveEmbedder: (name, keyId) => this.meteredEmbedder(name, keyId) }),
+      },
+    });
+  }
+
+  async createKnowledgeBase(
+    accessor: KnowledgeAccessor,
+    input: { name: string; embeddingModel: string; description?: string | undefined; chunkSize?: number | undefined; chunkOverlap?: number | undefined },
+  ): Promise<KnowledgeBaseView> {
+    if (!namePattern.test(input.name)) {
+      throw new InvalidRequestError({ message: `invalid knowledge base name ${JSON.stringify(input.name)}: use 1-64 letters, digits, '.', '_' or '-'`, param: "name" });
+    }
+    const embedder = await this.options.resolveEmbedder(input.embeddingModel);
+    const { chunkSize, chunkOverlap } = chunking(embedder, input);
+    const probe = await embedder.model.doEmbed({ values: ["dimension probe"] });
+    const dimensions = probe.embeddings[0]?.length ?? 0;
+    const ownerId = ownerIdOf(accessor);
+    const record = await this.store.createKnowledgeBase({ id: `kb_${this.generateId().replace(/-/g, "").slice(0, 20)}`, ownerId, name: input.name, description: input.description });
+    const scope = { knowledgeBaseId: record.id, ownerId };
+    try {
+      await this.store.createGeneration(scope, { embeddingModelId: embeddingModelIdOf(input.embeddingModel), dimensions, chunkSize, chunkOverlap });
+    } catch (error) {
+      await this.store.deleteKnowledgeBase(scope);
+      throw error;
+    }
+    return this.view((await this.store.getKnowledgeBase(scope)) ?? record);
+  }
+
+  /** The knowledge bases this accessor may use. */
+  async listKnowledgeBases(accessor: KnowledgeAccessor): Promise<KnowledgeBaseView[]> {
+    const records = accessor.isAdmin
+      ? await this.store.listAllKnowledgeBases()
+      : [...(await this.store.listKnowledgeBases(ownerIdOf(accessor))), ...(accessor.keyId ? await this.store.listGrantedKnowledgeBases(accessor.keyId) : [])];
+    return Promise.all(records.map((record) => this.view(record)));
+  }
+
+  async getKnowledgeBase(accessor: KnowledgeAccessor, reference: string): Promise<KnowledgeBaseView> {
+    return this.view((await this.access(accessor, reference)).record);
+  }
+
+  /** Deletes a knowledge base with everything in it (owner or admin); cancels its jobs. */
+  async deleteKnowledgeBase(accessor: KnowledgeAccessor, reference: string): Promise<void> {
+    const { scope } = await this.access(accessor, reference, "manage");
+    for (const job of await this.jobs.list({ subject: scope.knowledgeBaseId, statuses: ["queued", "running"] })) await this.jobs.cancel(job.id);
+    await this.store.deleteKnowledgeBase(scope);
+  }
+
+  /**
+   * Starts an ingestion job for documents (files are read by the job; bytes and text are staged first). With
+   * `runHere` this process runs it (the CLI), else any runner does (the server's).
+   */
+  async addDocuments(accessor: KnowledgeAccessor, reference: string, documents: DocumentInput[], options: { force?: boolean | undefined; runHere?: boolean | undefined } = {}): Promise<JobView> {
+    const { scope } = await this.access(accessor, reference);
+    if (documents.length === 0) throw new InvalidRequestError({ message: "no documents to add", param: "documents" });
+    const names = new Set<string>();
+    for (const document of documents) {
+      if (!document.name || document.name.length > 512) throw new InvalidRequestError({ message: "every document needs a name of 1-512 characters", param: "name" });
+      if (names.has(document.name)) throw new InvalidRequestError({ message: `document ${document.name} is listed twice`, param: "name" });
+      names.add(document.name);
+    }
+    const staged = documents.some((document) => document.path === undefined);
+    const stagingFolder = staged ? path.join(this.stagingFolder, this.generateId()) : undefined;
+    if (stagingFolder) await fs.promises.mkdir(stagingFolder, { recursive: true });
+    const entries: IngestJobPayload["documents"] = [];
+    for (const [index, document] of documents.entries()) {
+      let file = document.path === undefined ? undefined : path.resolve(document.path);
+      if (file === undefined) {
+        file = path.join(stagingFolder!, String(index));
+        await fs.promises.writeFile(file, document.bytes ?? document.text ?? "");
+      }
+      entries.push({ documentId: document.name, name: document.name, file, format: document.format, metadata: document.metadata });
+    }
+    const payload: IngestJobPayload = { knowledgeBaseId: scope.knowledgeBaseId, ownerId: scope.ownerId, force: options.force, stagingFolder, documents: entries };
+    return toJobView(
+      await this.jobs.enqueue({ kind: ingestJobKind, payload, subject: scope.knowledgeBaseId, keyId: accessor.keyId, runHere: options.runHere, progressTotal: entries.length }),
+    );
+  }
+
+  async listDocuments(accessor: KnowledgeAccessor, reference: string): Promise<DocumentView[]> {
+    const { scope } = await this.access(accessor, reference);
+    const stored = await this.store.listDocuments(scope);
+    const views = await Promise.all(stored.map((record) => this.documentView(scope, record.id)));
+    const known = new Set(stored.map((record) => record.id));
+    for (const pending of await this.pendingDocuments(scope)) if (!known.has(pending.id)) views.push(pending);
+    return views.filter((view): view is DocumentView => view !== undefined);
+  }
+
+  /** A document by id or name: stored (`ready`), in a running job (`processing`) or failed in the last job (`failed`). */
+  async getDocument(accessor: KnowledgeAccessor, reference: string, documentId: string): Promise<DocumentView> {
+    const { scope } = await this.access(accessor, reference);
+    const pending = (await this.pendingDocuments(scope)).find((view) => view.id === documentId && view.status === "processing");
+    const view = pending ?? (await this.documentView(scope, documentId)) ?? (await this.pendingDocuments(scope)).find((candidate) => candidate.id === documentId);
+    if (!view) throw new NotFoundError({ message: `document ${documentId} not found in knowledge base ${reference}`, code: "document_not_found" });
+    return view;
+  }
+
+  /** Deletes a document with its chunks, vectors and index entries in every generation, atomically. */
+  async removeDocument(accessor: KnowledgeAccessor, reference: string, documentId: string): Promise<void> {
+    const { scope } = await this.access(accessor, reference);
+    if (!(await this.store.deleteDocument(scope, documentId))) {
+      throw new NotFoundError({ message: `document ${documentId} not found in knowledge base ${reference}`, code: "document_not_found" });
+    }
+  }
+
+  async query(accessor: KnowledgeAccessor, reference: string, query: KnowledgeQuery): Promise<RetrievalResult & { knowledgeBase: KnowledgeBaseRecord }> {
+    const { record, scope } = await this.access(accessor, reference);
+    if (query.query.trim() === "") throw new InvalidRequestError({ message: "query must not be empty", param: "query" });
+    const defaults = this.options.retrieval ?? {};
+    const result = await retrieve({
+      store: this.store, scope, query: query.query, limit: query.top ?? 5, mode: query.mode ?? defaults.mode ?? "hybrid",
+      weights: query.weights ?? defaults.weights ?? defaultHybridWeights, filter: query.filter, threshold: query.threshold,
+      diversity: query.diversity === undefined ? undefined : { lambda: query.diversity },
+      reranker: query.rerankModel ? await this.reranker(query.rerankModel, accessor.keyId) : undefined,
+      embeddingModelFor: async (generation) => (await this.meteredEmbedder(embeddingModelNameOf(generation.embeddingModelId), accessor.keyId)).model,
+      abortSignal: query.abortSignal,
+    });
+    return { ...result, knowledgeBase: record };
+  }
+
+  /** The relevance threshold grounded chat uses when the request sets none. */
+  defaultThreshold(): RelevanceThreshold {
+    return this.options.retrieval?.threshold ?? { minLexicalScore: 1, minVectorSimilarity: 0.6 };
+  }
+
+  /** Starts a background re-index with another embedding model (owner or admin); the old index serves meanwhile. */
+  async reindex(accessor: KnowledgeAccessor, reference: string, input: { embeddingModel: string; chunkSize?: number | undefined; chunkOverlap?: number | undefined; runHere?: boolean | undefined }): Promise<JobView> {
+    const { scope } = await this.access(accessor, reference, "manage");
+    const embedder = await this.options.resolveEmbedder(input.embeddingModel);
+    const payload: ReindexJobPayload = { knowledgeBaseId: scope.knowledgeBaseId, ownerId: scope.ownerId, embeddingModel: input.embeddingModel, ...chunking(embedder, input) };
+    return toJobView(await this.jobs.enqueue({ kind: reindexJobKind, payload, subject: scope.knowledgeBaseId, keyId: accessor.keyId, runHere: input.runHere }));
+  }
+
+  async getJob(accessor: KnowledgeAccessor, reference: string, jobId: string): Promise<JobView> {
+    const { scope } = await this.access(accessor, reference);
+    const job = await this.jobs.get(jobId);
+    if (!job || job.subject !== scope.knowledgeBaseId) throw new NotFoundError({ message: `job ${jobId} not found in knowledge base ${reference}`, code: "job_not_found" });
+    return toJobView(job);
+  }
+
+  async listJobs(accessor: KnowledgeAccessor, reference: string): Promise<JobView[]> {
+    const { scope } = await this.access(accessor, reference);
+    return (await this.jobs.list({ subject: scope.knowledgeBaseId, limit: 50 })).map(toJobView);
+  }
+
+  /** Lets another API key use a knowledge base (owner or admin). */
+  async grant(accessor: KnowledgeAccessor, reference: string, keyId: string): Promise<string[]> {
+    const { scope } = await this.access(accessor, reference, "manage");
+    await this.store.grantAccess(scope, keyId);
+    return this.store.listGrants(scope);
+  }
+
+  async revoke(accessor: KnowledgeAccessor, reference: string, keyId: string): Promise<string[]> {
+    const { scope } = await this.access(accessor, reference, "manage");
+    if (!(await this.store.revokeAccess(scope, keyId))) throw new NotFoundError({ message: `key ${keyId} has no grant on knowledge base ${reference}`, code: "grant_not_found" });
+    return this.store.listGrants(scope);
+  }
+
+  async listGrants(accessor: KnowledgeAccessor, reference: string): Promise<string[]> {
+    return this.store.listGrants((await this.access(accessor, reference, "manage")).scope);
+  }
+
+  /** A reranker by model name (for `/v1/rerank` and queries). */
+  async reranker(modelName: string, keyId: string | undefined): Promise<Reranker> {
+    if (!this.options.resolveReranker) throw new InvalidRequestError({ message: "reranking is not configured", param: "model" });
+    return this.options.resolveReranker(modelName, keyId);
+  }
+
+  /** Stops the job runner (running jobs go back to the queue) and closes the store. */
+  async dispose(): Promise<void> {
+    await this.jobs.dispose();
+    await this.store.close();
+  }
+
+  /**
+   * Resolves a knowledge base by id or name for an accessor: 404 when no such knowledge base exists, 403 when it exists
+   * but the key neither owns it nor was granted it (`manage` needs the owner or an admin).
+   */
+  async access(accessor: KnowledgeAccessor, reference: string, need: "use" | "manage" = "use"): Promise<{ record: KnowledgeBaseRecord; scope: KnowledgeBaseScope }> {
+    const candidates = await this.store.findKnowledgeBases({ id: reference, name: reference });
+    if (candidates.length === 0) throw new NotFoundError({ message: `knowledge base ${reference} not found`, code: "knowledge_base_not_found" });
+    const ownerId = ownerIdOf(accessor);
+    const allowed: KnowledgeBaseRecord[] = [];
+    for (const candidate of candidates) {
+      const scope = { knowledgeBaseId: candidate.id, ownerId: candidate.ownerId };
+      const owns = accessor.isAdmin || candidate.ownerId === ownerId;
+      const granted = !owns && need === "use" && accessor.keyId !== undefined && (await this.store.listGrants(scope)).includes(accessor.keyId);
+      if (owns || granted) allowed.push(candidate);
+    }
+    if (allowed.length === 0) {
+      throw new PermissionDeniedError({ message: `this API key may not ${need === "use" ? "use" : "manage"} knowledge base ${reference}`, code: "knowledge_base_access_denied" });
+    }
+    const record = allowed.find((candidate) => candidate.id === reference) ?? (allowed.length === 1 ? allowed[0] : allowed.find((candidate) => candidate.ownerId === ownerId));
+    if (!record) throw new InvalidRequestError({ message: `${allowed.length} knowledge bases are named ${reference}; use an id (see the list)`, param: "knowledge_base" });
+    return { record, scope: { knowledgeBaseId: record.id, ownerId: record.ownerId } };
+  }
+
+  private async meteredEmbedder(modelName: string, keyId: string | undefined): Promise<Embedder> {
+    const embedder = await this.options.resolveEmbedder(modelName);
+    if (!this.options.meter) return embedder;
+    return { ...embedder, model: meteredEmbeddingModel(embedder.model, { meter: this.options.meter, keyId, modelName }) };
+  }
+
+  private async embedderFor(generation: GenerationRecord, keyId: string | undefined): Promise<Embedder> {
+    const embedder = await this.meteredEmbedder(embeddingModelNameOf(generation.embeddingModelId), keyId);
+    return { ...embedder, chunkSize: generation.chunkSize, chunkOverlap: generation.chunkOverlap };
+  }
+
+  private async view(record: KnowledgeBaseRecord): Promise<KnowledgeBaseView> {
+    const scope = { knowledgeBaseId: record.id, ownerId: record.ownerId };
+    const generations = await this.store.listGenerations(scope);
+    const active = generations.find((generation) => generation.id === record.activeGenerationId);
+    const building = generations.find((generation) => generation.status === "building");
+    const documents = await this.store.listDocuments(scope);
+    return {
+      id: record.id, name: record.name, description: record.description, ownerId: record.ownerId,
+      embeddingModel: active && embeddingModelNameOf(active.embeddingModelId), dimensions: active?.dimensions, chunkSize: active?.chunkSize,
+      chunkOverlap: active?.chunkOverlap, documentCount: documents.length, chunkCount: active?.chunkCount ?? 0,
+      reindexing: building && { embeddingModel: embeddingModelNameOf(building.embeddingModelId), generationId: building.id }, createdAt: record.createdAt,
+    };
+  }
+
+  private async documentView(scope: KnowledgeBaseScope, documentId: string): Promise<DocumentView | undefined> {
+    const document = await this.store.getDocument(scope, documentId);
+    if (!document) return undefined;
+    const knowledgeBase = await this.store.getKnowledgeBase(scope);
+    const counts = await this.store.countChunks(scope, documentId);
+    return {
+      id: document.id, name: document.name, status: "ready", format: document.format, title: document.title,
+      chunkCount: knowledgeBase?.activeGenerationId === undefined ? 0 : (counts.get(knowledgeBase.activeGenerationId) ?? 0),
+      characterCount: document.characterCount, contentHash: document.contentHash, metadata: document.metadata, error: undefined, jobId: undefined,
+      createdAt: document.createdAt, updatedAt: document.updatedAt,
+    };
+  }
+
+  /** Documents of unfinished ingestion jobs (`processing`) and failures of finished ones (`failed`, newest job wins). */
+  private async pendingDocuments(scope: KnowledgeBaseScope): Promise<DocumentView[]> {
+    const views = new Map<string, DocumentView>();
+    const jobs = (await this.jobs.list({ subject: scope.knowledgeBaseId, limit: 20 })).filter((job) => job.kind === ingestJobKind);
+    for (const job of jobs) {
+      const payload = job.payload as IngestJobPayload;
+      if (job.status === "queued" || job.status === "running") {
+        for (const document of payload.documents) if (!views.has(document.documentId)) views.set(document.documentId, pendingView(document, "processing", job, undefined));
+      } else if (job.status === "completed") {
+        for (const outcome of (job.result as IngestJobResult).documents) {
+          if (views.has(outcome.documentId)) continue;
+          const document = payload.documents.find((candidate) => candidate.documentId === outcome.documentId);
+          if (outcome.status === "failed" && document) views.set(outcome.documentId, pendingView(document, "failed", job, outcome.error));
+          else views.set(outcome.documentId, undefined as unknown as DocumentView);
+        }
+      }
+    }
+    return [...views.values()].filter((view) => view !== undefined);
+  }
+}
+
+function pendingView(document: IngestJobPayload["documents"][number], status: "processing" | "failed", job: JobRecord, error: string | undefined): DocumentView {
+  return {
+    id: document.documentId, name: document.name, status, format: document.format, title: undefined, chunkCount: 0, characterCount: undefined, contentHash: undefined,
+    metadata: document.metadata ?? {}, error, jobId: job.id, createdAt: new Date(job.createdAt).toISOString(), updatedAt: new Date(job.updatedAt).toISOString(),
+  };
+}
+
+function chunking(embedder: Embedder, input: { chunkSize?: number | undefined; chunkOverlap?: number | undefined }): { chunkSize: number; chunkOverlap: number } {
+  const chunkSize = input.chunkSize ?? embedder.chunkSize ?? 256;
+  if (!Number.isInteger(chunkSize) || chunkSize < 8 || chunkSize > (embedder.chunkSize ?? 8192)) {
+    throw new InvalidRequestError({ message: `chunk size must be an integer from 8 to ${embedder.chunkSize ?? 8192} tokens`, param: "chunk_size" });
+  }
+  const chunkOverlap = input.chunkOverlap ?? Math.min(embedder.chunkOverlap ?? 32, Math.floor(chunkSize / 8));
+  if (!Number.isInteger(chunkOverlap) || chunkOverlap < 0 || chunkOverlap > chunkSize / 2) {
+    throw new InvalidRequestError({ message: "chunk overlap must be an integer from 0 to half the chunk size", param: "chunk_overlap" });
+  }
+  return { chunkSize, chunkOverlap };
+}

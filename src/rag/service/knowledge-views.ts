@@ -1,0 +1,73 @@
+import type { JobRecord } from "../../jobs/index.js";
+import type { DocumentFormat } from "../types.js";
+
+/** A knowledge base as the CLI and the API show it. */
+export type KnowledgeBaseView = {
+  id: string;
+  name: string;
+  description: string | undefined;
+  ownerId: string;
+  /** Public name of the embedding model of the serving index. */
+  embeddingModel: string | undefined;
+  dimensions: number | undefined;
+  chunkSize: number | undefined;
+  chunkOverlap: number | undefined;
+  documentCount: number;
+  chunkCount: number;
+  /** A re-index in progress: the model being switched to (the old index serves meanwhile). */
+  reindexing: { embeddingModel: string; generationId: number } | undefined;
+  createdAt: string;
+};
+
+/** Where a document stands. */
+export type DocumentStatus = "ready" | "processing" | "failed";
+
+/** A document of a knowledge base, or one still being processed or that failed. */
+export type DocumentView = {
+  id: string;
+  name: string;
+  status: DocumentStatus;
+  format: DocumentFormat | undefined;
+  title: string | undefined;
+  chunkCount: number;
+  characterCount: number | undefined;
+  contentHash: string | undefined;
+  metadata: Record<string, string | number | boolean>;
+  /** Why it failed (status `failed`). */
+  error: string | undefined;
+  /** The job that processes or failed it. */
+  jobId: string | undefined;
+  createdAt: string | undefined;
+  updatedAt: string | undefined;
+};
+
+/** One document of an ingestion job's result. */
+export type IngestedDocumentOutcome = {
+  documentId: string;
+  name: string;
+  status: "added" | "replaced" | "unchanged" | "failed";
+  chunkCount: number;
+  error?: string | undefined;
+  /** e.g. `corrupt_document`, `unsupported_document`. */
+  errorCode?: string | undefined;
+  warnings: string[];
+};
+
+/** Result of an ingestion job. */
+export type IngestJobResult = { documents: IngestedDocumentOutcome[]; added: number; replaced: number; unchanged: number; failed: number };
+
+/** A job as shown to users. */
+export type JobView = Pick<JobRecord, "id" | "kind" | "status" | "subject" | "progress" | "error" | "result" | "attempts"> & {
+  createdAt: string;
+  startedAt: string | undefined;
+  finishedAt: string | undefined;
+};
+
+export function toJobView(job: JobRecord): JobView {
+  return {
+    id: job.id, kind: job.kind, status: job.status, subject: job.subject, progress: job.progress, error: job.error, result: job.result, attempts: job.attempts,
+    createdAt: new Date(job.createdAt).toISOString(),
+    startedAt: job.startedAt === undefined ? undefined : new Date(job.startedAt).toISOString(),
+    finishedAt: job.finishedAt === undefined ? undefined : new Date(job.finishedAt).toISOString(),
+  };
+}
