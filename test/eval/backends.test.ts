@@ -76,9 +76,11 @@ describe("OpenAI-compatible backends against a real aiplus server", () => {
         await evaluateMultipleChoiceItem(remote, item, { convention: "lm-eval" }),
         await evaluateMultipleChoiceItem(local, item, { convention: "lm-eval" }),
       ];
-      expect(viaHttp.prediction).toBe(inProcess.prediction);
       // the server decodes in other batch shapes (F16 KV cache): sums agree up to that noise
       viaHttp.scores.forEach((score, index) => expect(Math.abs(score - inProcess.scores[index]!)).toBeLessThan(0.1));
+      // so the predictions must agree wherever the in-process winner leads by more than twice that noise
+      const [best, runnerUp] = [...inProcess.scores].sort((a, b) => b - a);
+      if (best! - runnerUp! > 0.2) expect(viaHttp.prediction).toBe(inProcess.prediction);
     }
     const tokens = await remote.tokenize("Once upon a time", { addBos: true });
     await expect(remote.scoreTokens([{ tokens, from: 1 }])).rejects.toBeInstanceOf(InvalidRequestError); // the first text token has no logprob
