@@ -115,28 +115,24 @@ function assemble(
     fetch: options.fetch,
     now,
   });
-  const knowledge = createKnowledgeService({
+  // What the background services (knowledge jobs, eval runs) share.
+  const serviceDependencies = {
     home: config.home,
     database,
     gateway,
     runtime,
-    findLocalModel: (name) => models.get(name),
+    findLocalModel: (name: string) => models.get(name),
     listProviders: () => providers.list(),
     maas,
     fetch: options.fetch,
     now,
+  };
+  const knowledge = createKnowledgeService({
+    ...serviceDependencies,
     onError: (error) => logger.warn({ err: error }, "knowledge job bookkeeping failed; retrying"),
   });
   const evaluation = createEvalService({
-    home: config.home,
-    database,
-    gateway,
-    runtime,
-    findLocalModel: (name) => models.get(name),
-    listProviders: () => providers.list(),
-    maas,
-    fetch: options.fetch,
-    now,
+    ...serviceDependencies,
     onError: (error) => logger.warn({ err: error }, "eval run bookkeeping failed; retrying"),
   });
   const shutdown = new AbortController();
