@@ -14,8 +14,9 @@ import { testModelPath, type TestModelFile } from "../test/support/test-models.j
 
 const threads = Number(process.env.AIPLUS_THREADS ?? 1);
 const tokensPerRequest = Number(process.env.BENCH_TOKENS ?? 64);
-const concurrencies = [1, 4, 16];
-const models: TestModelFile[] = ["stories260K.gguf", "llama-2-tiny-random.gguf"];
+/** `BENCH_CONCURRENCIES=1,4` and `BENCH_MODELS=stories260K.gguf` narrow a run (the summary needs 1 and 4). */
+const concurrencies = (process.env.BENCH_CONCURRENCIES ?? "1,4,16").split(",").map(Number);
+const models = (process.env.BENCH_MODELS?.split(",") ?? ["stories260K.gguf", "llama-2-tiny-random.gguf"]) as TestModelFile[];
 const prompt = "Once upon a time";
 /** Waves of `concurrency` simultaneous requests per measurement: enough requests that one slow one doesn't decide. */
 const wavesFor = (concurrency: number) => Math.max(4, Math.ceil(48 / concurrency));
@@ -166,8 +167,8 @@ try {
       );
     }
     const c1 = rows[1]!;
-    const c4 = rows[4]!;
-    const line = `c1 api/engine=${(c1.api.tokensPerSecond / c1.engine.tokensPerSecond).toFixed(2)} c4/c1=${(c4.api.tokensPerSecond / c1.api.tokensPerSecond).toFixed(2)} ttft_p50_overhead_ms=${(median(c1.api.ttftMs) - median(c1.engine.ttftMs)).toFixed(1)}`;
+    const c4 = rows[4];
+    const line = `c1 api/engine=${(c1.api.tokensPerSecond / c1.engine.tokensPerSecond).toFixed(2)} c4/c1=${c4 ? (c4.api.tokensPerSecond / c1.api.tokensPerSecond).toFixed(2) : "n/a"} ttft_p50_overhead_ms=${(median(c1.api.ttftMs) - median(c1.engine.ttftMs)).toFixed(1)}`;
     console.log(`${name}: ${line}`);
     if (!summary) summary = line;
   }

@@ -25,6 +25,8 @@ export type AppDependencies = {
    * goes out, the ledger already bills at least the tokens in it. Defaults to 16.
    */
   writeAheadTokens?: number | undefined;
+  /** See config `streamCoalesceMs`: events of this many ms share one socket write after the first. Defaults to 0. */
+  streamCoalesceMs?: number | undefined;
   /** Aborts every in-flight model call (graceful shutdown); they settle as cancelled. */
   shutdownSignal?: AbortSignal | undefined;
   /** Tracks open ledger entries so shutdown can wait for them to settle. Defaults to a fresh tracker. */

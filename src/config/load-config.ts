@@ -22,6 +22,7 @@ const environmentNames: Record<keyof ConfigInput, string> = {
   maxQueue: "AIPLUS_MAX_QUEUE",
   bodyLimit: "AIPLUS_BODY_LIMIT",
   defaultReserveTokens: "AIPLUS_DEFAULT_RESERVE_TOKENS",
+  streamCoalesceMs: "AIPLUS_STREAM_COALESCE_MS",
   logLevel: "AIPLUS_LOG_LEVEL",
 };
 

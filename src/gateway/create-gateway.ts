@@ -48,7 +48,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const { local, providers } = await resolveRoutes(name, options);
       const routes: Route<LanguageModel>[] = [];
       const localModel = local?.kind === "llm" ? options.runtime.languageModel(local) : undefined;
-      if (localModel) routes.push({ key: localRouteKey(name), model: localModel });
+      if (localModel) routes.push({ key: localRouteKey(name), model: localModel, local: true });
       for (const provider of providers) {
         const model = createOpenAICompatibleLanguageModel({ provider, modelId: name, fetch: options.fetch });
         routes.push({ key: providerRouteKey(provider, name), model });

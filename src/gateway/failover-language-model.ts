@@ -25,7 +25,8 @@ export function createFailoverLanguageModel(options: FailoverLanguageModelOption
         routes,
         async (route, breaker) => {
           const { stream } = await route.model.doStream(callOptions);
-          return { stream: monitorStreamFailures(stream, breaker) };
+          // Every stream stage costs each token a few promise hops: only upstream streams need watching.
+          return { stream: route.local ? stream : monitorStreamFailures(stream, breaker) };
         },
         { ...options, abortSignal: callOptions.abortSignal },
       );

@@ -3,4 +3,6 @@ export type Route<MODEL> = {
   /** Identifies the route's circuit breaker: `local:<name>` or `provider:<id>:<name>`. */
   key: string;
   model: MODEL;
+  /** The in-process engine: its stream errors are not network cuts, so its stream is passed through unmonitored. */
+  local?: boolean;
 };

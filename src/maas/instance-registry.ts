@@ -39,11 +39,19 @@ export async function registerInstance(options: RegisterInstanceOptions): Promis
   };
   await instances.insert(record);
   let stopped = false;
+  /** The heartbeat being written, so `stop()` can wait for it instead of racing its re-insert. */
+  let inFlight: Promise<void> = Promise.resolve();
 
-  async function heartbeat(): Promise<void> {
-    if (stopped) return;
+  async function beat(): Promise<void> {
     const at = now();
-    if (!(await instances.heartbeat(record.id, at))) await instances.insert({ ...record, heartbeatAt: at });
+    if (!(await instances.heartbeat(record.id, at)) && !stopped) await instances.insert({ ...record, heartbeatAt: at });
+  }
+
+  function heartbeat(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    const write = inFlight.then(beat);
+    inFlight = write.catch(() => undefined);
+    return write;
   }
 
   const timer = setInterval(() => {
@@ -58,6 +66,7 @@ export async function registerInstance(options: RegisterInstanceOptions): Promis
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      await inFlight;
       await instances.remove(record.id);
     },
   };

@@ -17,7 +17,7 @@ export type KeyPrincipal = {
 export type ReservationRequest = {
   principal: KeyPrincipal;
   model: string;
-  endpoint: "chat.completions" | "completions" | "embeddings";
+  endpoint: "chat.completions" | "completions" | "embeddings" | "rerank";
   /** Upper bound of prompt tokens (exact count for local models, bytes otherwise). */
   maxInputTokens: number;
   /** Upper bound of generated tokens (max_tokens, or the configured default). */

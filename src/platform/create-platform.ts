@@ -149,6 +149,7 @@ function assemble(
     logger,
     bodyLimitBytes: config.bodyLimit,
     defaultReserveTokens: config.defaultReserveTokens,
+    streamCoalesceMs: config.streamCoalesceMs,
     shutdownSignal: shutdown.signal,
     inFlight,
     knowledge,

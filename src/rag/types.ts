@@ -68,8 +68,15 @@ export type Embedder = {
 
 /** Scores documents against a query; higher is more relevant. Returns one score per document, same order. */
 export interface Reranker {
-  rerank(query: string, documents: string[], options?: { abortSignal?: AbortSignal | undefined }): Promise<number[]>;
+  rerank(query: string, documents: string[], options?: RerankOptions): Promise<number[]>;
 }
+
+/** Options of {@link Reranker.rerank}. */
+export type RerankOptions = {
+  abortSignal?: AbortSignal | undefined;
+  /** Called once after a successful call with the tokens the reranker processed (unknown: undefined). */
+  onUsage?: ((usage: { inputTokens: number | undefined }) => void) | undefined;
+};
 
 /** Restricts a search to some documents or to documents whose metadata equals the given values. */
 export type SearchFilter = {

@@ -53,6 +53,12 @@ export class GenerationJob implements ScheduledJob {
   private inputTokens = 0;
   private finished = false;
   private isCancelled = false;
+  /**
+   * Parts made since the last flush. The scheduler flushes them right after the next decode is dispatched, so
+   * the HTTP side (metering, chunk encoding, socket writes) runs while llama.cpp computes the next token instead
+   * of before it.
+   */
+  private outbox: LanguageModelStreamPart[] = [];
 
   constructor(private readonly options: GenerationJobOptions) {
     this.stopMatcher = new StopSequenceMatcher(options.stopTexts);
@@ -76,11 +82,24 @@ export class GenerationJob implements ScheduledJob {
     if (this.finished) return;
     this.isCancelled = true;
     this.finish({ unified: "cancelled", raw: "abort" }, false);
-    if (!this.sequence) this.options.close(); // still queued: there is no sequence to free
+    if (!this.sequence) this.released(); // still queued: there is no sequence to free
   }
 
   released(): void {
+    this.flush();
     this.options.close();
+  }
+
+  /** Hands the parts made so far to the stream. */
+  flush(): void {
+    if (this.outbox.length === 0) return;
+    const parts = this.outbox;
+    this.outbox = [];
+    for (const part of parts) this.options.emit(part);
+  }
+
+  private emit(part: LanguageModelStreamPart): void {
+    this.outbox.push(part);
   }
 
   async step(): Promise<boolean> {
@@ -94,7 +113,7 @@ export class GenerationJob implements ScheduledJob {
     } catch (error) {
       if (this.finished) return false;
       this.finished = true;
-      this.options.emit({ type: "error", error });
+      this.emit({ type: "error", error });
       return false;
     }
   }
@@ -119,7 +138,7 @@ export class GenerationJob implements ScheduledJob {
         tokensToEvaluate = promptTokens.slice(-1);
       }
       if (this.finished) return Promise.resolve({ done: true, value: undefined });
-      this.options.emit({ type: "prompt-echo", text: echo.text, ...(logprobs ? { logprobs } : {}) });
+      this.emit({ type: "prompt-echo", text: echo.text, ...(logprobs ? { logprobs } : {}) });
       if (this.options.maxTokens === 0) {
         this.finish({ unified: "length", raw: "length" });
         return Promise.resolve({ done: true, value: undefined });
@@ -154,10 +173,10 @@ export class GenerationJob implements ScheduledJob {
     const { emit, stopped } = this.stopMatcher.push(text);
     if (emit) {
       // Write-ahead metering: the cumulative usage goes out before the text it pays for.
-      this.options.emit({ type: "progress", usage: this.usage() });
+      this.emit({ type: "progress", usage: this.usage() });
       const logprobs = this.options.topLogprobs !== undefined ? this.pendingLogprobs : undefined;
       this.pendingLogprobs = [];
-      this.options.emit({ type: "text-delta", delta: emit, ...(logprobs ? { logprobs } : {}) });
+      this.emit({ type: "text-delta", delta: emit, ...(logprobs ? { logprobs } : {}) });
     }
     return stopped;
   }
@@ -183,14 +202,14 @@ export class GenerationJob implements ScheduledJob {
       }
     }
     if (this.options.mode === "tool-call" && reason.unified !== "cancelled") finishReason = this.emitToolCall(reason);
-    this.options.emit({ type: "finish", finishReason, usage: this.usage() });
+    this.emit({ type: "finish", finishReason, usage: this.usage() });
     return false;
   }
 
   private emitToolCall(reason: FinishReason): FinishReason {
     try {
       const call = JSON.parse(this.toolText) as { name: string; arguments: unknown };
-      this.options.emit({
+      this.emit({
         type: "tool-call",
         index: 0,
         toolCallId: this.options.newToolCallId(),

@@ -11,19 +11,38 @@ const maximumHoldMilliseconds = 1;
 export class LockstepDispatch {
   private expected = 0;
   private context: LlamaContext | undefined;
+  private afterDispatch: (() => void)[] = [];
 
   /** The function to pass as `batching.dispatchSchedule`. */
   readonly schedule = (dispatch: () => void): void => {
     const deadline = performance.now() + maximumHoldMilliseconds;
     const check = (): void => {
-      if (this.queuedSequences() >= this.expected || performance.now() >= deadline) dispatch();
-      else setImmediate(check);
+      if (this.queuedSequences() >= this.expected || performance.now() >= deadline) {
+        dispatch();
+        this.runAfterDispatch();
+      } else setImmediate(check);
     };
     setImmediate(check);
   };
 
   attach(context: LlamaContext): void {
     this.context = context;
+  }
+
+  /** Runs `callback` once, right after the next batch is dispatched (while it decodes). */
+  afterNextDispatch(callback: () => void): void {
+    this.afterDispatch.push(callback);
+  }
+
+  /** Runs the pending after-dispatch callbacks now (nothing more will be dispatched for them). */
+  clearAfterDispatch(): void {
+    this.runAfterDispatch();
+  }
+
+  private runAfterDispatch(): void {
+    const callbacks = this.afterDispatch;
+    this.afterDispatch = [];
+    for (const callback of callbacks) callback();
   }
 
   /** Sets how many sequences the next batch should contain. */

@@ -15,6 +15,8 @@ export interface ScheduledJob {
   close(): Promise<void>;
   /** Called once the job's sequence is free again (the job's stream may end now). */
   released(): void;
+  /** Hands parts made by the last step to the job's consumer; called right after the next decode is dispatched. */
+  flush?(): void;
   /** True once the caller aborted; the scheduler then frees the sequence at the next step boundary. */
   readonly cancelled: boolean;
 }
@@ -89,11 +91,16 @@ export class SequenceScheduler {
         const jobs = [...this.active.keys()];
         const stepping = jobs.filter((job) => !job.cancelled);
         this.options.dispatch.expect(stepping.length);
+        // The previous step's output goes out once this step's decode is running, overlapping the two.
+        this.options.dispatch.afterNextDispatch(() => {
+          for (const job of jobs) job.flush?.();
+        });
         const results = await Promise.all(jobs.map((job) => (job.cancelled ? false : job.step().catch(() => false))));
         const finished = jobs.filter((job, index) => !results[index] || job.cancelled);
         await Promise.all(finished.map((job) => this.release(job)));
       }
     } finally {
+      this.options.dispatch.clearAfterDispatch();
       this.running = false;
     }
   }
@@ -101,6 +108,7 @@ export class SequenceScheduler {
   private async release(job: ScheduledJob): Promise<void> {
     const sequence = this.active.get(job);
     if (!sequence) return;
+    job.flush?.();
     await job.close().catch(() => undefined);
     await sequence.clearHistory().catch(() => undefined);
     this.active.delete(job);

@@ -82,7 +82,14 @@ export interface EmbeddingTokenizer {
   contextSize(): Promise<number>;
 }
 
+/** Options of {@link RankingModel.rank}. */
+export type RankingOptions = {
+  abortSignal?: AbortSignal | undefined;
+  /** Called once after a successful call with the tokens evaluated (query + document pairs; unknown: undefined). */
+  onUsage?: ((usage: { inputTokens: number | undefined }) => void) | undefined;
+};
+
 /** Scores documents against a query (relevance probability in [0, 1], one per document, same order). */
 export interface RankingModel {
-  rank(query: string, documents: string[], options?: { abortSignal?: AbortSignal | undefined }): Promise<number[]>;
+  rank(query: string, documents: string[], options?: RankingOptions): Promise<number[]>;
 }

@@ -85,6 +85,10 @@ async function openPostgres(url: string): Promise<Database> {
   // int8 (bigint) columns hold epoch ms and nano-dollars: parse them as numbers, not strings.
   pg.default.types.setTypeParser(20, (value: string) => Number(value));
   const pool = new pg.default.Pool({ connectionString: url, max: 10 });
+  // An idle pooled connection that the server drops (restart, failover, an administrator's terminate) is an 'error'
+  // event on the pool; unhandled, Node would crash the process. The pool discards that client and the next query
+  // opens a new connection, so a warning is all it takes.
+  pool.on("error", (error) => process.emitWarning(`PostgreSQL dropped an idle connection: ${error.message}`, { code: "AIPLUS_PG_IDLE_CONNECTION" }));
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: "postgres", dispose: () => db.destroy() };
 }

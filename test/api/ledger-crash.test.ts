@@ -10,10 +10,11 @@ import { testModelPath } from "../support/test-models.js";
  * Write-ahead tolerance: the server checkpoints the ledger before a chunk goes out, `writeAheadTokens` (16) output
  * tokens ahead of the engine's last progress report. After kill -9 the record therefore bills at least every token
  * the client received, and at most one window more, plus the few chunks that were in the server's pipeline (encoded
- * but not yet on the socket) when it died.
+ * but not yet on the socket) when it died: up to 8 in the stream stages and up to `maximumCoalescedEvents` (8) held
+ * back by write coalescing (AIPLUS_STREAM_COALESCE_MS).
  */
 const writeAheadTokens = 16;
-const pipelineSlackTokens = 8;
+const pipelineSlackTokens = 8 + 8;
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "aiplus-crash-"));
 const adminKey = "aip_crash_test_admin_key_0123456789";

@@ -81,7 +81,7 @@ export function meteredPartStream(
             break;
           case "progress":
             meter.progress(part.usage);
-            break;
+            continue; // metering's own bookkeeping: nothing downstream needs it
           case "text-delta":
           case "tool-call":
           case "prompt-echo": {

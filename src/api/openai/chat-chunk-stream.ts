@@ -21,6 +21,11 @@ export type ChatChunkStreamOptions = {
  * tool-call deltas, a finish chunk, and (with `includeUsage`) a usage chunk. An error part becomes one error event.
  */
 export function chatChunkStream(options: ChatChunkStreamOptions): TransformStream<LanguageModelStreamPart, ChatCompletionChunk | StreamErrorEvent> {
+  return new TransformStream(chatChunkTransformer(options));
+}
+
+/** The transformer behind {@link chatChunkStream}, for composing with {@link serverSentEvents} without an extra stream stage. */
+export function chatChunkTransformer(options: ChatChunkStreamOptions): Transformer<LanguageModelStreamPart, ChatCompletionChunk | StreamErrorEvent> {
   const chunk = (choice: ChatCompletionChunk["choices"][number] | undefined, usage?: ChatCompletionChunk["usage"]): ChatCompletionChunk => ({
     id: options.id,
     object: "chat.completion.chunk",
@@ -30,7 +35,7 @@ export function chatChunkStream(options: ChatChunkStreamOptions): TransformStrea
     choices: choice ? [choice] : [],
     ...(options.includeUsage ? { usage: usage ?? null } : {}),
   });
-  return new TransformStream({
+  return {
     start(controller) {
       controller.enqueue(chunk({ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }));
     },
@@ -74,5 +79,5 @@ export function chatChunkStream(options: ChatChunkStreamOptions): TransformStrea
           return part satisfies never;
       }
     },
-  });
+  };
 }

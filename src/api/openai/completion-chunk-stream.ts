@@ -19,6 +19,11 @@ export type CompletionChunkStreamOptions = {
 
 /** The one mapping from stream parts to legacy `text_completion` chunks (echo first, then text, finish, usage). */
 export function completionChunkStream(options: CompletionChunkStreamOptions): TransformStream<LanguageModelStreamPart, TextCompletion | StreamErrorEvent> {
+  return new TransformStream(completionChunkTransformer(options));
+}
+
+/** The transformer behind {@link completionChunkStream}, for composing with {@link serverSentEvents} without an extra stream stage. */
+export function completionChunkTransformer(options: CompletionChunkStreamOptions): Transformer<LanguageModelStreamPart, TextCompletion | StreamErrorEvent> {
   let textOffset = options.prompt.length;
   const chunk = (choice: TextCompletion["choices"][number] | undefined, usage?: TextCompletion["usage"]): TextCompletion => ({
     id: options.id,
@@ -29,7 +34,7 @@ export function completionChunkStream(options: CompletionChunkStreamOptions): Tr
     choices: choice ? [choice] : [],
     ...(options.includeUsage ? { usage: usage ?? null } : {}),
   });
-  return new TransformStream({
+  return {
     transform(part, controller) {
       switch (part.type) {
         case "stream-start":
@@ -61,5 +66,5 @@ export function completionChunkStream(options: CompletionChunkStreamOptions): Tr
           return part satisfies never;
       }
     },
-  });
+  };
 }

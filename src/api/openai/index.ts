@@ -1,12 +1,12 @@
 export { aggregateChatCompletion } from "./aggregate-chat-completion.js";
 export { aggregateTextCompletion } from "./aggregate-text-completion.js";
-export { chatChunkStream, type ChatChunkStreamOptions } from "./chat-chunk-stream.js";
+export { chatChunkStream, chatChunkTransformer, type ChatChunkStreamOptions } from "./chat-chunk-stream.js";
 export { chatRequestSchema, type ChatRequest } from "./chat-request-schema.js";
-export { completionChunkStream, type CompletionChunkStreamOptions } from "./completion-chunk-stream.js";
+export { completionChunkStream, completionChunkTransformer, type CompletionChunkStreamOptions } from "./completion-chunk-stream.js";
 export { completionRequestSchema, type CompletionRequest } from "./completion-request-schema.js";
 export { embeddingRequestSchema, type EmbeddingRequest } from "./embedding-request-schema.js";
 export { embeddingToBase64 } from "./encode-embedding.js";
-export { serverSentEvents } from "./server-sent-events.js";
+export { serverSentEvents, type ServerSentEventsOptions } from "./server-sent-events.js";
 export { toChatCallOptions } from "./to-chat-call-options.js";
 export { toCompletionCallOptions } from "./to-completion-call-options.js";
 export type * from "./wire-types.js";

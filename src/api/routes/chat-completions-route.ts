@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AppEnvironment } from "../app-environment.js";
 import { groundChatRequest, withCitations } from "../knowledge/grounded-chat.js";
 import { startLanguageModelCall } from "../metering/index.js";
-import { aggregateChatCompletion, chatChunkStream, chatRequestSchema, serverSentEvents, toChatCallOptions } from "../openai/index.js";
+import { aggregateChatCompletion, chatChunkStream, chatChunkTransformer, chatRequestSchema, serverSentEvents, toChatCallOptions } from "../openai/index.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import { bugLogger, callContext, eventStreamResponse, type RouteDependencies, warningLogger } from "./route-helpers.js";
@@ -24,9 +24,12 @@ export function chatCompletionsRoute(dependencies: RouteDependencies): Hono<AppE
     });
     const shared = { id: `chatcmpl-${call.id}`, created: call.created, model: call.model, onWarnings: warningLogger(c, call.model) };
     if (request.stream) {
-      const chunks = chatChunkStream({ ...shared, includeUsage: request.stream_options?.include_usage ?? false, onBug: bugLogger(c) });
-      const cited = grounding ? call.parts.pipeThrough(chunks).pipeThrough(withCitations(grounding.citations)) : call.parts.pipeThrough(chunks);
-      return eventStreamResponse(c, cited.pipeThrough(serverSentEvents()));
+      const chunkOptions = { ...shared, includeUsage: request.stream_options?.include_usage ?? false, onBug: bugLogger(c) };
+      if (grounding) {
+        const cited = call.parts.pipeThrough(chatChunkStream(chunkOptions)).pipeThrough(withCitations(grounding.citations));
+        return eventStreamResponse(c, cited.pipeThrough(serverSentEvents(undefined, { coalesceMs: dependencies.streamCoalesceMs })));
+      }
+      return eventStreamResponse(c, call.parts.pipeThrough(serverSentEvents(chatChunkTransformer(chunkOptions), { coalesceMs: dependencies.streamCoalesceMs })));
     }
     const completion = await aggregateChatCompletion(call.parts, { ...shared, logprobs: request.logprobs ?? false });
     return c.json(grounding ? { ...completion, citations: grounding.citations } : completion);

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnvironment } from "../app-environment.js";
 import { startLanguageModelCall } from "../metering/index.js";
-import { aggregateTextCompletion, completionChunkStream, completionRequestSchema, serverSentEvents, toCompletionCallOptions } from "../openai/index.js";
+import { aggregateTextCompletion, completionChunkTransformer, completionRequestSchema, serverSentEvents, toCompletionCallOptions } from "../openai/index.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import { bugLogger, callContext, eventStreamResponse, type RouteDependencies, warningLogger } from "./route-helpers.js";
@@ -21,8 +21,8 @@ export function completionsRoute(dependencies: RouteDependencies): Hono<AppEnvir
     });
     const shared = { id: `cmpl-${call.id}`, created: call.created, model: call.model, prompt: request.prompt, onWarnings: warningLogger(c, call.model) };
     if (request.stream) {
-      const chunks = completionChunkStream({ ...shared, includeUsage: request.stream_options?.include_usage ?? false, onBug: bugLogger(c) });
-      return eventStreamResponse(c, call.parts.pipeThrough(chunks).pipeThrough(serverSentEvents()));
+      const chunks = completionChunkTransformer({ ...shared, includeUsage: request.stream_options?.include_usage ?? false, onBug: bugLogger(c) });
+      return eventStreamResponse(c, call.parts.pipeThrough(serverSentEvents(chunks, { coalesceMs: dependencies.streamCoalesceMs })));
     }
     return c.json(await aggregateTextCompletion(call.parts, { ...shared, logprobs: request.logprobs !== undefined && request.logprobs !== null }));
   });

@@ -13,6 +13,7 @@ export function embeddingSimilarityReranker(model: EmbeddingModel): Reranker {
       const result = await model.doEmbed({ values: [query, ...documents], abortSignal: options.abortSignal });
       const [queryVector, ...documentVectors] = result.embeddings;
       if (!queryVector || documentVectors.length !== documents.length) throw new Error(`embedding model returned ${result.embeddings.length} vectors for ${documents.length + 1} texts`);
+      options.onUsage?.({ inputTokens: result.usage.inputTokens });
       return documentVectors.map((vector) => cosineSimilarity(queryVector, vector));
     },
   };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UpstreamError } from "../../spec/index.js";
+import { UpstreamError, UpstreamTimeoutError } from "../../spec/index.js";
 import type { Reranker } from "../types.js";
 
 /** Options of {@link upstreamReranker}. */
@@ -17,42 +17,79 @@ export type UpstreamRerankerOptions = {
   fetch?: typeof globalThis.fetch | undefined;
 };
 
+const tokenCount = z.number().int().min(0);
 const rerankResponseSchema = z.object({
   results: z.array(z.object({ index: z.number().int().min(0), relevance_score: z.number() })),
+  /** Jina, llama-server, vLLM. */
+  usage: z.object({ prompt_tokens: tokenCount.optional(), total_tokens: tokenCount.optional() }).nullish().catch(undefined),
+  /** Cohere v2. */
+  meta: z.object({ billed_units: z.object({ input_tokens: tokenCount.optional() }).nullish() }).nullish().catch(undefined),
 });
 
-/** A reranker over an upstream Cohere/Jina-style `POST /rerank` (llama-server, vLLM, TEI, Jina, Cohere-compatible). */
+type RerankResponse = z.output<typeof rerankResponseSchema>;
+
+/**
+ * A reranker over an upstream Cohere/Jina-style `POST /rerank` (llama-server, vLLM, Jina, Cohere-compatible). Asks
+ * for every document's score (`top_n` = all) and requires exactly one finite score per document; an HTTP error, an
+ * unreachable upstream or an answer of another shape is an UpstreamError (HTTP 502), a timeout an
+ * UpstreamTimeoutError (504). Token usage is read from `usage` or Cohere's `meta.billed_units` when present.
+ */
 export function upstreamReranker(options: UpstreamRerankerOptions): Reranker {
   const fetch = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const upstream = `upstream ${options.providerName}`;
   return {
     async rerank(query, documents, call = {}) {
+      call.abortSignal?.throwIfAborted();
       if (documents.length === 0) return [];
-      const timeout = AbortSignal.timeout(options.timeoutMs ?? 60_000);
+      const timeout = AbortSignal.timeout(timeoutMs);
       const signal = call.abortSignal ? AbortSignal.any([call.abortSignal, timeout]) : timeout;
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-      let response: Response;
+      let status: number;
+      let text: string;
       try {
-        response = await fetch(`${options.baseUrl.replace(/\/+$/, "")}/rerank`, {
+        const response = await fetch(`${options.baseUrl.replace(/\/+$/, "")}/rerank`, {
           method: "POST", headers, signal, body: JSON.stringify({ model: options.model, query, documents, top_n: documents.length }),
         });
+        status = response.status;
+        text = await response.text();
       } catch (error) {
         if (call.abortSignal?.aborted) throw call.abortSignal.reason;
-        throw new UpstreamError({ message: `cannot reach upstream ${options.providerName} for reranking: ${(error as Error).message}`, cause: error, isRetryable: true });
+        if (timeout.aborted) throw new UpstreamTimeoutError({ message: `${upstream} did not answer /rerank within ${timeoutMs} ms`, cause: error });
+        throw new UpstreamError({ message: `cannot reach ${upstream} for reranking: ${(error as Error).message}`, cause: error, isRetryable: true });
       }
-      const text = await response.text();
-      if (!response.ok) {
-        throw new UpstreamError({ message: `upstream ${options.providerName} answered HTTP ${response.status} to /rerank: ${text.slice(0, 300)}`, upstreamStatus: response.status, responseBody: text });
+      if (status < 200 || status >= 300) {
+        throw new UpstreamError({ message: `${upstream} answered HTTP ${status} to /rerank: ${text.slice(0, 300)}`, upstreamStatus: status, responseBody: text });
       }
-      let parsed: z.output<typeof rerankResponseSchema>;
-      try {
-        parsed = rerankResponseSchema.parse(JSON.parse(text));
-      } catch (error) {
-        throw new UpstreamError({ message: `upstream ${options.providerName} sent an invalid /rerank answer`, cause: error, responseBody: text });
+      const parsed = parseAnswer(text, upstream);
+      const scores = new Array<number | undefined>(documents.length).fill(undefined);
+      for (const result of parsed.results) {
+        if (result.index >= documents.length || scores[result.index] !== undefined) {
+          throw invalidAnswer(upstream, `result index ${result.index} is out of range or repeated for ${documents.length} documents`, text);
+        }
+        scores[result.index] = result.relevance_score;
       }
-      const scores = new Array<number>(documents.length).fill(Number.NEGATIVE_INFINITY);
-      for (const result of parsed.results) if (result.index < documents.length) scores[result.index] = result.relevance_score;
-      return scores;
+      const missing = scores.findIndex((score) => score === undefined);
+      if (missing >= 0) throw invalidAnswer(upstream, `no score for documents[${missing}]`, text);
+      call.onUsage?.({ inputTokens: parsed.usage?.prompt_tokens ?? parsed.usage?.total_tokens ?? parsed.meta?.billed_units?.input_tokens ?? undefined });
+      return scores as number[];
     },
   };
+}
+
+function parseAnswer(text: string, upstream: string): RerankResponse {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw invalidAnswer(upstream, "the body is not JSON", text, error);
+  }
+  const parsed = rerankResponseSchema.safeParse(json);
+  if (!parsed.success) throw invalidAnswer(upstream, "expected {results: [{index, relevance_score}]}", text, parsed.error);
+  return parsed.data;
+}
+
+function invalidAnswer(upstream: string, detail: string, text: string, cause?: unknown): UpstreamError {
+  return new UpstreamError({ message: `${upstream} sent an invalid /rerank answer: ${detail}`, responseBody: text, cause, isRetryable: false });
 }
