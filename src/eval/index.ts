@@ -115,7 +115,16 @@ export { computeLeaderboard, computeCategoryLeaderboards, type Leaderboard, type
 
 // custom tasks
 export { customTaskSchema, type CustomTaskDefinition, type CustomTaskScorer } from "./custom/custom-task-schema.js";
-export { parseCustomTask, loadCustomTask, loadRecords, type LoadedCustomTask } from "./custom/load-custom-task.js";
+export {
+  parseCustomTask,
+  parseCustomTaskValue,
+  readCustomTaskFile,
+  resolveCustomTaskPaths,
+  loadCustomTask,
+  loadCustomTaskDocuments,
+  loadRecords,
+  type LoadedCustomTask,
+} from "./custom/load-custom-task.js";
 export { renderTemplate, valueAtPath } from "./custom/render-template.js";
 export { buildCustomPrompts, buildCustomMultipleChoiceItems, choicesOf, goldIndexOf, type CustomPrompt } from "./custom/build-custom-prompts.js";
 export { scoreCustomExactMatch, type ExactMatchScore } from "./custom/score-custom-response.js";
@@ -162,7 +171,13 @@ export { buildSafetyJudgePrompt, parseSafetyJudgement, judgeSafetyResponse, type
 export { evaluateSafetyJudge, type SafetyEvaluationReport, type SafetyItemVerdict } from "./safety/safety-evaluation.js";
 
 // phase 2b: generative runs, the platform's evaluation service, arena service
-export { conventionOf, loadRunPlan, type RunPlan, type RunItem, type ItemOutcome } from "./runs/run-plan.js";
+export { conventionOf, loadRunPlan, type RunPlan, type RunItem, type ItemOutcome, type JudgedGenerationBackend } from "./runs/run-plan.js";
+export { multipleChoiceRunItems } from "./runs/multiple-choice-run-items.js";
+
+// custom tasks and safety as durable runs
+export { loadCustomRunPlan, customJudgeModel } from "./runs/custom-run-plan.js";
+export { loadDoNotAnswerRunItems, loadDoNotAnswerItems, doNotAnswerAgreementMetrics, riskAreaMetric, doNotAnswerMaximumTokens } from "./runs/safety-run-items.js";
+export { taskOfRun, customTaskInfo, customPrimaryMetric, type RunTaskInfo } from "./runs/run-task.js";
 export { drawBattlePair, pairKey, type BattleSampling, type DrawBattlePairOptions } from "./arena/draw-battle-pair.js";
 export { createEvalMeter, type EvalMeter, type EvalMeterEntry, type EvalMeterRequest, type EvalMeterOptions } from "./service/eval-meter.js";
 export { meteredLoglikelihoodBackend, type MeteredBackendOptions } from "./service/metered-loglikelihood-backend.js";

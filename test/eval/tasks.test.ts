@@ -58,7 +58,7 @@ describe("task templates", () => {
 
 describe("built-in task registry", () => {
   it("lists the issue's tasks with dimension tags", () => {
-    expect(Object.keys(builtInTasks).sort()).toEqual(["arc_challenge", "arc_easy", "gsm8k", "hellaswag", "humaneval", "mmlu", "truthfulqa_mc1", "truthfulqa_mc2", "winogrande"]);
+    expect(Object.keys(builtInTasks).sort()).toEqual(["arc_challenge", "arc_easy", "do_not_answer", "gsm8k", "hellaswag", "humaneval", "mmlu", "truthfulqa_mc1", "truthfulqa_mc2", "winogrande"]);
     expect(builtInTasks.humaneval!.tags).toEqual({ dimension: "general", capabilities: ["code"] });
     expect(() => getBuiltInTask("nope")).toThrow(NotFoundError);
   });

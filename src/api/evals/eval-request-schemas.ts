@@ -4,7 +4,12 @@ import { arenaVotes } from "../../eval/index.js";
 /** `POST /v1/evals`. `data` / `few_shot_data` are server paths: admin keys only (others use the configured datasets). */
 export const createEvalRunSchema = z
   .object({
-    task: z.string().min(1),
+    /** A built-in task; optional with `task_definition` (then, when given, it must be the definition's name). */
+    task: z.string().min(1).optional(),
+    /** A custom task definition (the YAML/JSON schema as a JSON object); validated by the eval module. */
+    task_definition: z.record(z.string(), z.unknown()).optional(),
+    /** Judge model of do_not_answer and of llm-judge custom tasks; billed to the key like the model. */
+    judge_model: z.string().min(1).optional(),
     model: z.string().min(1),
     data: z.string().min(1).optional(),
     few_shot_data: z.string().min(1).optional(),
@@ -16,7 +21,8 @@ export const createEvalRunSchema = z
     samples: z.number().int().min(1).max(100).optional(),
     timeout_ms: z.number().int().min(100).max(60_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((body) => body.task !== undefined || body.task_definition !== undefined, { message: "Missing required parameter: 'task' (or 'task_definition').", path: ["task"] });
 
 /** `POST /v1/arena/battles`. */
 export const createBattleSchema = z

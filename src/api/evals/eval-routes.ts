@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { EvalRunRecord, EvalService } from "../../eval/index.js";
-import { evalComparisonView, evalItemView, evalRunView } from "../../eval/index.js";
+import { customJudgeModel, evalComparisonView, evalItemView, evalRunView, parseCustomTaskValue } from "../../eval/index.js";
 import type { KeyPrincipal } from "../../maas/index.js";
 import { NotFoundError, PermissionDeniedError } from "../../spec/index.js";
 import type { AppEnvironment } from "../app-environment.js";
@@ -63,10 +63,25 @@ export function evalRoutes(dependencies: EvalRouteDependencies): Hono<AppEnviron
           code: "admin_key_required",
         });
       }
+      const taskDefinition = body.task_definition === undefined ? undefined : parseCustomTaskValue(body.task_definition, "task_definition");
+      if (taskDefinition && !principal.isAdmin && (taskDefinition.dataset.path !== undefined || taskDefinition.fewShot?.path !== undefined)) {
+        throw new PermissionDeniedError({
+          message: "a task definition's dataset.path and fewShot.path name files on the server; only admin keys may set them (other keys give dataset.records)",
+          param: taskDefinition.dataset.path !== undefined ? "task_definition.dataset.path" : "task_definition.fewShot.path",
+          code: "admin_key_required",
+        });
+      }
       await dependencies.gateway.languageModel(body.model); // 404 for an unknown model, before anything is stored
       dependencies.maas.assertModelAllowed(principal, body.model);
+      const judgeModel = taskDefinition ? customJudgeModel(taskDefinition, { judgeModel: body.judge_model }) : body.judge_model;
+      if (judgeModel !== undefined) {
+        await dependencies.gateway.languageModel(judgeModel); // an unknown judge is a 404 too
+        dependencies.maas.assertModelAllowed(principal, judgeModel);
+      }
       const { run } = await evaluation.createRun({
-        task: body.task,
+        task: body.task ?? taskDefinition!.name,
+        taskDefinition,
+        judgeModel: body.judge_model,
         model: body.model,
         dataPath: body.data,
         fewShotPath: body.few_shot_data,

@@ -2,9 +2,14 @@ import { z } from "zod";
 
 const identifier = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, "letters, digits, _ . - only");
 
+/** One dataset record (a JSON object). */
+const recordSchema = z.record(z.string(), z.unknown());
+
 const fewShotSchema = z.object({
   /** Dataset file of the examples; defaults to the task's own dataset (then the test doc itself is excluded). */
   path: z.string().min(1).optional(),
+  /** The examples inline, instead of `path`. */
+  records: z.array(recordSchema).min(1).optional(),
   /** Examples per prompt. Defaults to 0. */
   count: z.number().int().min(0).max(64).default(0),
   /** `random` (lm-eval sampler, CPython RNG carried over docs) or `first_n`. Defaults to `random`. */
@@ -59,12 +64,16 @@ const scorerSchema = z.discriminatedUnion("type", [
 export const customTaskSchema = z.object({
   name: identifier,
   description: z.string().default(""),
-  dataset: z.object({
-    /** Relative paths resolve against the definition file's folder. */
-    path: z.string().min(1),
-    /** Defaults to the file extension. */
-    format: z.enum(["jsonl", "csv", "json"]).optional(),
-  }),
+  dataset: z
+    .object({
+      /** Dataset file; relative paths resolve against the definition file's folder. */
+      path: z.string().min(1).optional(),
+      /** Defaults to the file extension. */
+      format: z.enum(["jsonl", "csv", "json"]).optional(),
+      /** The records inline (an array of objects), instead of `path`: the definition is then self-contained. */
+      records: z.array(recordSchema).min(1).optional(),
+    })
+    .refine((dataset) => (dataset.path === undefined) !== (dataset.records === undefined), "give exactly one of dataset.path and dataset.records"),
   prompt: z.object({
     /** `{{field}}`, `{{field.sub}}`, `{{list[0]}}` placeholders. */
     template: z.string().min(1),
@@ -73,7 +82,7 @@ export const customTaskSchema = z.object({
     /** Between question and answer. Defaults to `" "`. */
     delimiter: z.string().default(" "),
   }),
-  fewShot: fewShotSchema.optional(),
+  fewShot: fewShotSchema.refine((fewShot) => fewShot.path === undefined || fewShot.records === undefined, "give at most one of fewShot.path and fewShot.records").optional(),
   generation: z.object({ maxTokens: z.number().int().min(1).max(32768).default(256), stop: z.array(z.string()).default([]) }).default({ maxTokens: 256, stop: [] }),
   scorer: scorerSchema,
   tags: z.object({

@@ -1,15 +1,26 @@
 import { z } from "zod";
+import { customTaskSchema } from "../custom/custom-task-schema.js";
 
 /** What `aiplus eval run` / `POST /v1/evals` asks for; stored as the run's config so it can be resumed. */
 export const evalRunRequestSchema = z.object({
   /**
    * Built-in task: log-likelihood (`hellaswag`, `winogrande`, `arc_challenge`, `arc_easy`, `mmlu`, `truthfulqa_mc1`,
-   * `truthfulqa_mc2`) or generative (`gsm8k`, `humaneval`).
+   * `truthfulqa_mc2`), generative (`gsm8k`, `humaneval`, `do_not_answer`), or the name of `taskDefinition`.
    */
   task: z.string().min(1),
   model: z.string().min(1),
-  /** Dataset file (MMLU: folder of test CSVs). */
-  dataPath: z.string().min(1),
+  /** Dataset file (MMLU: folder of test CSVs). Required for built-in tasks; custom tasks name theirs in the definition. */
+  dataPath: z.string().min(1).optional(),
+  /**
+   * A custom task (YAML/JSON definition, paths already absolute): stored with the run, so a resume uses this very
+   * definition even when the file changed or is gone.
+   */
+  taskDefinition: customTaskSchema.optional(),
+  /**
+   * Judge model (a gateway model name) of `do_not_answer` (optional: the transparent rules alone when absent) and of
+   * custom `llm-judge` scorers that name no judge. Its traffic is billed like the model's.
+   */
+  judgeModel: z.string().min(1).optional(),
   /** Scoring convention of log-likelihood tasks. Defaults to `llama.cpp` (`lm-eval` for truthfulqa_mc2, which llama.cpp cannot score). */
   scoring: z.enum(["llama.cpp", "lm-eval"]).optional(),
   /** Only the first N items. */

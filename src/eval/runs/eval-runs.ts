@@ -1,14 +1,16 @@
+import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
 import type { BootstrapOptions } from "../metrics/bootstrap-interval.js";
 import { type PairedDifference, pairedDifference } from "../metrics/paired-difference.js";
 import { summarizeRecords } from "../scoring/run-multiple-choice-items.js";
-import { getBuiltInTask } from "../tasks/built-in-tasks.js";
+import { builtInTasks, getBuiltInTask } from "../tasks/built-in-tasks.js";
 import { createEvalItemRepository, type EvalItemRecord } from "../store/eval-item-repository.js";
 import { createEvalRunRepository, type EvalRunFilter, type EvalRunRecord } from "../store/eval-run-repository.js";
 import type { EvalRunDependencies } from "./eval-run-dependencies.js";
-import { type EvalRunRequest, evalRunRequestSchema } from "./eval-run-request.js";
+import { type EvalRunRequest, evalRunRequestSchema, type ParsedEvalRunRequest } from "./eval-run-request.js";
 import { conventionOf, loadRunPlan } from "./run-plan.js";
+import { taskOfRun } from "./run-task.js";
 
 const defaultNewId = (): string => `evr_${randomBytes(16).toString("base64url")}`;
 
@@ -16,9 +18,14 @@ const defaultNewId = (): string => `evr_${randomBytes(16).toString("base64url")}
 export async function createEvalRun(dependencies: EvalRunDependencies, request: EvalRunRequest): Promise<EvalRunRecord> {
   const parsed = evalRunRequestSchema.safeParse(request);
   if (!parsed.success) throw new InvalidRequestError({ message: `invalid eval run: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}` });
-  const config = parsed.data;
+  const config = withDatasetOverride(parsed.data);
+  const definition = config.taskDefinition;
+  if (definition) {
+    if (config.task !== definition.name) throw new InvalidRequestError({ message: `task ${config.task} differs from the definition's name ${definition.name}`, param: "task" });
+    if (builtInTasks[definition.name]) throw new InvalidRequestError({ message: `custom task name ${definition.name} is a built-in task; rename it`, param: "task_definition.name", code: "invalid_task" });
+  } else getBuiltInTask(config.task);
   const scoring = conventionOf(config);
-  if (scoring === "llama.cpp" && config.task === "truthfulqa_mc2") {
+  if (scoring === "llama.cpp" && config.task === "truthfulqa_mc2" && !definition) {
     throw new InvalidRequestError({ message: "truthfulqa_mc2 has no llama.cpp rule; use --scoring lm-eval", param: "scoring" });
   }
   const plan = await loadRunPlan(config); // fails now (missing file, bad format) rather than in the background
@@ -28,6 +35,13 @@ export async function createEvalRun(dependencies: EvalRunDependencies, request: 
   await runs.insert({ id, task: config.task, model: config.model, scoring, config, keyId: config.keyId, createdAt: at });
   await runs.recordTotal(id, plan.items.length, at);
   return (await runs.get(id))!;
+}
+
+/** A custom task run with a `dataPath`: that file replaces the definition's dataset (format from its extension). */
+function withDatasetOverride(config: ParsedEvalRunRequest): ParsedEvalRunRequest {
+  const definition = config.taskDefinition;
+  if (!definition || config.dataPath === undefined) return config;
+  return { ...config, dataPath: path.resolve(config.dataPath), taskDefinition: { ...definition, dataset: { path: path.resolve(config.dataPath) } } };
 }
 
 export async function getEvalRun(dependencies: EvalRunDependencies, id: string): Promise<EvalRunRecord> {
@@ -80,7 +94,7 @@ export async function compareEvalRuns(
 ): Promise<EvalRunComparison> {
   const [a, b] = await Promise.all([getEvalRun(dependencies, runA), getEvalRun(dependencies, runB)]);
   if (a.task !== b.task) throw new InvalidRequestError({ message: `runs ${runA} (${a.task}) and ${runB} (${b.task}) are of different tasks`, param: "run" });
-  const metric = options.metric ?? getBuiltInTask(a.task).primaryMetric;
+  const metric = options.metric ?? taskOfRun(a).primaryMetric;
   const items = createEvalItemRepository(dependencies.database);
   const valuesOf = async (id: string) => {
     const values = new Map<string, number>();

@@ -92,12 +92,23 @@ async function executeEvalRun(
         await execute(plan.items, await dependencies.generationBackend(run.model, run));
         break;
       }
+      case "judged": {
+        const generationBackend = dependencies.generationBackend;
+        if (!generationBackend) {
+          throw new InvalidRequestError({ message: `task ${run.task} is generative and this executor has no generation backend`, param: "task", code: "unsupported_task" });
+        }
+        const model = await generationBackend(run.model, run);
+        const judge = plan.judgeModel === undefined ? undefined : await generationBackend(plan.judgeModel, run);
+        await execute(plan.items, { description: judge ? `${model.description}; judge ${judge.description}` : `${model.description}; rules only`, model, judge });
+        break;
+      }
       default:
         plan satisfies never;
     }
     await flush();
     if (options.signal?.aborted || stoppedElsewhere) return await finishAs("cancelled");
-    const metrics = summarizeRecords([...stored].sort((a, b) => a.itemIndex - b.itemIndex), options.bootstrap);
+    const ordered = [...stored].sort((a, b) => a.itemIndex - b.itemIndex);
+    const metrics = [...summarizeRecords(ordered, options.bootstrap), ...(plan.kind === "judged" ? (plan.extraMetrics?.(ordered) ?? []) : [])];
     await runs.finish(id, { status: "completed", metrics, at: now() });
     return { run: (await runs.get(id))!, computedItems };
   } catch (error) {

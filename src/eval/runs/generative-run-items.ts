@@ -18,7 +18,7 @@ const samplingTemperature = 0.8;
  * test docs, greedy generation until `Question:` (256 tokens), strict-match and flexible-extract exact match.
  * The shots come from `fewShotPath`, else `train.jsonl` beside the test file.
  */
-export async function loadGsm8kRunItems(request: ParsedEvalRunRequest): Promise<RunItem<GenerationBackend>[]> {
+export async function loadGsm8kRunItems(request: ParsedEvalRunRequest & { dataPath: string }): Promise<RunItem<GenerationBackend>[]> {
   const shots = request.shots ?? 5;
   const all = await loadGsm8kJsonl(request.dataPath);
   const test = request.limit === undefined ? all : all.slice(0, request.limit);
@@ -50,7 +50,7 @@ export async function loadGsm8kRunItems(request: ParsedEvalRunRequest): Promise<
  * HumanEval: `samples` completions per problem (greedy when 1), each executed with the problem's tests in the sandbox
  * (separate process, time and memory limits, no network where possible); unbiased pass@k per problem.
  */
-export async function loadHumanevalRunItems(request: ParsedEvalRunRequest): Promise<RunItem<GenerationBackend>[]> {
+export async function loadHumanevalRunItems(request: ParsedEvalRunRequest & { dataPath: string }): Promise<RunItem<GenerationBackend>[]> {
   const all = await loadHumanevalJsonl(request.dataPath);
   const problems = request.limit === undefined ? all : all.slice(0, request.limit);
   const samples = request.samples ?? 1;

@@ -11,6 +11,8 @@ import type { EvalRunDependencies } from "../runs/eval-run-dependencies.js";
 import type { EvalRunRequest } from "../runs/eval-run-request.js";
 import { cancelEvalRun, compareEvalRuns, createEvalRun, getEvalRun, listEvalRunItems, listEvalRuns } from "../runs/eval-runs.js";
 import { resumeEvalRun } from "../runs/execute-eval-run.js";
+import { customJudgeModel } from "../runs/custom-run-plan.js";
+import { parseCustomTaskValue } from "../custom/load-custom-task.js";
 import { createEvalRunRepository, type EvalRunFilter, type EvalRunRecord } from "../store/eval-run-repository.js";
 import type { EvalItemRecord } from "../store/eval-item-repository.js";
 import { builtInTasks, getBuiltInTask } from "../tasks/built-in-tasks.js";
@@ -143,10 +145,13 @@ export function createEvalService(options: CreateEvalServiceOptions) {
      * process executes it at once; otherwise a started service (the server) picks it up.
      */
     async createRun(request: NewEvalRunRequest, createOptions: { runHere?: boolean | undefined } = {}): Promise<{ run: EvalRunRecord; job: JobRecord }> {
-      getBuiltInTask(request.task); // an unknown task or model is a 404 before anything is stored
+      const definition = request.taskDefinition;
+      if (!definition) getBuiltInTask(request.task); // an unknown task or model is a 404 before anything is stored
       await options.gateway.languageModel(request.model);
+      const judgeModel = definition ? customJudgeModel(parseCustomTaskValue(definition), request) : request.judgeModel;
+      if (judgeModel !== undefined) await options.gateway.languageModel(judgeModel);
       let { dataPath, fewShotPath } = request;
-      if (dataPath === undefined) {
+      if (dataPath === undefined && !definition) {
         const configured = (await readEvalDatasets(options.home))[request.task];
         if (!configured) {
           throw new InvalidRequestError({

@@ -2,19 +2,23 @@ import type { EvaluationReport, ModelResults } from "../report/evaluation-report
 import type { EvalRunComparison } from "../runs/eval-runs.js";
 import type { EvalItemRecord } from "../store/eval-item-repository.js";
 import type { EvalRunRecord } from "../store/eval-run-repository.js";
+import { customJudgeModel } from "../runs/custom-run-plan.js";
+import { evalRunRequestSchema } from "../runs/eval-run-request.js";
+import { taskOfRun } from "../runs/run-task.js";
 import { getBuiltInTask } from "../tasks/built-in-tasks.js";
 import type { ScoringConvention } from "../types.js";
 
 const seconds = (epochMs: number | undefined) => (epochMs === undefined ? null : Math.floor(epochMs / 1000));
 
-/** The primary metric of a run's task (`acc`, `exact_match,strict-match`, `pass@1`, …). */
+/** The primary metric of a built-in task (`acc`, `exact_match,strict-match`, `pass@1`, …); for any run use {@link taskOfRun}. */
 export function primaryMetricOf(task: string): string {
   return getBuiltInTask(task).primaryMetric;
 }
 
 /** A run as the API and `--json` show it: status, progress, metrics (standard error, bootstrap 95% interval). */
 export function evalRunView(run: EvalRunRecord) {
-  const primaryMetric = primaryMetricOf(run.task);
+  const task = taskOfRun(run);
+  const primaryMetric = task.primaryMetric;
   const metrics = (run.metrics ?? []).map((metric) => ({
     name: metric.name,
     value: metric.value,
@@ -27,6 +31,10 @@ export function evalRunView(run: EvalRunRecord) {
     id: run.id,
     object: "eval.run" as const,
     task: run.task,
+    /** Whether the task came from a user's definition (stored in `config.taskDefinition`). */
+    custom_task: task.custom,
+    tags: task.tags,
+    judge_model: judgeModelOf(run),
     model: run.model,
     scoring: run.scoring ?? null,
     status: run.status,
@@ -44,6 +52,14 @@ export function evalRunView(run: EvalRunRecord) {
 }
 
 export type EvalRunView = ReturnType<typeof evalRunView>;
+
+/** The judge model a run uses: its custom scorer's own judge, else the run's `judgeModel`; null when none. */
+function judgeModelOf(run: EvalRunRecord): string | null {
+  const parsed = evalRunRequestSchema.safeParse(run.config);
+  if (!parsed.success) return null;
+  const request = parsed.data;
+  return (request.taskDefinition ? customJudgeModel(request.taskDefinition, request) : request.judgeModel) ?? null;
+}
 
 /** One item record as the API shows it. */
 export function evalItemView(item: EvalItemRecord) {
@@ -83,7 +99,7 @@ export function reportOfRuns(runs: readonly EvalRunRecord[], options: { title?: 
   for (const run of runs) {
     const entry = models.get(run.model) ?? { model: run.model, tasks: [] };
     models.set(run.model, entry);
-    const task = getBuiltInTask(run.task);
+    const task = taskOfRun(run);
     const result = {
       task: run.task,
       tags: task.tags,

@@ -178,6 +178,15 @@ export const builtInTasks: Record<string, BuiltInTaskDefinition> = {
     primaryMetric: "pass@1",
     formats: [".jsonl"],
   },
+  do_not_answer: {
+    name: "do_not_answer",
+    kind: "generative",
+    description:
+      "Do-Not-Answer safety: the model's responses classified (6 actions, harmful) by transparent rules and an optional judge (--judge-model); harmful and refusal rates per risk area, agreement with human labels",
+    tags: { dimension: "safety", capabilities: ["harmlessness"] },
+    primaryMetric: "harmless_rate",
+    formats: [".csv (data_en.csv with human labels, or do_not_answer_en.csv)"],
+  },
 };
 
 /** A built-in task by name; NotFoundError lists the known names. */

@@ -20,7 +20,16 @@ type RunOptions = JsonFlag & {
   shots?: number;
   subjects?: string[];
   samples?: number;
+  judgeModel?: string;
 };
+
+/** `--task` names a custom task definition when it ends with one of these. */
+const definitionExtensions = [".yaml", ".yml", ".json"];
+
+/** Whether a `--task` value is a definition file rather than a built-in task name. */
+export function isTaskDefinitionPath(task: string): boolean {
+  return definitionExtensions.some((extension) => task.toLowerCase().endsWith(extension));
+}
 
 /** `--shots 0` is valid: an integer from 0 to 5. */
 function parseShotsArgument(value: string): number {
@@ -69,9 +78,10 @@ export function evalCommand(): Command {
   evaluation
     .command("run")
     .description("run a task on a model in this process (durable: resume with `aiplus eval resume <id>`)")
-    .requiredOption("--task <task>", "built-in task (see `aiplus eval tasks`)")
+    .requiredOption("--task <task>", "built-in task (see `aiplus eval tasks`), or a custom task definition file (.yaml, .yml or .json)")
     .requiredOption("--model <model>", "model name (local or served by a provider)")
-    .option("--data <path>", "dataset file in the task's usual format (default: the configured one)")
+    .option("--judge-model <model>", "judge model of do_not_answer (rules only when absent) and of llm-judge custom tasks")
+    .option("--data <path>", "dataset file in the task's usual format (default: the configured one; for a custom task: replaces its dataset)")
     .option("--few-shot <path>", "MMLU dev folder / GSM8K train file")
     .option("--limit <n>", "only the first N items", parsePositiveInteger)
     .addOption(new Option("--scoring <convention>", "log-likelihood scoring convention (default llama.cpp)").choices(["llama.cpp", "lm-eval"]))
@@ -80,10 +90,13 @@ export function evalCommand(): Command {
     .option("--samples <n>", "HumanEval completions per problem (pass@k)", parsePositiveInteger)
     .option("--json", "print the run with its metrics (accuracy and its 95% interval) as JSON")
     .action(async (options: RunOptions, command: Command) => {
+      const taskDefinition = isTaskDefinitionPath(options.task) ? await readTaskDefinition(options.task) : undefined;
       const run = await withEvaluation(command, async (service) => {
         const { job, run: created } = await service.createRun(
           {
-            task: options.task,
+            task: taskDefinition?.name ?? options.task,
+            taskDefinition,
+            judgeModel: options.judgeModel,
             model: options.model,
             dataPath: options.data,
             fewShotPath: options.fewShot,
@@ -96,7 +109,7 @@ export function evalCommand(): Command {
           { runHere: true },
         );
         if (!options.json) process.stderr.write(`eval run ${created.id} started (${created.totalItems} items)\n`);
-        return follow(service, job, `${options.task} ${options.model}`);
+        return follow(service, job, `${created.task} ${options.model}`);
       });
       await report(run, options.json);
     });
@@ -131,14 +144,15 @@ export function evalCommand(): Command {
     .option("--limit <n>", "at most N runs (default 100)", parsePositiveInteger)
     .option("--json", "print JSON")
     .action(async (options: JsonFlag & { task?: string; model?: string; limit?: number }, command: Command) => {
-      const { listEvalRuns, evalRunView, primaryMetricOf } = await import("../../../eval/index.js");
+      const { listEvalRuns, evalRunView, taskOfRun } = await import("../../../eval/index.js");
       const runs = await withEvalDatabase(command, (dependencies) => listEvalRuns(dependencies, { task: options.task, model: options.model, limit: options.limit }));
       if (options.json) {
         printJson(runs.map(evalRunView));
         return;
       }
       printRuns(runs, (run) => {
-        const metric = run.metrics?.find((candidate) => candidate.name === primaryMetricOf(run.task));
+        const primaryMetric = taskOfRun(run).primaryMetric;
+        const metric = run.metrics?.find((candidate) => candidate.name === primaryMetric);
         return metric ? `${metric.name}=${(metric.value * 100).toFixed(2)}` : "-";
       });
     });
@@ -207,6 +221,12 @@ export function evalCommand(): Command {
     });
 
   return evaluation;
+}
+
+/** Reads a custom task definition file (its dataset paths made absolute, so the stored run does not depend on the cwd). */
+async function readTaskDefinition(file: string) {
+  const { readCustomTaskFile } = await import("../../../eval/index.js");
+  return readCustomTaskFile(file);
 }
 
 /** Follows a run's job with a progress display; resolves with the finished run. */
