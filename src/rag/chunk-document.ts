@@ -13,6 +13,11 @@ export type ChunkDocumentOptions = {
   chunkOverlap?: number | undefined;
   /** Title used in the search prefix (default: the document's title). */
   title?: string | undefined;
+  /**
+   * Awaited between token counts, e.g. `TimeSlice.pause` so that chunking a large document does not hold the event
+   * loop (default: none).
+   */
+  pause?: (() => Promise<void>) | undefined;
 };
 
 type Unit = TextRange & { tokens: number };
@@ -28,7 +33,11 @@ export async function chunkDocument(document: ParsedDocument, options: ChunkDocu
   const chunkOverlap = Math.min(options.chunkOverlap ?? 32, Math.floor(chunkSize / 2));
   if (!Number.isInteger(chunkSize) || chunkSize < 8) throw new RangeError("chunkSize must be an integer of at least 8 tokens");
   const title = options.title ?? document.title;
-  const count = async (text: string) => Number(await options.countTokens(text));
+  const pause = options.pause;
+  const count = async (text: string) => {
+    if (pause) await pause();
+    return Number(await options.countTokens(text));
+  };
   const chunks: DocumentChunk[] = [];
 
   for (const section of sections(document.blocks)) {

@@ -20,7 +20,7 @@ export { contentHash } from "./content-hash.js";
 export { lexicalTerms } from "./lexical-terms.js";
 export { bm25InverseDocumentFrequency, bm25Score, type Bm25Parameters, type Bm25Statistics } from "./bm25.js";
 export type {
-  DocumentRecord, DocumentWrite, GenerationRecord, GenerationStatus, KnowledgeBaseRecord, KnowledgeStore, LexicalSearchOptions, SearchHit, SearchOptions,
+  DocumentRecord, DocumentWithChunks, DocumentWrite, GenerationRecord, GenerationStatus, KnowledgeBaseRecord, KnowledgeStore, LexicalSearchOptions, SearchHit, SearchOptions,
   StoredDocument,
 } from "./knowledge-store.js";
 export { SqliteKnowledgeStore, type SqliteKnowledgeStoreOptions } from "./sqlite/sqlite-knowledge-store.js";
@@ -31,7 +31,9 @@ export { embeddingModelKey } from "./embedding-model-key.js";
 export { embedWithCache, type EmbedWithCacheOptions, type EmbedWithCacheResult } from "./embed-with-cache.js";
 export { retrieve, type RelevanceThreshold, type RetrievalMode, type RetrievalResult, type RetrievedPassage, type RetrieveOptions } from "./retrieve.js";
 export { ingestDocument, type IngestDocumentOptions, type IngestDocumentResult, type IngestProgress, type IngestStage } from "./ingest-document.js";
-export { ingestDocuments, type IngestOutcome } from "./ingest-documents.js";
+export { ingestDocuments, type IngestDocumentsOptions, type IngestInput, type IngestOutcome } from "./ingest-documents.js";
+export { EmbeddingBatcher, type EmbeddingBatcherOptions, type EmbeddingBatcherResult } from "./embedding-batcher.js";
+export { TimeSlice } from "./time-slice.js";
 export { reindexKnowledgeBase, type ReindexKnowledgeBaseOptions } from "./reindex-knowledge-base.js";
 export { buildGroundedPrompt, type BuildGroundedPromptOptions, type Citation, type GroundedPrompt } from "./build-grounded-prompt.js";
 export * from "./service/index.js";

@@ -1,10 +1,7 @@
-import { InvalidRequestError } from "../spec/errors/index.js";
-import { chunkDocument } from "./chunk-document.js";
-import { contentHash } from "./content-hash.js";
-import { embedWithCache } from "./embed-with-cache.js";
+import { ingestDocuments } from "./ingest-documents.js";
 import type { GenerationRecord, KnowledgeStore } from "./knowledge-store.js";
-import { parseDocument, type DocumentSource } from "./parse-document.js";
-import type { EmbeddedChunk, Embedder, KnowledgeBaseScope } from "./types.js";
+import type { DocumentSource } from "./parse-document.js";
+import type { Embedder, KnowledgeBaseScope } from "./types.js";
 
 /** Stage of an ingestion, reported through `onProgress`. */
 export type IngestStage = "parsing" | "chunking" | "embedding" | "storing" | "done";
@@ -50,53 +47,11 @@ export type IngestDocumentResult = {
  * one atomic transaction (a crash leaves the previous version or the new one, never a mix). Idempotent: an
  * unchanged document (same bytes and metadata, indexed in every live generation) costs nothing.
  * Throws `DocumentParseError` for unknown or corrupt files, before anything is written.
+ * The same pipeline as {@link ingestDocuments}, for one document.
  */
 export async function ingestDocument(options: IngestDocumentOptions): Promise<IngestDocumentResult> {
-  const { store, scope, documentId } = options;
-  const report = (stage: IngestStage, done = 0, total = 0) => options.onProgress?.({ documentId, stage, done, total });
-  const bytes = options.source.bytes ?? new TextEncoder().encode(options.source.text ?? "");
-  const hash = contentHash(bytes);
-  const metadata = options.metadata ?? {};
-  const generations = (await store.listGenerations(scope)).filter((generation) => generation.status !== "retired");
-  if (generations.length === 0) throw new InvalidRequestError({ message: `knowledge base ${scope.knowledgeBaseId} has no index generation`, code: "knowledge_base_not_indexed" });
-  const existing = await store.getDocument(scope, documentId);
-  if (existing && !options.force && existing.contentHash === hash && JSON.stringify(existing.metadata) === JSON.stringify(metadata)) {
-    const counts = await store.countChunks(scope, documentId);
-    if (generations.every((generation) => (counts.get(generation.id) ?? 0) > 0 || existing.characterCount === 0)) {
-      report("done");
-      return { documentId, status: "unchanged", contentHash: hash, chunkCounts: Object.fromEntries(counts), cachedCount: 0, embeddedCount: 0, warnings: [] };
-    }
-  }
-
-  report("parsing");
-  const parsed = await parseDocument({ ...options.source, bytes, fileName: options.source.fileName ?? options.name });
-  options.abortSignal?.throwIfAborted();
-  let cachedCount = 0;
-  let embeddedCount = 0;
-  const targets: Array<{ generationId: number; chunks: EmbeddedChunk[] }> = [];
-  for (const generation of generations) {
-    const embedder = await options.embedderFor(generation);
-    report("chunking");
-    const chunks = await chunkDocument(parsed, {
-      documentId, countTokens: embedder.countTokens, chunkSize: embedder.chunkSize ?? generation.chunkSize, chunkOverlap: embedder.chunkOverlap ?? generation.chunkOverlap,
-    });
-    const embedded = await embedWithCache({
-      store, model: embedder.model, items: chunks.map((chunk) => ({ text: chunk.searchText, contentHash: chunk.contentHash })),
-      batchSize: options.batchSize, abortSignal: options.abortSignal, onProgress: (done, total) => report("embedding", done, total),
-    });
-    cachedCount += embedded.cachedCount;
-    embeddedCount += embedded.embeddedCount;
-    targets.push({ generationId: generation.id, chunks: chunks.map((chunk, index) => ({ ...chunk, vector: embedded.vectors[index]! })) });
-  }
-  options.abortSignal?.throwIfAborted();
-  report("storing");
-  await store.writeDocument(scope, {
-    document: { id: documentId, name: options.name, contentHash: hash, title: parsed.title, format: parsed.format, metadata, parsed },
-    generations: targets,
-  });
-  report("done");
-  return {
-    documentId, status: existing ? "replaced" : "added", contentHash: hash,
-    chunkCounts: Object.fromEntries(targets.map((target) => [target.generationId, target.chunks.length])), cachedCount, embeddedCount, warnings: parsed.warnings,
-  };
+  const { store, scope, embedderFor, batchSize, abortSignal, ...document } = options;
+  const [outcome] = await ingestDocuments([document], { store, scope, embedderFor, batchSize, abortSignal });
+  if (!outcome!.ok) throw outcome!.error;
+  return outcome!.result;
 }

@@ -48,6 +48,9 @@ export type StoredDocument = DocumentRecord & { parsed: ParsedDocument };
 /** What {@link KnowledgeStore.writeDocument} stores. */
 export type DocumentWrite = Omit<DocumentRecord, "createdAt" | "updatedAt" | "characterCount"> & { parsed: ParsedDocument };
 
+/** One document with its chunks for some generations, as {@link KnowledgeStore.writeDocument} stores it. */
+export type DocumentWithChunks = { document: DocumentWrite; generations: Array<{ generationId: number; chunks: EmbeddedChunk[] }> };
+
 /** A retrieved chunk. `score` is the search's own score (BM25, cosine similarity, fused…). */
 export type SearchHit = {
   chunkId: number;
@@ -121,7 +124,12 @@ export interface KnowledgeStore {
    * Atomically inserts or replaces a document and, for each listed generation, all of its chunks, vectors and
    * lexical entries. Generations not listed keep their chunks of this document.
    */
-  writeDocument(scope: KnowledgeBaseScope, input: { document: DocumentWrite; generations: Array<{ generationId: number; chunks: EmbeddedChunk[] }> }): Promise<void>;
+  writeDocument(scope: KnowledgeBaseScope, input: DocumentWithChunks): Promise<void>;
+  /**
+   * {@link writeDocument} for several documents in one atomic transaction (all are written or none), so bulk
+   * ingestion pays one commit per batch instead of one per document. Later entries win for a repeated document id.
+   */
+  writeDocuments(scope: KnowledgeBaseScope, inputs: DocumentWithChunks[]): Promise<void>;
   /** Atomically replaces one document's chunks in one generation (background re-indexing). */
   writeGenerationChunks(scope: KnowledgeBaseScope, generationId: number, documentId: string, chunks: EmbeddedChunk[]): Promise<void>;
   /** Atomically deletes a document with its chunks, vectors and lexical entries in every generation. */

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { z } from "zod";
 import type { JobContext, JobRecord } from "../../jobs/index.js";
 import { AiplusError } from "../../spec/index.js";
-import { ingestDocument } from "../ingest-document.js";
+import { ingestDocuments } from "../ingest-documents.js";
 import type { GenerationRecord, KnowledgeStore } from "../knowledge-store.js";
 import type { Embedder } from "../types.js";
 import type { IngestedDocumentOutcome, IngestJobResult } from "./knowledge-views.js";
@@ -34,9 +34,10 @@ export const ingestJobPayloadSchema = z.object({
 export type IngestJobPayload = z.output<typeof ingestJobPayloadSchema>;
 
 /**
- * Runs an ingestion job: each document is parsed, chunked, embedded and written atomically; a failing document gets its
- * own error and the others go on. Re-running after a crash skips documents already stored unchanged (content hash),
- * and the embedding cache spares re-embedding chunks of a document that was interrupted, so nothing is duplicated.
+ * Runs an ingestion job through the {@link ingestDocuments} pipeline: each document is parsed, chunked, embedded and
+ * written atomically; a failing document gets its own error and the others go on. Re-running after a crash skips
+ * documents already stored unchanged (content hash), and the embedding cache spares re-embedding chunks of a
+ * document that was interrupted, so nothing is duplicated.
  */
 export async function runIngestJob(
   job: JobRecord,
@@ -51,29 +52,31 @@ export async function runIngestJob(
     if (!embedder) embedders.set(generation.id, (embedder = dependencies.embedderFor(generation, job.keyId)));
     return embedder;
   };
-  const outcomes: IngestedDocumentOutcome[] = [];
   const total = payload.documents.length;
+  let done = 0;
   context.progress(0, total);
-  for (const [index, document] of payload.documents.entries()) {
-    context.signal.throwIfAborted();
-    try {
-      const bytes = await fs.promises.readFile(document.file);
-      const result = await ingestDocument({
-        store: dependencies.store, scope, documentId: document.documentId, name: document.name, metadata: document.metadata, force: payload.force,
-        source: { bytes, fileName: document.name, format: document.format }, embedderFor, abortSignal: context.signal,
-      });
-      const chunkCount = Math.max(0, ...Object.values(result.chunkCounts));
-      outcomes.push({ documentId: document.documentId, name: document.name, status: result.status, chunkCount, warnings: result.warnings });
-    } catch (error) {
-      if (context.signal.aborted) throw error;
-      outcomes.push({
-        documentId: document.documentId, name: document.name, status: "failed", chunkCount: 0, warnings: [],
-        error: error instanceof Error ? error.message : String(error),
-        errorCode: AiplusError.isInstance(error) ? error.code : (error as NodeJS.ErrnoException).code === "ENOENT" ? "file_not_found" : undefined,
-      });
+  // One pipeline for all documents: files are read and parsed while earlier ones are embedded; a document counts as
+  // done once it is durably written (or failed), so progress never runs ahead of what survives a crash.
+  const results = await ingestDocuments(
+    payload.documents.map((document) => ({
+      documentId: document.documentId, name: document.name, metadata: document.metadata, force: payload.force,
+      source: async () => ({ bytes: await fs.promises.readFile(document.file), fileName: document.name, format: document.format }),
+    })),
+    { store: dependencies.store, scope, embedderFor, abortSignal: context.signal, onOutcome: () => context.progress(++done, total) },
+  );
+  const outcomes: IngestedDocumentOutcome[] = results.map((outcome, index) => {
+    const document = payload.documents[index]!;
+    if (outcome.ok) {
+      const chunkCount = Math.max(0, ...Object.values(outcome.result.chunkCounts));
+      return { documentId: document.documentId, name: document.name, status: outcome.result.status, chunkCount, warnings: outcome.result.warnings };
     }
-    context.progress(index + 1, total);
-  }
+    const error = outcome.error;
+    return {
+      documentId: document.documentId, name: document.name, status: "failed", chunkCount: 0, warnings: [],
+      error: error instanceof Error ? error.message : String(error),
+      errorCode: AiplusError.isInstance(error) ? error.code : (error as NodeJS.ErrnoException).code === "ENOENT" ? "file_not_found" : undefined,
+    };
+  });
   if (payload.stagingFolder) await fs.promises.rm(payload.stagingFolder, { recursive: true, force: true });
   const count = (status: IngestedDocumentOutcome["status"]) => outcomes.filter((outcome) => outcome.status === status).length;
   return { documents: outcomes, added: count("added"), replaced: count("replaced"), unchanged: count("unchanged"), failed: count("failed") };

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { InvalidRequestError, NotFoundError } from "../../spec/errors/index.js";
 import { bm25Score } from "../bm25.js";
 import type {
-  DocumentRecord, GenerationRecord, KnowledgeBaseRecord, KnowledgeStore, LexicalSearchOptions, SearchHit, SearchOptions, StoredDocument,
+  DocumentRecord, DocumentWithChunks, GenerationRecord, KnowledgeBaseRecord, KnowledgeStore, LexicalSearchOptions, SearchHit, SearchOptions, StoredDocument,
 } from "../knowledge-store.js";
 import { lexicalTerms } from "../lexical-terms.js";
 import type { EmbeddedChunk, KnowledgeBaseScope } from "../types.js";
@@ -66,6 +66,8 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   private readonly vectorCache = new Map<number, { version: string; matrix: VectorMatrix }>();
   /** Document frequencies per generation and term (fts5vocab walks a term's whole doclist: slow for common terms). */
   private readonly frequencyCache = new Map<number, { version: string; frequencies: Map<string, number> }>();
+  /** Prepared statements by SQL text (see {@link statement}). */
+  private readonly statements = new Map<string, Database.Statement>();
   /** Incremented by every local write of chunks (`PRAGMA data_version` only sees other connections' commits). */
   private localWrites = 0;
 
@@ -94,7 +96,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   }
 
   async getKnowledgeBase(scope: KnowledgeBaseScope): Promise<KnowledgeBaseRecord | undefined> {
-    const row = this.database.prepare("SELECT * FROM rag_knowledge_bases WHERE id = ? AND owner_id = ?").get(scope.knowledgeBaseId, scope.ownerId) as KnowledgeBaseRow | undefined;
+    const row = this.statement("SELECT * FROM rag_knowledge_bases WHERE id = ? AND owner_id = ?").get(scope.knowledgeBaseId, scope.ownerId) as KnowledgeBaseRow | undefined;
     return row && toKnowledgeBase(row);
   }
 
@@ -201,31 +203,44 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     })();
   }
 
-  async writeDocument(scope: KnowledgeBaseScope, input: Parameters<KnowledgeStore["writeDocument"]>[1]): Promise<void> {
+  async writeDocument(scope: KnowledgeBaseScope, input: DocumentWithChunks): Promise<void> {
+    await this.writeDocuments(scope, [input]);
+  }
+
+  async writeDocuments(scope: KnowledgeBaseScope, inputs: DocumentWithChunks[]): Promise<void> {
+    if (inputs.length === 0) return;
     await this.requireKnowledgeBase(scope);
-    const targets = input.generations.map((target) => ({ generation: this.writableGeneration(scope.knowledgeBaseId, target.generationId, target.chunks), chunks: target.chunks }));
-    const document = input.document;
-    const metadata = metadataSchema.parse(document.metadata);
+    const generations = new Map<number, GenerationRow>();
+    const writes = inputs.map((input) => ({
+      document: input.document,
+      metadata: metadataSchema.parse(input.document.metadata),
+      targets: input.generations.map((target) => {
+        const generation = generations.get(target.generationId) ?? this.generationRow(scope.knowledgeBaseId, target.generationId);
+        generations.set(generation.id, generation);
+        return { generation: this.writableGeneration(generation, target.chunks), chunks: target.chunks };
+      }),
+    }));
+    const upsert = this.statement(
+      `INSERT INTO rag_documents (knowledge_base_id, id, name, content_hash, title, format, metadata_json, parsed_json, character_count, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (knowledge_base_id, id) DO UPDATE SET name = excluded.name, content_hash = excluded.content_hash, title = excluded.title,
+         format = excluded.format, metadata_json = excluded.metadata_json, parsed_json = excluded.parsed_json,
+         character_count = excluded.character_count, updated_at = excluded.updated_at`,
+    );
     this.database.transaction(() => {
       const timestamp = this.now().toISOString();
-      this.database
-        .prepare(
-          `INSERT INTO rag_documents (knowledge_base_id, id, name, content_hash, title, format, metadata_json, parsed_json, character_count, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (knowledge_base_id, id) DO UPDATE SET name = excluded.name, content_hash = excluded.content_hash, title = excluded.title,
-             format = excluded.format, metadata_json = excluded.metadata_json, parsed_json = excluded.parsed_json,
-             character_count = excluded.character_count, updated_at = excluded.updated_at`,
-        )
-        .run(scope.knowledgeBaseId, document.id, document.name, document.contentHash, document.title ?? null, document.format,
+      for (const { document, metadata, targets } of writes) {
+        upsert.run(scope.knowledgeBaseId, document.id, document.name, document.contentHash, document.title ?? null, document.format,
           JSON.stringify(metadata), JSON.stringify(document.parsed), document.parsed.text.length, timestamp, timestamp);
-      const documentText = documentSearchText(document.title, document.parsed.text);
-      for (const target of targets) this.replaceChunks(scope.knowledgeBaseId, target.generation.id, document.id, target.chunks, documentText);
+        const documentText = documentSearchText(document.title, document.parsed.text);
+        for (const target of targets) this.replaceChunks(scope.knowledgeBaseId, target.generation.id, document.id, target.chunks, documentText);
+      }
     })();
   }
 
   async writeGenerationChunks(scope: KnowledgeBaseScope, generationId: number, documentId: string, chunks: EmbeddedChunk[]): Promise<void> {
     await this.requireKnowledgeBase(scope);
-    const generation = this.writableGeneration(scope.knowledgeBaseId, generationId, chunks);
+    const generation = this.writableGeneration(this.generationRow(scope.knowledgeBaseId, generationId), chunks);
     const row = this.database.prepare("SELECT title, parsed_json FROM rag_documents WHERE knowledge_base_id = ? AND id = ?").get(scope.knowledgeBaseId, documentId) as
       | { title: string | null; parsed_json: string }
       | undefined;
@@ -352,14 +367,13 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
 
   async getCachedEmbeddings(embeddingModelId: string, contentHashes: string[]): Promise<Map<string, Float32Array>> {
     if (contentHashes.length === 0) return new Map();
-    const rows = this.database
-      .prepare("SELECT content_hash, vector FROM rag_embedding_cache WHERE embedding_model_id = ? AND content_hash IN (SELECT value FROM json_each(?))")
+    const rows = this.statement("SELECT content_hash, vector FROM rag_embedding_cache WHERE embedding_model_id = ? AND content_hash IN (SELECT value FROM json_each(?))")
       .all(embeddingModelId, JSON.stringify(contentHashes)) as Array<{ content_hash: string; vector: Buffer }>;
     return new Map(rows.map((row) => [row.content_hash, toFloat32(row.vector)]));
   }
 
   async putCachedEmbeddings(embeddingModelId: string, entries: Array<{ contentHash: string; vector: Float32Array }>): Promise<void> {
-    const insert = this.database.prepare("INSERT OR REPLACE INTO rag_embedding_cache (embedding_model_id, content_hash, vector) VALUES (?, ?, ?)");
+    const insert = this.statement("INSERT OR REPLACE INTO rag_embedding_cache (embedding_model_id, content_hash, vector) VALUES (?, ?, ?)");
     this.database.transaction(() => {
       for (const entry of entries) insert.run(embeddingModelId, entry.contentHash, Buffer.from(entry.vector.buffer, entry.vector.byteOffset, entry.vector.byteLength));
     })();
@@ -376,11 +390,11 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
   }
 
   private generationRows(knowledgeBaseId: string): GenerationRow[] {
-    return this.database.prepare("SELECT * FROM rag_generations WHERE knowledge_base_id = ? ORDER BY id").all(knowledgeBaseId) as GenerationRow[];
+    return this.statement("SELECT * FROM rag_generations WHERE knowledge_base_id = ? ORDER BY id").all(knowledgeBaseId) as GenerationRow[];
   }
 
   private generationRow(knowledgeBaseId: string, generationId: number): GenerationRow {
-    const row = this.database.prepare("SELECT * FROM rag_generations WHERE id = ? AND knowledge_base_id = ?").get(generationId, knowledgeBaseId) as GenerationRow | undefined;
+    const row = this.statement("SELECT * FROM rag_generations WHERE id = ? AND knowledge_base_id = ?").get(generationId, knowledgeBaseId) as GenerationRow | undefined;
     if (!row) throw new NotFoundError({ message: `index generation ${generationId} not found`, code: "generation_not_found" });
     return row;
   }
@@ -394,8 +408,8 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     return generation;
   }
 
-  private writableGeneration(knowledgeBaseId: string, generationId: number, chunks: EmbeddedChunk[]): GenerationRow {
-    const generation = this.generationRow(knowledgeBaseId, generationId);
+  private writableGeneration(generation: GenerationRow, chunks: EmbeddedChunk[]): GenerationRow {
+    const generationId = generation.id;
     if (generation.status === "retired") throw new InvalidRequestError({ message: `index generation ${generationId} is retired`, param: "generation" });
     for (const chunk of chunks) {
       if (chunk.vector.length !== generation.dimensions) {
@@ -411,14 +425,14 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     this.deleteChunks(knowledgeBaseId, generationId, documentId);
     const tables = generationTables(generationId);
     if (chunks.length > 0) {
-      this.database.prepare(`INSERT INTO ${tables.documents} (rowid, search_text) VALUES (?, ?)`).run(this.documentRowid(knowledgeBaseId, documentId), documentText);
+      this.statement(`INSERT INTO ${tables.documents} (rowid, search_text) VALUES (?, ?)`).run(this.documentRowid(knowledgeBaseId, documentId), documentText);
     }
-    const insertChunk = this.database.prepare(
+    const insertChunk = this.statement(
       `INSERT INTO rag_chunks (generation_id, knowledge_base_id, document_id, ordinal, text, search_text, content_hash, token_count, lexical_length, page, heading_path_json, start_offset, end_offset)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insertLexical = this.database.prepare(`INSERT INTO ${tables.lexical} (rowid, search_text) VALUES (?, ?)`);
-    const insertVector = this.database.prepare(`INSERT INTO ${tables.vectors} (rowid, embedding) VALUES (?, ?)`);
+    const insertLexical = this.statement(`INSERT INTO ${tables.lexical} (rowid, search_text) VALUES (?, ?)`);
+    const insertVector = this.statement(`INSERT INTO ${tables.vectors} (rowid, embedding) VALUES (?, ?)`);
     let lexicalLength = 0;
     for (const chunk of chunks) {
       const length = lexicalTerms(chunk.searchText).length;
@@ -428,37 +442,45 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
       insertLexical.run(id, chunk.searchText);
       insertVector.run(BigInt(id), chunk.vector);
     }
-    this.database
-      .prepare("UPDATE rag_generations SET chunk_count = chunk_count + ?, lexical_length_sum = lexical_length_sum + ? WHERE id = ?")
-      .run(chunks.length, lexicalLength, generationId);
+    if (chunks.length > 0) {
+      this.statement("UPDATE rag_generations SET chunk_count = chunk_count + ?, lexical_length_sum = lexical_length_sum + ? WHERE id = ?").run(chunks.length, lexicalLength, generationId);
+    }
   }
 
   /** Inside a transaction: deletes one document's chunks, vectors and lexical entries of one generation. */
   private deleteChunks(knowledgeBaseId: string, generationId: number, documentId: string): void {
     this.localWrites++;
     const tables = generationTables(generationId);
-    const rows = this.database
-      .prepare("SELECT id, lexical_length FROM rag_chunks WHERE generation_id = ? AND knowledge_base_id = ? AND document_id = ?")
+    const rows = this.statement("SELECT id, lexical_length FROM rag_chunks WHERE generation_id = ? AND knowledge_base_id = ? AND document_id = ?")
       .all(generationId, knowledgeBaseId, documentId) as Array<{ id: number; lexical_length: number }>;
     if (rows.length === 0) return;
-    this.database.prepare(`DELETE FROM ${tables.documents} WHERE rowid = ?`).run(this.documentRowid(knowledgeBaseId, documentId));
-    const deleteLexical = this.database.prepare(`DELETE FROM ${tables.lexical} WHERE rowid = ?`);
-    const deleteVector = this.database.prepare(`DELETE FROM ${tables.vectors} WHERE rowid = ?`);
+    this.statement(`DELETE FROM ${tables.documents} WHERE rowid = ?`).run(this.documentRowid(knowledgeBaseId, documentId));
+    const deleteLexical = this.statement(`DELETE FROM ${tables.lexical} WHERE rowid = ?`);
+    const deleteVector = this.statement(`DELETE FROM ${tables.vectors} WHERE rowid = ?`);
     let lexicalLength = 0;
     for (const row of rows) {
       deleteLexical.run(row.id);
       deleteVector.run(BigInt(row.id));
       lexicalLength += row.lexical_length;
     }
-    this.database.prepare("DELETE FROM rag_chunks WHERE generation_id = ? AND knowledge_base_id = ? AND document_id = ?").run(generationId, knowledgeBaseId, documentId);
-    this.database
-      .prepare("UPDATE rag_generations SET chunk_count = chunk_count - ?, lexical_length_sum = lexical_length_sum - ? WHERE id = ?")
-      .run(rows.length, lexicalLength, generationId);
+    this.statement("DELETE FROM rag_chunks WHERE generation_id = ? AND knowledge_base_id = ? AND document_id = ?").run(generationId, knowledgeBaseId, documentId);
+    this.statement("UPDATE rag_generations SET chunk_count = chunk_count - ?, lexical_length_sum = lexical_length_sum - ? WHERE id = ?").run(rows.length, lexicalLength, generationId);
   }
 
   private documentRowid(knowledgeBaseId: string, documentId: string): number {
-    const row = this.database.prepare("SELECT rowid FROM rag_documents WHERE knowledge_base_id = ? AND id = ?").get(knowledgeBaseId, documentId) as { rowid: number };
+    const row = this.statement("SELECT rowid FROM rag_documents WHERE knowledge_base_id = ? AND id = ?").get(knowledgeBaseId, documentId) as { rowid: number };
     return row.rowid;
+  }
+
+  /** A prepared statement, compiled once per connection (statements of dropped generations are evicted with them). */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= 256) this.statements.clear();
+      statement = this.database.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Inside a transaction: drops a generation's tables and chunk rows. */
@@ -466,6 +488,7 @@ export class SqliteKnowledgeStore implements KnowledgeStore {
     this.localWrites++;
     this.vectorCache.delete(generationId);
     this.frequencyCache.delete(generationId);
+    this.statements.clear();
     this.database.exec(dropGenerationTablesSql(generationId));
     this.database.prepare("DELETE FROM rag_chunks WHERE generation_id = ?").run(generationId);
   }
