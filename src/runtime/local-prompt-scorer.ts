@@ -6,8 +6,9 @@ import type { PromptScoreRequest, PromptScorer, RegisteredModel } from "./types.
 /**
  * Prompt log-probabilities over a pooled local model. Each `scoreTokens` call leases the model from the
  * pool (memory budget and LRU apply) and runs as one scheduler job on one sequence: the requests' common
- * prefix is decoded once, then each continuation (see {@link ScoringJob}). Concurrent calls run on other
- * sequences and decode in the same batches.
+ * prefix is decoded once, then each continuation (see {@link ScoringJob}). Concurrent calls (several items in
+ * flight, e.g. an eval run with `concurrency` up to the model's sequences) run on other sequences and decode in
+ * the same batches, with results identical to one-at-a-time scoring (see ScoringStepBatch).
  */
 export class LocalPromptScorer implements PromptScorer {
   readonly description: string;

@@ -1,20 +1,7 @@
-import type { LlamaContext, LlamaContextSequence, Token } from "node-llama-cpp";
+import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import type { TokenLogprob } from "../spec/index.js";
-import { AsyncLock } from "./async-lock.js";
+import { scoringStepBatchFor } from "./scoring-job-batch.js";
 import { tokenLogprobFromProbabilities } from "./token-logprobs.js";
-
-/**
- * Prompt scoring runs one sequence at a time per context. Several sequences' multi-token `controlledEvaluate` calls
- * landing in one dispatch that node-llama-cpp splits over several batches returned wrong probabilities for some of
- * them (seen as log-probability sums off by tens of nats under load); serialising them avoids the split.
- */
-const scoringLocks = new WeakMap<LlamaContext, AsyncLock>();
-
-function scoringLock(context: LlamaContext): AsyncLock {
-  let lock = scoringLocks.get(context);
-  if (!lock) scoringLocks.set(context, (lock = new AsyncLock()));
-  return lock;
-}
 
 /**
  * Evaluates all prompt tokens but the last and returns log P(token_i | tokens_<i) for each prompt text
@@ -31,8 +18,11 @@ export async function evaluatePromptLogprobs(
   const model = sequence.model;
   const head = promptTokens.slice(0, -1);
   const firstScored = bosCount + 1; // index of the first text token that gets a logprob
-  const results = await scoringLock(sequence.context).run(() =>
-    sequence.controlledEvaluate(head.map((token, index) => (index + 1 >= firstScored ? [token, { generateNext: { probabilities: true } }] : token))),
+  // Through the context's scoring batch: concurrent echo requests (and scoring jobs) of one scheduler step decode
+  // together in the order that keeps multi-sequence output sampling safe (see ScoringStepBatch).
+  const results = await scoringStepBatchFor(sequence.context).evaluate(
+    sequence,
+    head.map((token, index) => (index + 1 >= firstScored ? [token, { generateNext: { probabilities: true } }] : token)),
   );
   const logprobs: (TokenLogprob | null)[] = [];
   for (let index = bosCount; index < promptTokens.length; index++) {

@@ -1,6 +1,10 @@
 import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from "node-llama-cpp";
+import { scoringStepBatchFor } from "./scoring-job-batch.js";
 import type { ScheduledJob } from "./sequence-scheduler.js";
 import type { PromptScoreRequest } from "./types.js";
+
+/** Evaluation options of a position whose next-token distribution is read (full vocabulary, no sampler settings). */
+const scoredPosition = { generateNext: { probabilities: true } } as const;
 
 /** Length of the longest token prefix all sequences share. */
 function sharedPrefixLength(sequences: readonly (readonly number[])[]): number {
@@ -20,8 +24,9 @@ function sharedPrefixLength(sequences: readonly (readonly number[])[]): number {
  * and evaluates one request's remaining tokens from the last prefix token on, reading the full-vocabulary
  * next-token distribution (no sampler settings) at each position that predicts a scored token.
  *
- * The erase happens at the start of a step, never right after an evaluation: erasing while other sequences of
- * the same step were still decoding (split batches) produced corrupted log-probabilities in testing.
+ * Every evaluation goes through the context's {@link ScoringStepBatch}: the scoring jobs of one scheduler step
+ * (several items in flight on several sequences) decode in one batch, in the order that keeps each sequence's
+ * results identical to scoring it alone. The erase happens at the start of a step, inside that batch.
  */
 export class ScoringJob implements ScheduledJob {
   private sequence: LlamaContextSequence | undefined;
@@ -68,7 +73,7 @@ export class ScoringJob implements ScheduledJob {
       if (this.next < 0) {
         this.next = 0;
         if (this.base > 0) {
-          await sequence.controlledEvaluate(this.requests[0]!.tokens.slice(0, this.base) as Token[]);
+          await scoringStepBatchFor(sequence.context).evaluate(sequence, this.requests[0]!.tokens.slice(0, this.base) as Token[]);
           return true;
         }
       }
@@ -89,10 +94,9 @@ export class ScoringJob implements ScheduledJob {
     const input: ControlledEvaluateInputItem[] = [];
     for (let position = this.base; position < tokens.length - 1; position++) {
       const token = tokens[position] as Token;
-      input.push(position + 1 >= from ? [token, { generateNext: { probabilities: true } }] : token);
+      input.push(position + 1 >= from ? [token, scoredPosition] : token);
     }
-    if (sequence.nextTokenIndex > this.base) await sequence.eraseContextTokenRanges([{ start: this.base, end: sequence.nextTokenIndex }]);
-    const outputs = await sequence.controlledEvaluate(input);
+    const outputs = await scoringStepBatchFor(sequence.context).evaluate(sequence, input, this.base);
     const values: number[] = [];
     for (let position = from - 1; position < tokens.length - 1; position++) {
       const probabilities = outputs[position - this.base]?.next.probabilities;
