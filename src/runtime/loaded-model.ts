@@ -7,6 +7,7 @@ import {
   type LlamaContext,
   type LlamaEmbeddingContext,
   type LlamaModel,
+  type Token,
 } from "node-llama-cpp";
 import type { RegisteredModel } from "./types.js";
 import { LockstepDispatch } from "./lockstep-dispatch.js";
@@ -93,12 +94,20 @@ export class LoadedLanguageModel {
   }
 }
 
+/** Texts whose tokens an embedding model remembers (a few ingestion batches' worth). */
+const recentTokensCapacity = 4096;
+
 /** A loaded embedding model: one embedding context, inputs embedded one at a time. */
 export class LoadedEmbeddingModel {
   readonly kind = "embedding";
   /** Serialises embedding calls (the context has one sequence). */
   readonly lock = new AsyncLock();
   private pending = 0;
+  /**
+   * Recently tokenized texts. Ingestion counts a chunk's tokens (to size it) and then embeds that same text: the
+   * embedding reuses the tokens instead of tokenizing again. Bounded; oldest entries leave first.
+   */
+  private readonly recentTokens = new Map<string, Token[]>();
 
   private constructor(
     readonly model: LlamaModel,
@@ -122,6 +131,19 @@ export class LoadedEmbeddingModel {
 
   get busy(): boolean {
     return this.pending > 0;
+  }
+
+  /** The model's tokens of `text` (no BOS/EOS), from the recent-texts cache when it was tokenized lately. */
+  tokenize(text: string): Token[] {
+    const cached = this.recentTokens.get(text);
+    if (cached) return cached;
+    const tokens = this.model.tokenize(text);
+    if (this.recentTokens.size >= recentTokensCapacity) {
+      const oldest = this.recentTokens.keys().next();
+      if (!oldest.done) this.recentTokens.delete(oldest.value);
+    }
+    this.recentTokens.set(text, tokens);
+    return tokens;
   }
 
   /** Runs `work` exclusively, marking the model busy meanwhile. */

@@ -25,9 +25,13 @@ export class LocalEmbeddingModel implements EmbeddingModel {
     const lease = await this.pool.acquireEmbeddingModel(this.registered);
     try {
       const { context, contextSize } = lease.loaded;
-      const lengths = options.values.map((value, index) => {
+      // Tokenized once (or taken from the tokens ingestion just counted), then embedded from the tokens.
+      const inputs = options.values.map((value, index) => {
         if (value.length === 0) throw new InvalidRequestError({ message: `input[${index}] is empty`, param: "input" });
-        const length = context.calculateInputLength(value);
+        return lease.loaded.tokenize(value);
+      });
+      const lengths = inputs.map((tokens, index) => {
+        const length = context.calculateInputLength(tokens);
         if (length >= contextSize) {
           throw new ContextOverflowError({
             message: `input[${index}] has ${length} tokens, which exceeds the embedding context of ${contextSize - 1} tokens`,
@@ -39,9 +43,9 @@ export class LocalEmbeddingModel implements EmbeddingModel {
       });
       const embeddings = await lease.loaded.run(async () => {
         const vectors: number[][] = [];
-        for (const value of options.values) {
+        for (const tokens of inputs) {
           options.abortSignal?.throwIfAborted();
-          vectors.push(normalize((await context.getEmbeddingFor(value)).vector));
+          vectors.push(normalize((await context.getEmbeddingFor(tokens)).vector));
         }
         return vectors;
       });

@@ -11,7 +11,7 @@ export class LocalEmbeddingTokenizer implements EmbeddingTokenizer {
   async countTokens(text: string): Promise<number> {
     const lease = await this.pool.acquireEmbeddingModel(this.registered);
     try {
-      return lease.loaded.model.tokenize(text).length;
+      return lease.loaded.tokenize(text).length;
     } finally {
       lease.release();
     }
