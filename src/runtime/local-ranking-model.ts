@@ -69,7 +69,12 @@ export class LocalRankingModel implements RankingModel {
     }
   }
 
-  private async assertRankingHead(): Promise<void> {
+  /** Whether the GGUF has a ranking head (read from its header once per file; nothing is loaded). */
+  async canRank(): Promise<boolean> {
+    return this.hasRankingHead();
+  }
+
+  private hasRankingHead(): Promise<boolean> {
     let supported = rankingSupport.get(this.registered.path);
     if (!supported) {
       supported = (async () => {
@@ -79,7 +84,11 @@ export class LocalRankingModel implements RankingModel {
       supported.catch(() => rankingSupport.delete(this.registered.path));
       rankingSupport.set(this.registered.path, supported);
     }
-    if (!(await supported)) {
+    return supported;
+  }
+
+  private async assertRankingHead(): Promise<void> {
+    if (!(await this.hasRankingHead())) {
       throw new InvalidRequestError({
         message: `The model '${this.registered.name}' cannot rank documents: it has no ranking head (cls / cls.output tensors)`,
         param: "model",

@@ -144,20 +144,33 @@ export class ModelPool {
   }
 
   /** Records use and (re)arms the idle-unload timer. */
+  /**
+   * Marks the entry used now. One idle timer per entry: when it fires early (the entry was used since it was armed),
+   * it re-arms for the remaining time instead of every use clearing and creating a timer.
+   */
   private touch(entry: PoolEntry): void {
     entry.lastUsedAt = this.options.now();
-    if (entry.idleTimer) clearTimeout(entry.idleTimer);
-    entry.idleTimer = undefined;
     const seconds = this.options.idleUnloadSeconds;
-    if (seconds <= 0 || this.disposed) return;
+    if (seconds <= 0 || this.disposed || entry.idleTimer) return;
+    this.armIdleTimer(entry, seconds * 1000);
+  }
+
+  private armIdleTimer(entry: PoolEntry, delayMilliseconds: number): void {
     entry.idleTimer = setTimeout(() => {
-      if (this.entries.get(entry.registered.name) !== entry || this.isBusy(entry)) return;
+      entry.idleTimer = undefined;
+      if (this.entries.get(entry.registered.name) !== entry || this.disposed) return;
+      const idleFor = this.options.now() - entry.lastUsedAt;
+      const idleLimit = this.options.idleUnloadSeconds * 1000;
+      if (idleFor < idleLimit || this.isBusy(entry)) {
+        this.armIdleTimer(entry, Math.max(1, idleLimit - idleFor));
+        return;
+      }
       void this.loadLock.run(async () => {
         if (this.entries.get(entry.registered.name) !== entry || this.isBusy(entry)) return;
         this.options.logger.info({ model: entry.registered.name }, "unloading idle model");
         await this.remove(entry);
       });
-    }, seconds * 1000);
+    }, delayMilliseconds);
     entry.idleTimer.unref();
   }
 

@@ -92,4 +92,6 @@ export type RankingOptions = {
 /** Scores documents against a query (relevance probability in [0, 1], one per document, same order). */
 export interface RankingModel {
   rank(query: string, documents: string[], options?: RankingOptions): Promise<number[]>;
+  /** Whether the model can rank at all (has a ranking head); cheap, loads nothing. Absent: assume it can. */
+  canRank?(): Promise<boolean>;
 }

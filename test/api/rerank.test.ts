@@ -177,6 +177,28 @@ describe("knowledge-base queries reranked", () => {
     expect(top.body.data.map((hit: { text: string }) => hit.text)).toEqual(hits.slice(0, 2).map((hit) => hit.text));
   });
 
+  it("bills a reranked query to the key: the query embedding as `embeddings`, the ranking head's work as `rerank`", async () => {
+    const querying = await server.createKey({ name: "kb-rerank-billing" });
+    const grant = await callApi(server, alice.key, "POST", "/v1/knowledge-bases/handbook/grants", { key: querying.id });
+    expect(grant.status).toBeLessThan(300);
+    const response = await callApi(server, querying.key, "POST", "/v1/knowledge-bases/handbook/query", { query, top_k: 5, mode: "hybrid", rerank_model: "ranker" });
+    expect(response.status).toBe(200);
+    const records = await server.admin.get<{ data: Array<{ endpoint: string; model: string; status: string; input_tokens: number | null }> }>(
+      "/admin/usage/records", { query: { key_id: querying.id } },
+    );
+    const rerank = records.data.filter((record) => record.endpoint === "rerank");
+    expect(rerank).toHaveLength(1);
+    const texts: string[] = response.body.data.map((hit: { text: string }) => hit.text);
+    const tokens = texts.reduce((sum, text) => sum + referenceContext.calculateInputLength(query, text), 0);
+    expect(rerank[0]).toMatchObject({ model: "ranker", status: "ok", input_tokens: tokens });
+    expect(records.data.filter((record) => record.endpoint === "embeddings" && record.model === "bert")).toHaveLength(1);
+    // A model that cannot rank fails before anything is billed.
+    const refused = await callApi(server, querying.key, "POST", "/v1/knowledge-bases/handbook/query", { query, top_k: 5, rerank_model: "stories" });
+    expect(refused.status).toBe(400);
+    const after = await server.admin.get<{ data: unknown[] }>("/admin/usage/records", { query: { key_id: querying.id } });
+    expect(after.data).toHaveLength(records.data.length + 1); // only the query embedding of the refused call
+  });
+
   it("applies min_rerank_score, and rejects a reranker that cannot rank", async () => {
     const best = (await callApi(server, alice.key, "POST", "/v1/knowledge-bases/handbook/query", { query, top_k: 5, mode: "hybrid", rerank_model: "ranker" })).body.data[0].rerank_score as number;
     const none = await callApi(server, alice.key, "POST", "/v1/knowledge-bases/handbook/query", { query, top_k: 5, mode: "hybrid", rerank_model: "ranker", threshold: { min_rerank_score: best + 1e-3 } });

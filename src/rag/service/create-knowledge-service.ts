@@ -9,6 +9,7 @@ import type { Embedder, Reranker } from "../types.js";
 import type { EmbeddingMeter, EmbeddingMeterEntry } from "./embedding-meter.js";
 import { meteredEmbeddingModel } from "./embedding-meter.js";
 import { embeddingSimilarityReranker } from "./embedding-similarity-reranker.js";
+import { meteredReranker } from "./metered-reranker.js";
 import { KnowledgeService, type RetrievalDefaults } from "./knowledge-service.js";
 import { upstreamReranker } from "./upstream-reranker.js";
 
@@ -62,27 +63,21 @@ export function createKnowledgeService(options: CreateKnowledgeServiceOptions): 
         const model = await options.gateway.embeddingModel(modelName);
         return embeddingSimilarityReranker(meter ? meteredEmbeddingModel(model, { meter, keyId, modelName }) : model);
       };
-      const ranking = options.runtime.rankingModel?.(local);
-      if (!ranking) return similarity();
-      let fallback: Reranker | undefined;
-      return {
-        async rerank(query, documents, call) {
-          if (fallback) return fallback.rerank(query, documents, call);
-          try {
-            return await ranking.rank(query, documents, call);
-          } catch (error) {
-            if ((error as { code?: unknown }).code !== "model_not_ranking" || local.kind !== "embedding") throw error;
-            fallback = await similarity();
-            return fallback.rerank(query, documents, call);
-          }
-        },
-      };
+      const rankingModel = options.runtime.rankingModel?.(local);
+      if (!rankingModel) return similarity();
+      // An embedding model without a ranking head ranks by similarity (billed as embeddings). Another model without
+      // one fails with model_not_ranking before anything is loaded or billed.
+      const canRank = (await rankingModel.canRank?.()) ?? true;
+      if (!canRank && local.kind === "embedding") return similarity();
+      const ranking: Reranker = { rerank: (query, documents, call) => rankingModel.rank(query, documents, call) };
+      return canRank && meter ? meteredReranker(ranking, { meter, keyId, modelName }) : ranking;
     }
     const provider = (await options.listProviders())
       .filter((candidate) => candidate.models.includes(modelName))
       .sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt)[0];
     if (!provider) throw new NotFoundError({ message: `The model '${modelName}' does not exist`, param: "model", code: "model_not_found" });
-    return upstreamReranker({ providerName: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, model: modelName, timeoutMs: provider.timeoutMs, fetch: options.fetch });
+    const upstream = upstreamReranker({ providerName: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, model: modelName, timeoutMs: provider.timeoutMs, fetch: options.fetch });
+    return meter ? meteredReranker(upstream, { meter, keyId, modelName }) : upstream;
   };
 
   return new KnowledgeService({
@@ -95,13 +90,13 @@ export function createKnowledgeService(options: CreateKnowledgeServiceOptions): 
 /** Bills embedding calls to the API key (its budget, allowed models) through the metered ledger. */
 function keyMeter(maas: Pick<Maas, "keys" | "openMeteredRequest">): EmbeddingMeter {
   const unbilled: EmbeddingMeterEntry = { settle: async () => undefined };
-  return async ({ keyId, model, maxInputTokens }) => {
+  return async ({ keyId, model, maxInputTokens, endpoint = "embeddings" }) => {
     if (keyId === undefined) return unbilled;
     const record = await maas.keys.get(keyId);
     if (!record || record.revokedAt !== undefined) throw new PermissionDeniedError({ message: `the API key ${keyId} that started this work was revoked`, code: "key_revoked" });
     const principal = toPrincipal(record);
     assertModelAllowed(principal, model);
-    const metered = await maas.openMeteredRequest({ principal, model, endpoint: "embeddings", maxInputTokens, maxOutputTokens: 0 });
+    const metered = await maas.openMeteredRequest({ principal, model, endpoint, maxInputTokens, maxOutputTokens: 0 });
     return {
       settle: (outcome) => metered.settle({ usage: { inputTokens: outcome.inputTokens, outputTokens: 0 }, status: outcome.status, error: outcome.error }),
     };

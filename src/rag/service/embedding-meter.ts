@@ -9,7 +9,13 @@ export type EmbeddingMeterEntry = {
  * Opens a ledger entry billed to `keyId` (reserving `maxInputTokens` against its budget; throws RateLimitError when
  * over budget). `keyId` undefined = the local operator.
  */
-export type EmbeddingMeter = (request: { keyId: string | undefined; model: string; maxInputTokens: number }) => Promise<EmbeddingMeterEntry>;
+export type EmbeddingMeter = (request: {
+  keyId: string | undefined;
+  model: string;
+  maxInputTokens: number;
+  /** The ledger's endpoint. Defaults to `embeddings`. */
+  endpoint?: "embeddings" | "rerank" | undefined;
+}) => Promise<EmbeddingMeterEntry>;
 
 /** Wraps an embedding model so that each `doEmbed` call is billed to `keyId` through `meter`. */
 export function meteredEmbeddingModel(model: EmbeddingModel, options: { meter: EmbeddingMeter; keyId: string | undefined; modelName: string }): EmbeddingModel {
