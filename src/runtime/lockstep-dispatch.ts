@@ -22,7 +22,10 @@ export class LockstepDispatch {
         this.runAfterDispatch();
       } else setImmediate(check);
     };
-    setImmediate(check);
+    // Every expected sequence is already queued (always so at concurrency 1): decode now rather than after a turn
+    // of the event loop, whose other work (HTTP, metering) would otherwise run first, on the critical path.
+    if (this.expected > 0 && this.queuedSequences() >= this.expected) check();
+    else setImmediate(check);
   };
 
   attach(context: LlamaContext): void {
