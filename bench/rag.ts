@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  chunkDocument, defaultHybridWeights, ingestDocuments, parseDocument, retrieve, SqliteKnowledgeStore, type KnowledgeBaseScope, type RetrievalMode,
+  chunkDocument, defaultHybridWeights, type Embedder, ingestDocuments, parseDocument, retrieve, SqliteKnowledgeStore, type KnowledgeBaseScope, type RetrievalMode,
 } from "../src/rag/index.js";
 import { createRuntime, inspectGguf } from "../src/runtime/index.js";
 import { testModelPath } from "../test/support/test-models.js";
@@ -70,7 +70,10 @@ async function embeddingModelPath(value: string | undefined): Promise<string> {
   }
 }
 
-async function ingestCorpus(store: SqliteKnowledgeStore, dataset: BeirDataset, embedder: LlamaTestEmbedder, documents = dataset.corpus): Promise<number> {
+/** What ingestion needs of an embedder here: the model, its tokenizer and chunking, and the vector size. */
+type BenchEmbedder = Embedder & { dimensions: number };
+
+async function ingestCorpus(store: SqliteKnowledgeStore, dataset: BeirDataset, embedder: BenchEmbedder, documents = dataset.corpus): Promise<number> {
   await store.createKnowledgeBase({ id: scope.knowledgeBaseId, ownerId: scope.ownerId, name: "bench" });
   await store.createGeneration(scope, { embeddingModelId: `${embedder.model.provider}/${embedder.model.modelId}`, dimensions: embedder.dimensions, chunkSize: embedder.chunkSize!, chunkOverlap: embedder.chunkOverlap! });
   const outcomes = await ingestDocuments(
@@ -149,7 +152,7 @@ async function measureIngestRatio(dataset: BeirDataset, embedder: LlamaTestEmbed
 }
 
 /** The model as the server runs it: a fresh runtime (1 thread), loaded and warmed on a text outside the corpus. */
-async function runtimeEmbedder(modelPath: string): Promise<{ embedder: LlamaTestEmbedder; dispose(): Promise<void> }> {
+async function runtimeEmbedder(modelPath: string): Promise<{ embedder: BenchEmbedder; dispose(): Promise<void> }> {
   const runtime = createRuntime({ gpu: "cpu", threads: 1, sequences: 1, idleUnloadSeconds: 0, maxQueue: 64 });
   const registered = { name: "bench-embedder", path: modelPath, kind: "embedding" as const, metadata: await inspectGguf(modelPath) };
   const model = runtime.embeddingModel(registered);
@@ -158,9 +161,9 @@ async function runtimeEmbedder(modelPath: string): Promise<{ embedder: LlamaTest
   const contextSize = await tokenizer.contextSize();
   const chunkSize = Math.max(8, Math.min(512, contextSize - 4));
   await model.doEmbed({ values: ["warming up the embedding context"] });
-  const embedder: LlamaTestEmbedder = {
+  const embedder: BenchEmbedder = {
     model, countTokens: (text) => tokenizer.countTokens(text), chunkSize, chunkOverlap: Math.floor(chunkSize / 8),
-    dimensions: registered.metadata.embeddingLength ?? 0, contextSize, llamaModel: undefined as never, dispose: () => runtime.dispose(),
+    dimensions: registered.metadata.embeddingLength ?? 0,
   };
   return { embedder, dispose: () => runtime.dispose() };
 }

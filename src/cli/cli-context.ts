@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Config } from "../config/index.js";
+import type { Platform } from "../platform/index.js";
 import type { Database } from "../store/index.js";
 
 // Heavy modules (zod schemas, kysely, node-llama-cpp) load inside actions, so `--help` and usage errors stay fast.
@@ -25,5 +26,25 @@ export async function withDatabase<Result>(config: Config, use: (database: Datab
     return await use(database);
   } finally {
     await database.dispose();
+  }
+}
+
+/**
+ * Runs `use` with an in-process platform over the state folder (no server needed, nothing listens; a running server
+ * on the same AIPLUS_HOME shares the files). Logs go to stderr so stdout carries only the command's output; the
+ * platform is disposed afterwards.
+ */
+export async function withPlatform<Result>(config: Config, use: (platform: Platform) => Promise<Result>): Promise<Result> {
+  const { createPlatform } = await import("../platform/index.js");
+  const { pino } = await import("pino");
+  const platform = await createPlatform({
+    config,
+    logger: pino({ level: config.logLevel === "info" ? "warn" : config.logLevel }, pino.destination(2)),
+    onAdminKeyCreated: (key) => process.stderr.write(`aiplus: created the admin key (shown once, store it now): ${key}\n`),
+  });
+  try {
+    return await use(platform);
+  } finally {
+    await platform.dispose();
   }
 }

@@ -6,6 +6,7 @@ export { DocumentParseError, type DocumentParseFailure } from "./document-parse-
 export { DocumentBuilder, normaliseBlockText } from "./document-builder.js";
 export { detectDocumentFormat } from "./detect-document-format.js";
 export { parseDocument, type DocumentSource } from "./parse-document.js";
+export { rerankInputBound } from "./rerank-input-bound.js";
 export { parsePdf } from "./parse-pdf.js";
 export { parseDocx } from "./parse-docx.js";
 export { parseHtml } from "./parse-html.js";

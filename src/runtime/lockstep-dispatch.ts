@@ -11,7 +11,7 @@ const maximumHoldMilliseconds = 1;
 export class LockstepDispatch {
   private expected = 0;
   private context: LlamaContext | undefined;
-  private afterDispatch: (() => void)[] = [];
+  private dispatched: (() => void) | undefined;
 
   /** The function to pass as `batching.dispatchSchedule`. */
   readonly schedule = (dispatch: () => void): void => {
@@ -19,7 +19,7 @@ export class LockstepDispatch {
     const check = (): void => {
       if (this.queuedSequences() >= this.expected || performance.now() >= deadline) {
         dispatch();
-        this.runAfterDispatch();
+        this.dispatched?.();
       } else setImmediate(check);
     };
     // Every expected sequence is already queued (always so at concurrency 1): decode now rather than after a turn
@@ -32,20 +32,9 @@ export class LockstepDispatch {
     this.context = context;
   }
 
-  /** Runs `callback` once, right after the next batch is dispatched (while it decodes). */
-  afterNextDispatch(callback: () => void): void {
-    this.afterDispatch.push(callback);
-  }
-
-  /** Runs the pending after-dispatch callbacks now (nothing more will be dispatched for them). */
-  clearAfterDispatch(): void {
-    this.runAfterDispatch();
-  }
-
-  private runAfterDispatch(): void {
-    const callbacks = this.afterDispatch;
-    this.afterDispatch = [];
-    for (const callback of callbacks) callback();
+  /** Calls `listener` right after each batch is dispatched (while it decodes). */
+  onDispatched(listener: () => void): void {
+    this.dispatched = listener;
   }
 
   /** Sets how many sequences the next batch should contain. */

@@ -37,6 +37,10 @@ export class SequenceScheduler {
     private readonly options: { maxQueue: number; dispatch: LockstepDispatch; onActivity: () => void },
   ) {
     this.free = [...sequences];
+    // A step's output goes out once the next step's decode is running, overlapping the two.
+    options.dispatch.onDispatched(() => {
+      for (const job of this.active.keys()) job.flush?.();
+    });
   }
 
   get activeSequences(): number {
@@ -91,16 +95,11 @@ export class SequenceScheduler {
         const jobs = [...this.active.keys()];
         const stepping = jobs.filter((job) => !job.cancelled);
         this.options.dispatch.expect(stepping.length);
-        // The previous step's output goes out once this step's decode is running, overlapping the two.
-        this.options.dispatch.afterNextDispatch(() => {
-          for (const job of jobs) job.flush?.();
-        });
         const results = await Promise.all(jobs.map((job) => (job.cancelled ? false : job.step().catch(() => false))));
         const finished = jobs.filter((job, index) => !results[index] || job.cancelled);
         await Promise.all(finished.map((job) => this.release(job)));
       }
     } finally {
-      this.options.dispatch.clearAfterDispatch();
       this.running = false;
     }
   }

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { resolveConfig } from "../cli-context.js";
+import { resolveConfig, withPlatform } from "../cli-context.js";
 import { parsePositiveInteger } from "../parse-options.js";
 
 type ChatOptions = { system?: string; maxTokens?: number };
@@ -14,17 +14,10 @@ export function chatCommand(): Command {
     .addHelpText("after", "\nRuns in this process (no server needed); usage is recorded in the ledger without a key.")
     .action(async (modelName: string, options: ChatOptions, command: Command) => {
       const config = await resolveConfig(command);
-      const { createPlatform } = await import("../../platform/index.js");
-      const { pino } = await import("pino");
       const { createCliUsageMeter } = await import("../chat/cli-usage-meter.js");
       const { runChatRepl } = await import("../chat/chat-repl.js");
       // In-process, without listening: stdout carries only the conversation, logs go to stderr.
-      const platform = await createPlatform({
-        config,
-        logger: pino({ level: config.logLevel === "info" ? "warn" : config.logLevel }, pino.destination(2)),
-        onAdminKeyCreated: (key) => process.stderr.write(`aiplus: created the admin key (shown once, store it now): ${key}\n`),
-      });
-      try {
+      await withPlatform(config, async (platform) => {
         const { model } = await platform.gateway.languageModel(modelName);
         const openTurn = createCliUsageMeter({ database: platform.database, maas: platform.maas });
         await runChatRepl({
@@ -37,8 +30,6 @@ export function chatCommand(): Command {
           output: process.stdout,
           interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
         });
-      } finally {
-        await platform.dispose();
-      }
+      });
     });
 }

@@ -1,4 +1,5 @@
 import type { Reranker } from "../types.js";
+import { rerankInputBound } from "../rerank-input-bound.js";
 import type { EmbeddingMeter } from "./embedding-meter.js";
 
 /**
@@ -8,8 +9,7 @@ import type { EmbeddingMeter } from "./embedding-meter.js";
 export function meteredReranker(reranker: Reranker, options: { meter: EmbeddingMeter; keyId: string | undefined; modelName: string }): Reranker {
   return {
     async rerank(query, documents, call = {}) {
-      const queryBytes = Buffer.byteLength(query, "utf8") + 4;
-      const maxInputTokens = documents.reduce((sum, document) => sum + queryBytes + Buffer.byteLength(document, "utf8"), 0);
+      const maxInputTokens = rerankInputBound(query, documents);
       const entry = await options.meter({ keyId: options.keyId, model: options.modelName, maxInputTokens, endpoint: "rerank" });
       let inputTokens: number | undefined;
       try {

@@ -2,26 +2,14 @@ import type { Command } from "commander";
 import type { EvalRunDependencies, EvalService } from "../../../eval/index.js";
 import type { Platform } from "../../../platform/index.js";
 import type { Database } from "../../../store/index.js";
-import { resolveConfig, withDatabase } from "../../cli-context.js";
+import { resolveConfig, withDatabase, withPlatform } from "../../cli-context.js";
 
 /**
  * Runs `use` with the evaluation service of an in-process platform over the state folder (runs execute here, through
  * the platform's runtime and gateway, like `aiplus chat`); logs go to stderr and the platform is disposed afterwards.
  */
 export async function withEvaluation<Result>(command: Command, use: (evaluation: EvalService, platform: Platform) => Promise<Result>): Promise<Result> {
-  const config = await resolveConfig(command);
-  const { createPlatform } = await import("../../../platform/index.js");
-  const { pino } = await import("pino");
-  const platform = await createPlatform({
-    config,
-    logger: pino({ level: config.logLevel === "info" ? "warn" : config.logLevel }, pino.destination(2)),
-    onAdminKeyCreated: (key) => process.stderr.write(`aiplus: created the admin key (shown once, store it now): ${key}\n`),
-  });
-  try {
-    return await use(platform.evaluation, platform);
-  } finally {
-    await platform.dispose();
-  }
+  return withPlatform(await resolveConfig(command), (platform) => use(platform.evaluation, platform));
 }
 
 /** Read-only access to runs and battles: the database alone (no runtime, no models loaded). */
