@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Gateway } from "../gateway/types.js";
 import type { Maas } from "../maas/index.js";
 import type { KnowledgeService } from "../rag/index.js";
+import type { ResponseRepository } from "../responses/index.js";
 import type { ModelMetadata, Runtime } from "../runtime/types.js";
 import type { ModelRepository, ProviderRepository } from "../store/index.js";
 import type { InFlightRequests } from "./metering/in-flight-requests.js";
@@ -27,12 +28,22 @@ export type AppDependencies = {
   writeAheadTokens?: number | undefined;
   /** See config `streamCoalesceMs`: events of this many ms share one socket write after the first. Defaults to 0. */
   streamCoalesceMs?: number | undefined;
-  /** Aborts every in-flight model call (graceful shutdown); they settle as cancelled. */
+  /**
+   * Aborts when the server stops taking requests (graceful shutdown): new requests get its reason (503
+   * `server_shutting_down`, `retry-after`); running ones go on until `shutdownSignal`.
+   */
+  drainingSignal?: AbortSignal | undefined;
+  /**
+   * Aborts the model calls still running when the drain time is over: each ends with its reason as an error (a 503,
+   * or an error event that ends a stream) and its ledger entry is settled as interrupted.
+   */
   shutdownSignal?: AbortSignal | undefined;
   /** Tracks open ledger entries so shutdown can wait for them to settle. Defaults to a fresh tracker. */
   inFlight?: InFlightRequests | undefined;
   /** Knowledge bases (`/v1/knowledge-bases`, `/v1/rerank`, `knowledge_bases` in chat). Absent: those routes are off. */
   knowledge?: KnowledgeService | undefined;
+  /** Stored responses of the Responses API (`/v1/responses`). Absent: those routes are off. */
+  responses?: ResponseRepository | undefined;
   /** Clock for `created` fields. Defaults to `Date.now`. */
   now?: (() => number) | undefined;
 };

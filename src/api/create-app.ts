@@ -6,8 +6,9 @@ import { handleError, handleNotFound } from "./errors/handle-error.js";
 import { arenaRoutes, evalRoutes } from "./evals/index.js";
 import type { EvalService } from "../eval/index.js";
 import { knowledgeRoutes, rerankRoute } from "./knowledge/index.js";
+import { responsesRoutes } from "./responses/index.js";
 import { InFlightRequests } from "./metering/index.js";
-import { bearerAuth, bodyLimit, requestId, requestRateLimit } from "./middleware/index.js";
+import { bearerAuth, bodyLimit, requestId, requestRateLimit, shutdownGate } from "./middleware/index.js";
 import { chatCompletionsRoute } from "./routes/chat-completions-route.js";
 import { completionsRoute } from "./routes/completions-route.js";
 import { embeddingsRoute } from "./routes/embeddings-route.js";
@@ -28,7 +29,8 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
   app.onError(handleError(dependencies.logger));
   app.notFound(handleNotFound);
   app.use(requestId({ logger: dependencies.logger }));
-  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/health", (c) => (dependencies.drainingSignal?.aborted ? c.json({ status: "draining" }, 503) : c.json({ status: "ok" })));
+  app.use("/v1/*", shutdownGate({ drainingSignal: dependencies.drainingSignal, requests: routeDependencies.inFlight }));
   app.use("/v1/*", bodyLimit({ maxBytes: dependencies.bodyLimitBytes }), bearerAuth({ authenticate: dependencies.maas.authenticate }));
   app.use("/v1/chat/completions", rateLimit);
   app.use("/v1/completions", rateLimit);
@@ -44,6 +46,11 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
     app.use("/v1/rerank", rateLimit);
     app.route("/v1/knowledge-bases", knowledgeRoutes({ ...routeDependencies, knowledge }));
     app.route("/v1/rerank", rerankRoute({ ...routeDependencies, knowledge }));
+  }
+  const responses = dependencies.responses;
+  if (responses) {
+    app.use("/v1/responses", rateLimit);
+    app.route("/v1/responses", responsesRoutes({ ...routeDependencies, responses }));
   }
   const evaluation = dependencies.evaluation;
   if (evaluation) {

@@ -10,6 +10,7 @@ import { pullCommand } from "./commands/pull-command.js";
 import { serveCommand } from "./commands/serve-command.js";
 import { usageCommand } from "./commands/usage-command.js";
 import { oneLine } from "./cli-error.js";
+import { printLine } from "./output.js";
 
 /** The `aiplus` command tree. Errors surface as exceptions (`exitOverride`); `runCli` prints them. */
 export function createProgram(version: string): Command {
@@ -24,6 +25,8 @@ export function createProgram(version: string): Command {
   ]) {
     program.addCommand(command);
   }
+  // `npx aiplus help` / `npx aiplus version`: the same as --help / --version, with no flag for a wrapper to take.
+  program.command("version").description("print the version (same as --version)").action(() => printLine(version));
   configureRecursively(program);
   return program;
 }

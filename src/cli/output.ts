@@ -1,3 +1,14 @@
+/**
+ * Ends the CLI quietly with status 0 when the reader of `stream` went away (`aiplus … | head`: EPIPE), as coreutils do
+ * under SIGPIPE, instead of an unhandled `write EPIPE` stack trace. Other stream errors stay fatal.
+ */
+export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    exit(0);
+  });
+}
+
 /** Prints a value as pretty JSON on stdout (the `--json` output of every listing); unknown fields print as `null`. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, (_key, field: unknown) => (field === undefined ? null : field), 2)}\n`);

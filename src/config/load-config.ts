@@ -20,21 +20,47 @@ const environmentNames: Record<keyof ConfigInput, string> = {
   contextSize: "AIPLUS_CONTEXT_SIZE",
   idleUnloadSeconds: "AIPLUS_IDLE_UNLOAD_SECONDS",
   maxQueue: "AIPLUS_MAX_QUEUE",
+  retryAttempts: "AIPLUS_RETRY_ATTEMPTS",
+  retryBaseMs: "AIPLUS_RETRY_BASE_MS",
+  retryMaxDelayMs: "AIPLUS_RETRY_MAX_DELAY_MS",
+  retryAfterMaxWaitMs: "AIPLUS_RETRY_AFTER_MAX_WAIT_MS",
+  breakerThreshold: "AIPLUS_BREAKER_THRESHOLD",
+  breakerCooldownSeconds: "AIPLUS_BREAKER_COOLDOWN_SECONDS",
   bodyLimit: "AIPLUS_BODY_LIMIT",
   defaultReserveTokens: "AIPLUS_DEFAULT_RESERVE_TOKENS",
   streamCoalesceMs: "AIPLUS_STREAM_COALESCE_MS",
+  drainSeconds: "AIPLUS_DRAIN_SECONDS",
   logLevel: "AIPLUS_LOG_LEVEL",
 };
+
+/**
+ * `AIPLUS_*` variables that are not settings, so no warning names them: the config file's path, the CLI's debug
+ * switch, and what tests and benchmarks read (every `AIPLUS_TEST_*` too).
+ */
+const otherEnvironmentNames: ReadonlySet<string> = new Set([
+  "AIPLUS_CONFIG",
+  "AIPLUS_DEBUG",
+  "AIPLUS_TEST_MODELS",
+  "AIPLUS_TEST_DATASETS",
+  "AIPLUS_TEST_POSTGRES_URL",
+  "AIPLUS_EVAL_CONCURRENCY",
+  "AIPLUS_FUZZ_SEED",
+]);
 
 export type LoadConfigOptions = {
   /** Defaults to `process.env`. */
   environment?: Record<string, string | undefined>;
   /** Values from CLI flags; they win over everything else. */
   flags?: Partial<Record<keyof ConfigInput, string | number | undefined>>;
+  /**
+   * Receives one line per ignored setting: an unknown key in the config file, an unknown `AIPLUS_*` variable.
+   * Defaults to `aiplus: warning: …` on stderr.
+   */
+  warn?: ((message: string) => void) | undefined;
 };
 
 /** The one module that reads the environment. Throws InvalidRequestError naming the bad setting. */
-export function loadConfig({ environment = process.env, flags = {} }: LoadConfigOptions = {}): Config {
+export function loadConfig({ environment = process.env, flags = {}, warn = printWarning }: LoadConfigOptions = {}): Config {
   const fromEnvironment: Record<string, string> = {};
   for (const [key, name] of Object.entries(environmentNames)) {
     const value = environment[name];
@@ -44,6 +70,7 @@ export function loadConfig({ environment = process.env, flags = {} }: LoadConfig
   const home = String(fromFlags.home ?? fromEnvironment.home ?? configSchema.shape.home.parse(undefined));
   const file = environment.AIPLUS_CONFIG ?? path.join(home, "config.json");
   const fromFile = readConfigFile(file);
+  for (const warning of ignoredSettings(fromFile, file, environment)) warn(warning);
   const merged = { ...fromFile, ...fromEnvironment, ...fromFlags, home };
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
@@ -59,6 +86,44 @@ export function loadConfig({ environment = process.env, flags = {} }: LoadConfig
     databaseUrl: parsed.data.databaseUrl ?? `sqlite:${path.join(resolvedHome, "aiplus.db")}`,
     modelsDir: parsed.data.modelsDir ?? path.join(resolvedHome, "models"),
   };
+}
+
+/** What `loadConfig` would silently ignore: unknown config file keys and unknown `AIPLUS_*` variables. */
+function ignoredSettings(fromFile: Record<string, unknown>, file: string, environment: Record<string, string | undefined>): string[] {
+  const keys = Object.keys(environmentNames);
+  const names = Object.values(environmentNames);
+  const warnings = Object.keys(fromFile)
+    .filter((key) => !keys.includes(key))
+    .map((key) => `unknown setting "${key}" in ${file} is ignored${didYouMean(key, keys)}`);
+  for (const name of Object.keys(environment).sort()) {
+    if (!name.startsWith("AIPLUS_") || name.startsWith("AIPLUS_TEST_") || names.includes(name) || otherEnvironmentNames.has(name)) continue;
+    warnings.push(`unknown environment variable ${name} is ignored${didYouMean(name, names)}`);
+  }
+  return warnings;
+}
+
+/** `; did you mean port?` for a near miss (at most 2 edits, or the same in another case), else nothing. */
+function didYouMean(unknown: string, known: readonly string[]): string {
+  const distance = (left: string, right: string): number => {
+    let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+    for (let row = 1; row <= left.length; row += 1) {
+      const current = [row];
+      for (let column = 1; column <= right.length; column += 1) {
+        const substitution = previous[column - 1]! + (left[row - 1] === right[column - 1] ? 0 : 1);
+        current.push(Math.min(previous[column]! + 1, current[column - 1]! + 1, substitution));
+      }
+      previous = current;
+    }
+    return previous[right.length]!;
+  };
+  const best = known
+    .map((candidate) => ({ candidate, cost: candidate.toLowerCase() === unknown.toLowerCase() ? 0 : distance(unknown, candidate) }))
+    .sort((left, right) => left.cost - right.cost)[0];
+  return best && best.cost <= 2 ? `; did you mean ${best.candidate}?` : "";
+}
+
+function printWarning(message: string): void {
+  process.stderr.write(`aiplus: warning: ${message}\n`);
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -48,6 +48,24 @@ export const configSchema = z.object({
   idleUnloadSeconds: z.coerce.number().int().min(0).default(600),
   /** Requests that may wait for a free sequence per model before 503. Defaults to 64. */
   maxQueue: z.coerce.number().int().min(0).default(64),
+  /**
+   * Retries of a failing upstream route (5xx, 429, timeout, cut stream) after its first try, before failing over to
+   * the next route. Only while nothing has reached the client. Defaults to 2.
+   */
+  retryAttempts: z.coerce.number().int().min(0).max(10).default(2),
+  /** Wait before the first retry of a route; doubles on each further retry. Defaults to 200. */
+  retryBaseMs: z.coerce.number().int().min(0).max(60_000).default(200),
+  /** Upper bound of the wait between retries. Defaults to 2000. */
+  retryMaxDelayMs: z.coerce.number().int().min(0).max(300_000).default(2000),
+  /**
+   * Longest upstream `Retry-After` waited out before retrying the same route; a longer one fails over to the next
+   * route at once and pauses the route until then. Defaults to 5000.
+   */
+  retryAfterMaxWaitMs: z.coerce.number().int().min(0).max(300_000).default(5000),
+  /** Consecutive failures of a route that open its circuit breaker (the route is skipped). Defaults to 5. */
+  breakerThreshold: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Seconds an open circuit skips its route before one trial call is let through. Defaults to 30. */
+  breakerCooldownSeconds: z.coerce.number().min(0).max(86_400).default(30),
   /** Largest accepted request body. Defaults to 4 MiB. */
   bodyLimit: byteSize.default(4 * 1024 * 1024),
   /** Completion tokens reserved against budgets when a request sets no `max_tokens`. Defaults to 4096. */
@@ -58,6 +76,11 @@ export const configSchema = z.object({
    * event on its own. Defaults to 5.
    */
   streamCoalesceMs: z.coerce.number().min(0).max(1000).default(5),
+  /**
+   * Graceful shutdown (SIGTERM/SIGINT): seconds running requests may take to finish before they are ended with a
+   * 503 `server_shutting_down` error (streams: an error event). Defaults to 30.
+   */
+  drainSeconds: z.coerce.number().min(0).max(3600).default(30),
   /** pino log level. Defaults to `info`. */
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -84,8 +84,7 @@ export { scoreGsm8kResponse, type Gsm8kScore } from "./generative/score-gsm8k-re
 export { truncateAtStop } from "./generative/truncate-at-stop.js";
 export { humanevalProgram, humanevalStopSequences, humanevalMaximumTokens } from "./generative/humaneval-program.js";
 export { passAtK } from "./generative/pass-at-k.js";
-export { runPythonSandboxed, canIsolateNetwork, type SandboxOptions, type SandboxResult } from "./generative/run-python-sandboxed.js";
-export { checkHumanevalCompletion, type HumanevalCheck } from "./generative/run-humaneval-item.js";
+export { checkHumanevalCompletion, type HumanevalCheck, type HumanevalCheckOptions } from "./generative/run-humaneval-item.js";
 
 // metrics
 export { mean, sampleStandardError } from "./metrics/mean-and-stderr.js";
@@ -154,14 +153,25 @@ export {
 
 // backends (phase 2)
 export { createLocalLoglikelihoodBackend } from "./backends/local-loglikelihood-backend.js";
-export { createEvalRunRepository, evalRunStatuses, type EvalRunRecord, type EvalRunStatus, type EvalRunFilter, type EvalRunRepository, type NewEvalRun } from "./store/eval-run-repository.js";
+export {
+  createEvalRunRepository,
+  evalRunStatuses,
+  evalRunDisplayStatuses,
+  evalRunDisplayStatus,
+  type EvalRunDisplayStatus,
+  type EvalRunRecord,
+  type EvalRunStatus,
+  type EvalRunFilter,
+  type EvalRunRepository,
+  type NewEvalRun,
+} from "./store/eval-run-repository.js";
 export { createEvalItemRepository, type EvalItemRecord, type EvalItemRepository } from "./store/eval-item-repository.js";
 export { createArenaBattleRepository, type ArenaBattleRecord, type ArenaBattleRepository, type NewArenaBattle } from "./store/arena-battle-repository.js";
 
 // durable runs (phase 2)
 export { evalRunRequestSchema, type EvalRunRequest, type ParsedEvalRunRequest } from "./runs/eval-run-request.js";
 export type { EvalRunDependencies, ExecuteEvalRunOptions } from "./runs/eval-run-dependencies.js";
-export { createEvalRun, getEvalRun, listEvalRuns, listEvalRunItems, cancelEvalRun, compareEvalRuns, summarizeItems, type EvalRunComparison } from "./runs/eval-runs.js";
+export { createEvalRun, getEvalRun, listEvalRuns, listEvalRunItems, cancelEvalRun, compareEvalRuns, summarizeItems, type EvalRunComparison, type EvalRunListFilter } from "./runs/eval-runs.js";
 export { startEvalRun, resumeEvalRun, type EvalRunExecution } from "./runs/execute-eval-run.js";
 export { createOpenAiLoglikelihoodBackend, type OpenAiLoglikelihoodOptions } from "./backends/openai-loglikelihood-backend.js";
 export { createOpenAiGenerationBackend, type OpenAiGenerationOptions } from "./backends/openai-generation-backend.js";
@@ -176,6 +186,7 @@ export { multipleChoiceRunItems } from "./runs/multiple-choice-run-items.js";
 
 // custom tasks and safety as durable runs
 export { loadCustomRunPlan, customJudgeModel } from "./runs/custom-run-plan.js";
+export { requiresCodeExecution } from "./runs/requires-code-execution.js";
 export { loadDoNotAnswerRunItems, loadDoNotAnswerItems, doNotAnswerAgreementMetrics, riskAreaMetric, doNotAnswerMaximumTokens } from "./runs/safety-run-items.js";
 export { taskOfRun, customTaskInfo, customPrimaryMetric, type RunTaskInfo } from "./runs/run-task.js";
 export { drawBattlePair, pairKey, type BattleSampling, type DrawBattlePairOptions } from "./arena/draw-battle-pair.js";
@@ -187,6 +198,7 @@ export {
   createEvalService,
   evalRunJobKind,
   type CreateEvalServiceOptions,
+  type EvalRunTakeover,
   type EvalService,
   type EvalTaskView,
   type NewEvalRunRequest,

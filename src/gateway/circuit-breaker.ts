@@ -10,13 +10,23 @@ export const defaultCircuitBreakerPolicy: CircuitBreakerPolicy = { failureThresh
 
 export type CircuitState = "closed" | "open" | "half-open";
 
+/** One call the breaker let through; report its outcome with it. */
+export type BreakerPermit = {
+  /** The single trial call of a half-open circuit. */
+  readonly trial: boolean;
+};
+
 /**
- * Per-route breaker: `failureThreshold` consecutive failures open it for `cooldownMs`; then it is
- * half-open and lets exactly one trial call through, which closes it on success or reopens it on failure.
+ * Per-route breaker: `failureThreshold` consecutive failures open it for `cooldownMs` (or longer, when the route
+ * asked for a longer pause with `Retry-After`); then it is half-open and lets exactly one trial call through,
+ * which closes it on success or reopens it on failure. A failure that carries a `Retry-After` also pauses the
+ * route until then, even below the threshold.
  */
 export class CircuitBreaker {
   private consecutiveFailures = 0;
-  private openedAt: number | undefined;
+  /** When the circuit opened, and until when it stays open. */
+  private open: { until: number } | undefined;
+  private pausedUntil = 0;
   private trialInFlight = false;
 
   constructor(
@@ -24,42 +34,55 @@ export class CircuitBreaker {
     private readonly now: () => number,
   ) {}
 
+  /** The breaker's state; a route paused by `Retry-After` below the threshold reads "closed" (see {@link waitMs}). */
   get state(): CircuitState {
-    if (this.openedAt === undefined) return "closed";
-    return this.now() - this.openedAt >= this.policy.cooldownMs ? "half-open" : "open";
+    if (this.open === undefined) return "closed";
+    return this.now() >= this.open.until ? "half-open" : "open";
   }
 
-  /** Whether a call may go to the route now; in half-open state this claims the single trial call. */
-  tryAcquire(): boolean {
+  /** Milliseconds until a call may be let through (0: now). */
+  waitMs(): number {
+    const now = this.now();
+    const openUntil = this.open === undefined ? 0 : this.open.until;
+    return Math.max(0, openUntil - now, this.pausedUntil - now);
+  }
+
+  /** Lets a call through now, or not; in half-open state this claims the single trial call. */
+  tryAcquire(): BreakerPermit | undefined {
+    if (this.now() < this.pausedUntil) return undefined;
     switch (this.state) {
       case "closed":
-        return true;
+        return { trial: false };
       case "open":
-        return false;
+        return undefined;
       case "half-open":
-        if (this.trialInFlight) return false;
+        if (this.trialInFlight) return undefined;
         this.trialInFlight = true;
-        return true;
+        return { trial: true };
       default:
         return this.state satisfies never;
     }
   }
 
-  recordSuccess(): void {
+  recordSuccess(permit: BreakerPermit): void {
+    if (permit.trial) this.trialInFlight = false;
     this.consecutiveFailures = 0;
-    this.openedAt = undefined;
-    this.trialInFlight = false;
+    this.open = undefined;
   }
 
-  recordFailure(): void {
+  /** Counts a failure; `retryAfterMs` (the route's `Retry-After`) pauses the route at least that long. */
+  recordFailure(permit: BreakerPermit, retryAfterMs?: number | undefined): void {
+    const now = this.now();
+    if (permit.trial) this.trialInFlight = false;
     this.consecutiveFailures += 1;
-    const wasTrial = this.trialInFlight;
-    this.trialInFlight = false;
-    if (wasTrial || this.state !== "closed" || this.consecutiveFailures >= this.policy.failureThreshold) this.openedAt = this.now();
+    if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    if (permit.trial || this.open !== undefined || this.consecutiveFailures >= this.policy.failureThreshold) {
+      this.open = { until: now + Math.max(this.policy.cooldownMs, retryAfterMs ?? 0) };
+    }
   }
 
-  /** Ends a call that says nothing about the route's health (aborted by the caller, rejected as invalid). */
-  release(): void {
-    this.trialInFlight = false;
+  /** Ends a call that says nothing about the route's health (aborted, rejected as invalid, back-pressure). */
+  release(permit: BreakerPermit): void {
+    if (permit.trial) this.trialInFlight = false;
   }
 }

@@ -1,5 +1,5 @@
 import type { RegisteredModel } from "../runtime/index.js";
-import { InvalidRequestError, NotFoundError, type EmbeddingModel, type LanguageModel } from "../spec/index.js";
+import { InvalidRequestError, modelNameKey, NotFoundError, type EmbeddingModel, type LanguageModel } from "../spec/index.js";
 import { abortableDelay } from "./abortable-delay.js";
 import { CircuitBreaker, defaultCircuitBreakerPolicy } from "./circuit-breaker.js";
 import { createFailoverEmbeddingModel } from "./failover-embedding-model.js";
@@ -7,7 +7,7 @@ import { createFailoverLanguageModel } from "./failover-language-model.js";
 import type { GatewayOptions } from "./gateway-options.js";
 import { createOpenAICompatibleEmbeddingModel, createOpenAICompatibleLanguageModel } from "./openai-compatible/index.js";
 import { defaultRetryPolicy } from "./retry-policy.js";
-import { localRouteKey, providerRouteKey, resolveRoutes } from "./resolve-routes.js";
+import { localRouteKey, providerModelId, providerRouteKey, resolveRoutes } from "./resolve-routes.js";
 import type { Route } from "./route.js";
 import type { Gateway, ModelListing, ResolvedLanguageModel } from "./types.js";
 
@@ -24,8 +24,10 @@ function wrongKind(name: string, kind: RegisteredModel["kind"]): InvalidRequestE
 }
 
 /**
- * Maps public model names to routes: the registered local model first, then each provider listing the
- * name by ascending priority. Circuit breakers are kept per route for the gateway's lifetime.
+ * Maps public model names (in any case) to routes: the registered local model first, then each provider listing the
+ * name by ascending priority. The resolved model's `modelId` is the name as registered (the local model's spelling,
+ * else the first provider's), and each provider is called with its own spelling. Circuit breakers are kept per route
+ * for the gateway's lifetime.
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const now = options.now ?? Date.now;
@@ -44,42 +46,45 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   return {
-    async languageModel(name: string): Promise<ResolvedLanguageModel> {
-      const { local, providers } = await resolveRoutes(name, options);
+    async languageModel(requestedName: string): Promise<ResolvedLanguageModel> {
+      const { local, providers, canonicalName: name } = await resolveRoutes(requestedName, options);
       const routes: Route<LanguageModel>[] = [];
       const localModel = local?.kind === "llm" ? options.runtime.languageModel(local) : undefined;
       if (localModel) routes.push({ key: localRouteKey(name), model: localModel, local: true });
       for (const provider of providers) {
-        const model = createOpenAICompatibleLanguageModel({ provider, modelId: name, fetch: options.fetch });
-        routes.push({ key: providerRouteKey(provider, name), model });
+        const modelId = providerModelId(provider, name);
+        const model = createOpenAICompatibleLanguageModel({ provider, modelId, fetch: options.fetch });
+        routes.push({ key: providerRouteKey(provider, modelId), model });
       }
-      if (routes.length === 0) throw local ? wrongKind(name, local.kind) : notFound(name);
+      if (routes.length === 0) throw local ? wrongKind(name, local.kind) : notFound(requestedName);
       const model = createFailoverLanguageModel({ ...failover, modelName: name, routes });
       // Only the local engine knows its context window (loading the model on first use, as the call would).
       const contextLength = localModel ? (await localModel.info?.())?.contextLength : undefined;
       return { model, contextLength };
     },
 
-    async embeddingModel(name: string): Promise<EmbeddingModel> {
-      const { local, providers } = await resolveRoutes(name, options);
+    async embeddingModel(requestedName: string): Promise<EmbeddingModel> {
+      const { local, providers, canonicalName: name } = await resolveRoutes(requestedName, options);
       const routes: Route<EmbeddingModel>[] = [];
       if (local?.kind === "embedding") routes.push({ key: localRouteKey(name), model: options.runtime.embeddingModel(local) });
       for (const provider of providers) {
-        const model = createOpenAICompatibleEmbeddingModel({ provider, modelId: name, fetch: options.fetch });
-        routes.push({ key: providerRouteKey(provider, name), model });
+        const modelId = providerModelId(provider, name);
+        const model = createOpenAICompatibleEmbeddingModel({ provider, modelId, fetch: options.fetch });
+        routes.push({ key: providerRouteKey(provider, modelId), model });
       }
-      if (routes.length === 0) throw local ? wrongKind(name, local.kind) : notFound(name);
+      if (routes.length === 0) throw local ? wrongKind(name, local.kind) : notFound(requestedName);
       return createFailoverEmbeddingModel({ ...failover, modelName: name, routes });
     },
 
     async listModels(): Promise<ModelListing[]> {
       const [locals, providers] = await Promise.all([options.listLocalModels(), options.listProviders()]);
+      // Keyed by the case-folded name: one listing per model, spelled as registered.
       const listings = new Map<string, ModelListing>();
-      for (const local of locals) listings.set(local.name, { id: local.name, ownedBy: "aiplus", created: createdAt, kind: local.kind });
+      for (const local of locals) listings.set(modelNameKey(local.name), { id: local.name, ownedBy: "aiplus", created: createdAt, kind: local.kind });
       const byPriority = [...providers].sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt);
       for (const provider of byPriority) {
         for (const id of provider.models) {
-          if (!listings.has(id)) listings.set(id, { id, ownedBy: provider.name, created: Math.floor(provider.createdAt / 1000), kind: "llm" });
+          if (!listings.has(modelNameKey(id))) listings.set(modelNameKey(id), { id, ownedBy: provider.name, created: Math.floor(provider.createdAt / 1000), kind: "llm" });
         }
       }
       return [...listings.values()];

@@ -9,9 +9,13 @@ export type FailoverLanguageModelOptions = Omit<FailoverOptions, "abortSignal"> 
 };
 
 /**
- * One LanguageModel over the ordered routes of a model name. `doStream` retries and fails over until a
- * route's stream starts; after that, failures reach the caller as the stream's `error` part (content was
- * already delivered, so it is never replayed). Token counting and `info` come from the preferred route.
+ * One LanguageModel over the ordered routes of a model name. `doStream` retries and fails over until an upstream
+ * route's stream reaches its first content part (for a non-streamed call, `stream: false`, until it finishes): a
+ * failure before that point reaches the caller only when every route failed. After it, failures reach the caller
+ * as the stream's `error` part (content was already delivered, so it is never replayed) and still count against
+ * the route's circuit breaker; a route counts as healthy only once its stream finishes normally. The local
+ * engine's stream is passed through unwatched (its errors are not network cuts). Token counting and `info` come
+ * from the preferred route.
  */
 export function createFailoverLanguageModel(options: FailoverLanguageModelOptions): LanguageModel {
   const { routes, modelName } = options;
@@ -21,14 +25,19 @@ export function createFailoverLanguageModel(options: FailoverLanguageModelOption
     provider: "gateway",
     modelId: modelName,
     doStream(callOptions: LanguageModelCallOptions): Promise<{ stream: ReadableStream<LanguageModelStreamPart> }> {
+      const { abortSignal } = callOptions;
       return runWithFailover(
         routes,
-        async (route, breaker) => {
+        async (route, call) => {
           const { stream } = await route.model.doStream(callOptions);
           // Every stream stage costs each token a few promise hops: only upstream streams need watching.
-          return { stream: route.local ? stream : monitorStreamFailures(stream, breaker) };
+          if (route.local) {
+            call.succeeded();
+            return { stream };
+          }
+          return { stream: await monitorStreamFailures(stream, call, { holdUntilFinish: callOptions.stream === false, abortSignal }) };
         },
-        { ...options, abortSignal: callOptions.abortSignal },
+        { ...options, abortSignal, reportsOutcome: true },
       );
     },
   };

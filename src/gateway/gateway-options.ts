@@ -17,8 +17,11 @@ export type GatewayOptions = {
   now?: (() => number) | undefined;
   /** Waits between retries; rejects when the signal aborts. Defaults to a `setTimeout`-based wait. */
   delay?: ((milliseconds: number, signal: AbortSignal | undefined) => Promise<void>) | undefined;
-  /** Retries per route before the first byte. Defaults to `{ maxRetries: 2, initialDelayMs: 200, maxDelayMs: 2000 }`. */
+  /**
+   * Retries per route before anything reached the caller (first content part; the end of a non-streamed call).
+   * Defaults to `{ maxRetries: 2, initialDelayMs: 200, maxDelayMs: 2000, maxRetryAfterMs: 5000 }`.
+   */
   retry?: Partial<RetryPolicy> | undefined;
-  /** Defaults to `{ failureThreshold: 5, cooldownMs: 30000 }`. */
+  /** Per-route circuit breakers. Defaults to `{ failureThreshold: 5, cooldownMs: 30000 }`. */
   circuitBreaker?: Partial<CircuitBreakerPolicy> | undefined;
 };

@@ -1,6 +1,6 @@
-import { AiplusError } from "../spec/index.js";
+import { AiplusError, OverloadedError, UpstreamError } from "../spec/index.js";
 
-/** Retries of one route before the first byte. */
+/** Retries of one route before anything was handed on to the caller. */
 export type RetryPolicy = {
   /** Retries after the first attempt. Defaults to 2. */
   maxRetries: number;
@@ -8,9 +8,14 @@ export type RetryPolicy = {
   initialDelayMs: number;
   /** Upper bound of the wait. Defaults to 2000 ms. */
   maxDelayMs: number;
+  /**
+   * Longest upstream `Retry-After` waited out before retrying the same route; a longer one fails over to the next
+   * route at once (the route stays paused until then). Defaults to 5000 ms.
+   */
+  maxRetryAfterMs: number;
 };
 
-export const defaultRetryPolicy: RetryPolicy = { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 2000 };
+export const defaultRetryPolicy: RetryPolicy = { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 2000, maxRetryAfterMs: 5000 };
 
 /** Exponential backoff: the wait before retry number `retry` (0-based). */
 export function retryDelay(policy: RetryPolicy, retry: number): number {
@@ -20,4 +25,15 @@ export function retryDelay(policy: RetryPolicy, retry: number): number {
 /** Whether a failure may succeed on a repeat or another route (AiplusError.isRetryable; anything else is a bug). */
 export function isRetryableError(error: unknown): boolean {
   return AiplusError.isInstance(error) && error.isRetryable;
+}
+
+/** Back-pressure (the engine's queue is full): the route is healthy but busy, so it is not a route failure. */
+export function isBackPressure(error: unknown): boolean {
+  return error instanceof OverloadedError;
+}
+
+/** The upstream's `Retry-After` of a failure, in milliseconds, when it sent one. */
+export function retryAfterMsOf(error: unknown): number | undefined {
+  if (!(error instanceof UpstreamError) || error.retryAfterSeconds === undefined) return undefined;
+  return error.retryAfterSeconds * 1000;
 }

@@ -96,6 +96,12 @@ export function createJobRepository(database: Database) {
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /** Rewrites the result of a completed job (e.g. marks a failed document of it as removed); false when not completed. */
+    async replaceResult(id: string, result: unknown, at: number): Promise<boolean> {
+      const updated = await db.updateTable("jobs").set({ result: JSON.stringify(result), updated_at: at }).where("id", "=", id).where("status", "=", "completed").executeTakeFirst();
+      return Number(updated.numUpdatedRows) === 1;
+    },
+
     /** Gives a held job back to the queue (the runner is stopping). */
     async release(id: string, holder: string, at: number): Promise<void> {
       await db.updateTable("jobs").set({ status: "queued", holder: null, updated_at: at }).where("id", "=", id).where("status", "=", "running").where("holder", "=", holder).execute();

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { InvalidRequestError, NotFoundError } from "../spec/index.js";
 import type { Database } from "../store/index.js";
 import { holderIsDead, newHolderIdentity } from "./holder-identity.js";
+import { defaultJobLeaseMs } from "./job-liveness.js";
 import { createJobRepository, type JobRepository } from "./job-repository.js";
 import { isFinished, type JobHandler, type JobRecord, type JobStatus } from "./types.js";
 
@@ -22,7 +23,12 @@ export type JobRunnerOptions = {
   concurrency?: number | undefined;
   /** Called when a poll or a bookkeeping write fails (default: ignored; the next poll retries). */
   onError?: ((error: unknown) => void) | undefined;
+  /** Called when this runner takes over a running job whose holder is gone (for a log line; default: nothing). */
+  onTakeover?: ((takeover: JobTakeover) => void) | undefined;
 };
+
+/** A running job claimed from a holder that died (process gone on this host, or heartbeat older than the lease). */
+export type JobTakeover = { job: JobRecord; previousHolder: string; lastHeartbeatAt: number | undefined };
 
 type Running = { controller: AbortController; done: Promise<void>; stopping: boolean };
 
@@ -44,7 +50,7 @@ export class JobRunner {
   constructor(private readonly options: JobRunnerOptions) {
     this.repository = createJobRepository(options.database);
     this.now = options.now ?? Date.now;
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? defaultJobLeaseMs;
   }
 
   /** Adds a job. With `runHere`, this runner holds it at once and starts it (no other runner can take it first). */
@@ -79,6 +85,11 @@ export class JobRunner {
     if (!job) throw new NotFoundError({ message: `job ${id} not found`, code: "job_not_found" });
     if (await this.repository.cancel(id, this.now())) this.running.get(id)?.controller.abort(new Error(`job ${id} was cancelled`));
     return (await this.repository.get(id))!;
+  }
+
+  /** Rewrites a completed job's result; false when the job is not completed. */
+  async replaceResult(id: string, result: unknown): Promise<boolean> {
+    return this.repository.replaceResult(id, result, this.now());
   }
 
   /** Polls for claimable jobs every `pollIntervalMs` until `dispose`. */
@@ -157,6 +168,7 @@ export class JobRunner {
       if (await this.repository.claim(candidate.id, this.holder, at, previousHolder)) {
         const job = await this.repository.get(candidate.id);
         if (job) {
+          if (previousHolder !== null) this.options.onTakeover?.({ job, previousHolder, lastHeartbeatAt: candidate.heartbeatAt ?? undefined });
           this.execute(job);
           return job.id;
         }

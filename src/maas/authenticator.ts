@@ -52,6 +52,7 @@ export function toPrincipal(record: ApiKeyRecord): KeyPrincipal {
     name: record.name,
     prefix: record.prefix,
     isAdmin: record.isAdmin,
+    allowCodeExecution: record.allowCodeExecution,
     models: record.models,
     rpm: record.rpm,
     tpm: record.tpm,

@@ -5,6 +5,7 @@ import { createInMemoryRateLimiter } from "./in-memory-rate-limiter.js";
 import { registerInstance as registerLedgerInstance, type RegisteredInstance } from "./instance-registry.js";
 import { createKeyManager } from "./key-manager.js";
 import { createMeteredLedger } from "./metered-ledger.js";
+import { createOperatorLedger } from "./operator-ledger.js";
 import { createPriceBook } from "./price-book.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import { recoverInterruptedRequests as recover, type RecoveryResult } from "./recover-interrupted-requests.js";
@@ -74,14 +75,23 @@ export function createMaas(options: MaasOptions) {
   };
 
   const keyManager = createKeyManager({ database, keySecret: options.keySecret, now, generateId: options.generateId });
+  const prices = createPriceBook({ database, now });
   return {
     keys: keyManager,
     ensureAdminKey: keyManager.ensureAdminKey,
     authenticate: createAuthenticator({ database, keySecret: options.keySecret, now }),
     assertModelAllowed,
     rateLimiter: options.rateLimiter ?? createInMemoryRateLimiter({ now }),
-    prices: createPriceBook({ database, now }),
+    prices,
     openMeteredRequest: createMeteredLedger({ database, now, generateId: options.generateId, instanceId: async () => (await registerInstance()).id }),
+    /** A ledger entry of the local operator (no key, no budget): in-process CLI work. */
+    openOperatorRequest: createOperatorLedger({
+      database,
+      now,
+      generateId: options.generateId,
+      instanceId: async () => (await registerInstance()).id,
+      costNanos: (model, usage) => prices.costNanos(model, usage),
+    }),
     usage: createUsageReports({ database }),
     recoverInterruptedRequests,
     registerInstance,

@@ -28,6 +28,8 @@ const createKeySchema = z.object({
   budgetPeriod: budgetPeriodSchema.default("month"),
   expiresAt: z.number().int().positive().optional(),
   isAdmin: z.boolean().default(false),
+  /** Lets a non-admin key start runs that execute code in the sandbox (admin keys always may). */
+  allowCodeExecution: z.boolean().default(false),
 });
 const updateKeySchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
@@ -37,6 +39,8 @@ const updateKeySchema = z.object({
   budget: z.number().nonnegative().max(1e9).nullable().optional(),
   budgetPeriod: budgetPeriodSchema.optional(),
   expiresAt: z.number().int().positive().nullable().optional(),
+  isAdmin: z.boolean().optional(),
+  allowCodeExecution: z.boolean().optional(),
 });
 
 /** Options of a new key. Limits left out are unlimited. */
@@ -60,6 +64,7 @@ export function createKeyManager(options: KeyManagerOptions) {
       prefix: apiKeyPrefix(key),
       hash: hashApiKey(key, options.keySecret),
       isAdmin: input.isAdmin,
+      allowCodeExecution: input.allowCodeExecution,
       models: input.models,
       rpm: input.rpm,
       tpm: input.tpm,
@@ -109,7 +114,10 @@ export function createKeyManager(options: KeyManagerOptions) {
       return requireKey(id);
     },
 
-    /** Changes limits; a new budget period starts now. Throws NotFoundError for an unknown id. */
+    /**
+     * Changes any field settable at creation (name, models, limits, budget and its period, expiry, admin); a changed
+     * budget period starts now. Throws NotFoundError for an unknown id.
+     */
     async updateLimits(id: string, input: UpdateKeyInput): Promise<ApiKeyRecord> {
       const current = await requireKey(id);
       const patch = parseInput(updateKeySchema, input);
@@ -120,6 +128,8 @@ export function createKeyManager(options: KeyManagerOptions) {
         tpm: patch.tpm,
         budgetNanos: patch.budget === undefined ? undefined : patch.budget === null ? null : dollarsToNanos(patch.budget),
         expiresAt: patch.expiresAt,
+        isAdmin: patch.isAdmin,
+        allowCodeExecution: patch.allowCodeExecution,
       };
       if (patch.budgetPeriod !== undefined && patch.budgetPeriod !== current.budgetPeriod) {
         change.budgetPeriod = patch.budgetPeriod;

@@ -125,7 +125,8 @@ function createMeteredRequest(state: {
       settlement ??= (async () => {
         await checkpoints;
         const finishedAt = state.clock();
-        const costNanos = computeCostNanos(state.price, outcome.usage);
+        const providerCostNanos = computeCostNanos(state.price, outcome.usage);
+        const costNanos = outcome.charged === false ? 0 : providerCostNanos;
         await state.database.db.transaction().execute(async (transaction) => {
           const settled = await createUsageRecordRepository({ db: transaction }).settle(state.id, {
             status: outcome.status,
@@ -133,6 +134,7 @@ function createMeteredRequest(state: {
             inputTokens: outcome.usage.inputTokens,
             outputTokens: outcome.usage.outputTokens,
             costNanos,
+            providerCostNanos,
             latencyMs: Math.max(0, finishedAt - state.openedAt),
             error: outcome.error,
             route,

@@ -6,6 +6,8 @@ export type KeyPrincipal = {
   name: string;
   prefix: string;
   isAdmin: boolean;
+  /** Granted code execution (sandboxed code-running eval tasks); admin keys always may. */
+  allowCodeExecution: boolean;
   /** Allowed model names; undefined allows every model. */
   models: string[] | undefined;
   rpm: number | undefined;
@@ -17,7 +19,7 @@ export type KeyPrincipal = {
 export type ReservationRequest = {
   principal: KeyPrincipal;
   model: string;
-  endpoint: "chat.completions" | "completions" | "embeddings" | "rerank";
+  endpoint: "chat.completions" | "completions" | "responses" | "embeddings" | "rerank";
   /** Upper bound of prompt tokens (exact count for local models, bytes otherwise). */
   maxInputTokens: number;
   /** Upper bound of generated tokens (max_tokens, or the configured default). */
@@ -35,5 +37,19 @@ export interface MeteredRequest {
   /** Records tokens processed/generated so far (called as chunks go out). */
   checkpoint(usage: Usage): Promise<void>;
   /** Final usage; computes cost from the price book, releases the reservation. Idempotent. */
-  settle(outcome: { usage: Usage; status: "ok" | "error" | "cancelled"; error?: string | undefined }): Promise<void>;
+  settle(outcome: SettleOutcome): Promise<void>;
 }
+
+/** How a metered request ended. */
+export type SettleOutcome = {
+  /** Tokens the request consumed (recorded on the row; their cost at the price book is the provider cost). */
+  usage: Usage;
+  /** `interrupted`: the server cut the request (shutdown). */
+  status: "ok" | "error" | "cancelled" | "interrupted";
+  error?: string | undefined;
+  /**
+   * Whether the key pays for `usage`. False when the client received only an error response: the key is charged 0
+   * (its reservation released) while the row keeps the tokens and their cost as the provider cost. Defaults to true.
+   */
+  charged?: boolean | undefined;
+};

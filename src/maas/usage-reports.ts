@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { InvalidRequestError } from "../spec/index.js";
-import { createApiKeyRepository, createUsageRecordRepository, type Database, type UsageGrouping, type UsageRecord } from "../store/index.js";
+import {
+  createApiKeyRepository,
+  createUsageRecordRepository,
+  type Database,
+  type UsageGrouping,
+  type UsageRecord,
+  type UsageStatus,
+} from "../store/index.js";
 import { nanosToDollars } from "./money.js";
 
 /** A time bound: epoch ms, a `Date`, or an ISO date/time string (`2026-11-01` is UTC midnight). */
@@ -24,16 +31,25 @@ export type UsageReportRow = {
   day: string | undefined;
   route: string | undefined;
   endpoint: string | undefined;
+  /** The status, when grouped by status. */
+  status: UsageStatus | undefined;
   requests: number;
+  /** Tokens of every request, charged or not. */
   inputTokens: number;
   outputTokens: number;
+  /** Charged to keys: a request that answered with an error is charged nothing. */
   costNanos: number;
   costDollars: number;
+  /** What the tokens cost at the price book, charged or not (failed requests included). */
+  providerCostNanos: number;
+  providerCostDollars: number;
   /** Requests the client cancelled. */
   cancelled: number;
+  /** Requests by status: `ok`, `error` (answered with an error), `cancelled` (by the client), `interrupted` (cut by a shutdown or a crash), `pending` (still running). */
+  statuses: Record<UsageStatus, number>;
 };
 
-const groupingSchema = z.array(z.enum(["key", "model", "day", "route", "endpoint"]));
+const groupingSchema = z.array(z.enum(["key", "model", "day", "route", "endpoint", "status"]));
 
 /** Usage totals grouped by key, model, day (and route, endpoint), plus raw records. */
 export type UsageReports = ReturnType<typeof createUsageReports>;
@@ -45,12 +61,18 @@ export function createUsageReports(options: { database: Database }) {
     /** Totals grouped by `by` (none: one grand total), ordered by the grouping columns. */
     async aggregate(query: UsageQuery & { by: readonly UsageGrouping[] }): Promise<UsageReportRow[]> {
       const parsed = groupingSchema.safeParse(query.by);
-      if (!parsed.success) throw new InvalidRequestError({ message: `by must list key, model, day, route or endpoint; got ${String(query.by)}`, param: "by" });
+      if (!parsed.success) throw new InvalidRequestError({ message: `by must list key, model, day, route, endpoint or status; got ${String(query.by)}`, param: "by" });
       const rows = await usage.aggregate(parsed.data, toFilter(query));
       const keyRecords = new Map((parsed.data.includes("key") ? await keys.list() : []).map((key) => [key.id as string, key]));
       return rows.map((row) => {
         const key = row.keyId === undefined ? undefined : keyRecords.get(row.keyId);
-        return { ...row, keyName: key?.name, keyPrefix: key?.prefix, costDollars: nanosToDollars(row.costNanos) };
+        return {
+          ...row,
+          keyName: key?.name,
+          keyPrefix: key?.prefix,
+          costDollars: nanosToDollars(row.costNanos),
+          providerCostDollars: nanosToDollars(row.providerCostNanos),
+        };
       });
     },
 

@@ -8,12 +8,16 @@ import { createEvalService, type EvalService } from "../eval/index.js";
 import { createGateway, type Gateway } from "../gateway/index.js";
 import { createMaas, loadKeySecret, type Maas } from "../maas/index.js";
 import { createKnowledgeService, type KnowledgeService } from "../rag/index.js";
+import { createResponseRepository } from "../responses/index.js";
 import { createRuntime, inspectGguf, type Runtime } from "../runtime/index.js";
+import { ServiceUnavailableError } from "../spec/index.js";
 import { createModelRepository, createProviderRepository, type Database, openDatabase } from "../store/index.js";
 import { closeServer, listen } from "./listen.js";
 
 /** How long a graceful stop waits for open connections after in-flight calls settled. */
 const shutdownGraceMs = 2000;
+/** How long a graceful stop waits for the ledger entries of the calls it ended (recovery settles any left). */
+const settleAfterAbortMs = 10_000;
 
 export type PlatformOptions = {
   config: Config;
@@ -48,8 +52,11 @@ export type Platform = {
   /** Listens on `config.host:config.port` (port 0 picks a free port). */
   start(): Promise<{ url: string; port: number }>;
   /**
-   * Graceful stop: stops accepting connections, aborts in-flight model calls (settled as cancelled), waits for
-   * their ledger entries, then disposes the runtime, the instance heartbeat and the database. Idempotent.
+   * Graceful stop: stops taking requests (the listener closes; a request on an open connection gets 503
+   * `server_shutting_down` with `retry-after`), lets running requests finish for up to `config.drainSeconds`, ends
+   * the rest with that error (a stream: an error event and no `[DONE]`; otherwise a 503) and settles their ledger
+   * entries as interrupted, then disposes the background services, the runtime, the instance heartbeat and the
+   * database. Idempotent.
    */
   dispose(): Promise<void>;
 };
@@ -114,6 +121,13 @@ function assemble(
     runtime,
     fetch: options.fetch,
     now,
+    retry: {
+      maxRetries: config.retryAttempts,
+      initialDelayMs: config.retryBaseMs,
+      maxDelayMs: config.retryMaxDelayMs,
+      maxRetryAfterMs: config.retryAfterMaxWaitMs,
+    },
+    circuitBreaker: { failureThreshold: config.breakerThreshold, cooldownMs: config.breakerCooldownSeconds * 1000 },
   });
   // What the background services (knowledge jobs, eval runs) share.
   const serviceDependencies = {
@@ -134,7 +148,11 @@ function assemble(
   const evaluation = createEvalService({
     ...serviceDependencies,
     onError: (error) => logger.warn({ err: error }, "eval run bookkeeping failed; retrying"),
+    onRunTakeover: ({ runId, previousHolder, lastHeartbeatAt }) =>
+      logger.warn({ runId, previousHolder, lastHeartbeatAt }, `took over eval run ${runId} from holder ${previousHolder} (its process is gone)`),
   });
+  // Draining: new requests are refused. Shutdown: the calls still running are ended.
+  const draining = new AbortController();
   const shutdown = new AbortController();
   // Every in-flight call follows this signal (and removes its listener when it settles): no listener cap.
   setMaxListeners(0, shutdown.signal);
@@ -150,10 +168,12 @@ function assemble(
     bodyLimitBytes: config.bodyLimit,
     defaultReserveTokens: config.defaultReserveTokens,
     streamCoalesceMs: config.streamCoalesceMs,
+    drainingSignal: draining.signal,
     shutdownSignal: shutdown.signal,
     inFlight,
     knowledge,
     evaluation,
+    responses: createResponseRepository(database, { now }),
     now,
   });
   let server: ServerType | undefined;
@@ -181,10 +201,17 @@ function assemble(
     },
     dispose() {
       disposing ??= (async () => {
+        const shuttingDown = new ServiceUnavailableError({ message: "the server is shutting down; retry shortly (another instance, or this one after its restart)" });
+        draining.abort(shuttingDown);
         const closing = server ? closeServer(server) : Promise.resolve();
-        shutdown.abort(new Error("the server is shutting down"));
-        await inFlight.drain();
-        // Let the cancelled streams flush their last chunks, then cut connections that are still open.
+        if (!(await settlesWithin(inFlight.drain(), config.drainSeconds * 1000))) {
+          logger.warn({ requests: inFlight.size, drainSeconds: config.drainSeconds }, "drain time is over: ending the requests still running");
+        }
+        shutdown.abort(shuttingDown);
+        if (!(await settlesWithin(inFlight.drain(), settleAfterAbortMs))) {
+          logger.warn({ requests: inFlight.size }, "requests still open after they were ended; the next start settles their ledger entries");
+        }
+        // Let the ended streams flush their last events, then cut connections that are still open.
         await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, shutdownGraceMs).unref())]);
         if (server && "closeAllConnections" in server) server.closeAllConnections();
         await closing;
@@ -197,6 +224,17 @@ function assemble(
       return disposing;
     },
   };
+}
+
+/** Whether `work` settles within `milliseconds`. */
+async function settlesWithin(work: Promise<unknown>, milliseconds: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), milliseconds)));
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function printAdminKey(key: string): void {

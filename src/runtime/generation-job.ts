@@ -6,7 +6,7 @@ import {
   type SequenceEvaluateOptions,
   type Token,
 } from "node-llama-cpp";
-import type { FinishReason, LanguageModelStreamPart, TokenLogprob, Usage } from "../spec/index.js";
+import { type FinishReason, type LanguageModelStreamPart, ServiceUnavailableError, type TokenLogprob, type Usage } from "../spec/index.js";
 import { isCompleteJson } from "./json-completion.js";
 import { IncrementalDetokenizer } from "./incremental-detokenizer.js";
 import { evaluatePromptLogprobs } from "./prompt-logprobs.js";
@@ -14,6 +14,10 @@ import type { ScheduledJob } from "./sequence-scheduler.js";
 import { StopSequenceMatcher } from "./stop-sequence-matcher.js";
 import { tokenLogprobFromProbabilities } from "./token-logprobs.js";
 
+/** The error of a generation cut because its model was unloaded (the runtime is shutting down). */
+function modelUnloaded(cause: unknown): ServiceUnavailableError {
+  return new ServiceUnavailableError({ message: "the model was unloaded before the generation finished (the server is shutting down)", code: "model_unloaded", cause });
+}
 
 export type GenerationJobOptions = {
   model: LlamaModel;
@@ -108,14 +112,21 @@ export class GenerationJob implements ScheduledJob {
       const next = this.generator ? this.generator.next() : await this.begin(this.sequence);
       const result = await next;
       if (this.finished) return false;
-      if (result.done) return this.finish({ unified: "stop", raw: "eos" });
+      // End-of-generation tokens are yielded (`yieldEogToken`), so the evaluation only ends early when its context
+      // or model is disposed: that is no answer, never a normal "stop".
+      if (result.done) return this.fail(modelUnloaded(undefined));
       return this.accept(result.value.token, result.value.probabilities);
     } catch (error) {
       if (this.finished) return false;
-      this.finished = true;
-      this.emit({ type: "error", error });
-      return false;
+      return this.fail(this.sequence?.disposed ? modelUnloaded(error) : error);
     }
+  }
+
+  /** Ends the stream with an error part (after the text already emitted); returns false. */
+  private fail(error: unknown): false {
+    this.finished = true;
+    this.emit({ type: "error", error });
+    return false;
   }
 
   async close(): Promise<void> {

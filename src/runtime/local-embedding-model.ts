@@ -1,5 +1,6 @@
 import { ContextOverflowError, InvalidRequestError, type EmbeddingModel } from "../spec/index.js";
 import type { ModelPool } from "./model-pool.js";
+import { tokensBeyond } from "./tokens-beyond.js";
 import type { RegisteredModel } from "./types.js";
 
 function normalize(vector: readonly number[]): number[] {
@@ -28,6 +29,14 @@ export class LocalEmbeddingModel implements EmbeddingModel {
       // Tokenized once (or taken from the tokens ingestion just counted), then embedded from the tokens.
       const inputs = options.values.map((value, index) => {
         if (value.length === 0) throw new InvalidRequestError({ message: `input[${index}] is empty`, param: "input" });
+        const beyond = tokensBeyond((text) => lease.loaded.tokenize(text), [value], contextSize);
+        if (beyond) {
+          throw new ContextOverflowError({
+            message: `input[${index}] exceeds the embedding context of ${contextSize - 1} tokens: its first ${beyond.characters} characters alone are ${beyond.tokens} tokens`,
+            param: "input",
+            code: "context_length_exceeded",
+          });
+        }
         return lease.loaded.tokenize(value);
       });
       const lengths = inputs.map((tokens, index) => {

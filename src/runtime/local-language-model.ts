@@ -14,6 +14,7 @@ import type { ModelPool, PoolLease } from "./model-pool.js";
 import { outputConstraintFor } from "./output-constraint.js";
 import { promptTokensFor } from "./prompt-tokens.js";
 import { evaluateOptionsFor } from "./sampling-options.js";
+import { tokensBeyond } from "./tokens-beyond.js";
 import type { RegisteredModel } from "./types.js";
 
 const maximumTopLogprobs = 20;
@@ -41,6 +42,18 @@ function warningsFor(options: LanguageModelCallOptions): CallWarning[] {
   return warnings;
 }
 
+/** A prompt far longer than the context is refused after tokenizing a prefix, not the whole text (see tokensBeyond). */
+function assertNotFarBeyondContext(loaded: LoadedLanguageModel, options: LanguageModelCallOptions): void {
+  const texts = options.prompt.type === "text" ? [options.prompt.text] : options.prompt.messages.map((message) => message.content);
+  const beyond = tokensBeyond((text) => loaded.model.tokenize(text, false), texts, loaded.contextSize);
+  if (!beyond) return;
+  throw new ContextOverflowError({
+    message: `the prompt exceeds the model's context of ${loaded.contextSize} tokens: its first ${beyond.characters} characters alone are ${beyond.tokens} tokens`,
+    param: options.prompt.type === "text" ? "prompt" : "messages",
+    code: "context_length_exceeded",
+  });
+}
+
 /** A registered GGUF as a LanguageModel, served by the local llama.cpp engine. */
 export class LocalLanguageModel implements LanguageModel {
   readonly specificationVersion = "v1";
@@ -59,7 +72,10 @@ export class LocalLanguageModel implements LanguageModel {
   }
 
   async countPromptTokens(options: LanguageModelCallOptions): Promise<number | undefined> {
-    return this.withModel(async ({ loaded }) => promptTokensFor(loaded, options).tokens.length);
+    return this.withModel(async ({ loaded }) => {
+      assertNotFarBeyondContext(loaded, options);
+      return promptTokensFor(loaded, options).tokens.length;
+    });
   }
 
   async doStream(options: LanguageModelCallOptions): Promise<{ stream: ReadableStream<LanguageModelStreamPart> }> {
@@ -97,6 +113,7 @@ export class LocalLanguageModel implements LanguageModel {
     if (topLogprobs !== undefined && (!Number.isInteger(topLogprobs) || topLogprobs < 0 || topLogprobs > maximumTopLogprobs)) {
       throw new InvalidRequestError({ message: `top_logprobs must be an integer from 0 to ${maximumTopLogprobs}`, param: "top_logprobs" });
     }
+    assertNotFarBeyondContext(loaded, options);
     const prompt = promptTokensFor(loaded, options);
     const contextSize = loaded.contextSize;
     if (prompt.tokens.length >= contextSize || (maxTokens !== undefined && prompt.tokens.length + maxTokens > contextSize)) {

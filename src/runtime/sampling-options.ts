@@ -1,8 +1,17 @@
+import { randomInt } from "node:crypto";
 import { TokenBias, type LlamaModel, type SequenceEvaluateOptions, type Token } from "node-llama-cpp";
 import type { SamplingOptions } from "../spec/index.js";
 
 /** OpenAI's default temperature. */
 const defaultTemperature = 1;
+
+/** Seeds are unsigned 32-bit integers in llama.cpp. */
+const seedLimit = 2 ** 32;
+
+/** A fresh random seed for a call that sets none (node-llama-cpp's own default, the epoch second, repeats). */
+export function randomSeed(): number {
+  return randomInt(0, seedLimit);
+}
 
 /**
  * A TokenBias from OpenAI `logit_bias` (-100..100 added to logits; -100 bans). node-llama-cpp's public
@@ -23,12 +32,14 @@ function tokenBiasFor(model: LlamaModel, logitBias: Record<number, number>): Tok
 /**
  * Maps OpenAI-style sampling settings onto node-llama-cpp evaluate options. Temperature 0 is greedy;
  * top-k and top-p are off unless set (node-llama-cpp would otherwise apply 40 / 0.95).
- * `generatedTokens` feeds presence/frequency penalties.
+ * `generatedTokens` feeds presence/frequency penalties. Without a `seed`, every call samples from a fresh random
+ * seed (`newSeed`, defaults to {@link randomSeed}); the same seed gives the same tokens.
  */
 export function evaluateOptionsFor(
   model: LlamaModel,
   sampling: SamplingOptions,
   generatedTokens: () => Token[],
+  newSeed: () => number = randomSeed,
 ): SequenceEvaluateOptions {
   const temperature = sampling.temperature ?? defaultTemperature;
   const options: SequenceEvaluateOptions = {
@@ -37,8 +48,8 @@ export function evaluateOptionsFor(
     topP: sampling.topP ?? 1,
     minP: sampling.minP ?? 0,
     yieldEogToken: true,
+    seed: sampling.seed ?? newSeed(),
   };
-  if (sampling.seed !== undefined) options.seed = sampling.seed;
   if (sampling.presencePenalty || sampling.frequencyPenalty) {
     options.repeatPenalty = {
       punishTokens: generatedTokens,

@@ -29,6 +29,12 @@ export type LanguageModelCallOptions = {
   logprobs?: { topLogprobs: number } | undefined;
   /** Aborting stops decoding at once and frees the engine's sequence. */
   abortSignal?: AbortSignal | undefined;
+  /**
+   * Whether the caller hands parts on as they arrive (OpenAI `stream: true`). When false, nothing reaches the client
+   * before the stream ends, so the gateway holds an upstream route's parts until it finishes and fails over to the
+   * next route if it breaks off. Defaults to true.
+   */
+  stream?: boolean | undefined;
   /** Backend-specific options, namespaced by provider (`{"llama.cpp": {...}}`). */
   providerOptions?: Record<string, Record<string, unknown>> | undefined;
 };

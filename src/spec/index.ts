@@ -6,3 +6,4 @@ export type * from "./messages.js";
 export type * from "./stream-part.js";
 export type * from "./usage.js";
 export * from "./errors/index.js";
+export { modelNameKey, sameModelName } from "./model-name.js";

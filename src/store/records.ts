@@ -24,6 +24,8 @@ export type ApiKeyRecord = {
   name: string;
   prefix: string;
   isAdmin: boolean;
+  /** May start runs that execute code in the sandbox (admin keys always may). */
+  allowCodeExecution: boolean;
   models: string[] | undefined;
   rpm: number | undefined;
   tpm: number | undefined;
@@ -57,7 +59,10 @@ export type UsageRecord = {
   cancelled: boolean;
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  /** Charged to the key. */
   costNanos: number;
+  /** What the tokens cost at the price book, charged or not (a failed request is charged 0 but keeps this). */
+  providerCostNanos: number;
   latencyMs: number | undefined;
   error: string | undefined;
   createdAt: number;

@@ -35,6 +35,8 @@ export type ApiKeysTable = {
   /** HMAC-SHA256 (hex) of the whole key under the server's key secret. */
   hash: string;
   is_admin: number;
+  /** 1 when an admin granted code execution (sandboxed code-running eval tasks) to this non-admin key (migration 0004). */
+  allow_code_execution: number;
   /** JSON array of allowed model names; null allows every model. */
   models: string | null;
   rpm: number | null;
@@ -71,7 +73,10 @@ export type UsageRecordsTable = {
   cancelled: number;
   input_tokens: number | null;
   output_tokens: number | null;
+  /** Charged to the key: 0 when the client got an error response (see provider_cost_nanos). */
   cost_nanos: number;
+  /** What the request's tokens cost at the price book, charged or not (migration 0005). */
+  provider_cost_nanos: number;
   reserved_nanos: number;
   latency_ms: number | null;
   error: string | null;
@@ -144,6 +149,8 @@ export type ArenaBattlesTable = {
   key_id: string | null;
   created_at: number;
   voted_at: number | null;
+  /** Identity of a battle imported from a log (unique; null for battles fought here). See migration 0007. */
+  import_key: string | null;
 };
 
 /** A durable background job (see src/jobs). */
@@ -173,6 +180,43 @@ export type JobsTable = {
   finished_at: number | null;
 };
 
+/** One Responses API response (a run). JSON columns; see migration 0009. */
+export type ResponsesTable = {
+  /** `resp_…`. */
+  id: string;
+  /** The API key that created it; every read is scoped to it. */
+  key_id: string;
+  model: string;
+  /** `queued`, `in_progress`, `completed`, `incomplete`, `failed`, `cancelled`. */
+  status: string;
+  background: number;
+  previous_response_id: string | null;
+  /** JSON of the request parameters (without `input`, which is in response_items). */
+  request: string;
+  /** JSON of the Response object as last built. */
+  response: string;
+  error: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+};
+
+/** The ordered items of a response: input items first, then output items. Primary key (response_id, position). */
+export type ResponseItemsTable = {
+  response_id: string;
+  position: number;
+  /** `input` or `output`. */
+  kind: string;
+  item_id: string;
+  /** `message`, `function_call`, `function_call_output`, … */
+  item_type: string;
+  /** JSON of the item. */
+  item: string;
+  created_at: number;
+};
+
 export type MigrationsNote = { id: Generated<number> };
 
 export type DatabaseSchema = {
@@ -186,4 +230,6 @@ export type DatabaseSchema = {
   eval_items: EvalItemsTable;
   arena_battles: ArenaBattlesTable;
   jobs: JobsTable;
+  responses: ResponsesTable;
+  response_items: ResponseItemsTable;
 };

@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(async () => server?.close());
 
 type List<T> = { object: "list"; data: T[] };
-type KeyView = { id: string; name: string; prefix: string; key?: string; models: string[] | null; rpm: number | null; tpm: number | null; budget: number | null; revoked_at: string | null };
+type KeyView = { id: string; name: string; prefix: string; key?: string; models: string[] | null; rpm: number | null; tpm: number | null; budget: number | null; revoked_at: number | null };
 
 async function rejection(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
   const result = await promise.then(
@@ -28,12 +28,12 @@ describe("admin API", () => {
     const created = await server.admin.post<{ id: string; kind: string; architecture: string; context_length: number }>("/admin/models", {
       body: { path: await testModelPath("stories260K.gguf") },
     });
-    expect(created).toMatchObject({ id: "stories260k", kind: "llm", architecture: "llama", context_length: 2048 });
+    expect(created).toMatchObject({ id: "stories260K", kind: "llm", architecture: "llama", context_length: 2048 });
     const bert = await server.admin.post<{ kind: string; embedding_length: number }>("/admin/models", {
       body: { path: await testModelPath("tiny-bert-random.gguf"), name: "bert" },
     });
     expect(bert.kind).toBe("embedding");
-    expect((await server.admin.get<List<{ id: string }>>("/admin/models")).data.map((model) => model.id)).toEqual(["bert", "stories260k"]);
+    expect((await server.admin.get<List<{ id: string }>>("/admin/models")).data.map((model) => model.id)).toEqual(["bert", "stories260K"]);
     expect((await server.admin.get<{ id: string }>("/admin/models/bert")).id).toBe("bert");
 
     const duplicate = await rejection(server.admin.post("/admin/models", { body: { path: await testModelPath("stories260K.gguf") } }));
@@ -48,10 +48,10 @@ describe("admin API", () => {
     expect((await rejection(server.admin.post("/admin/models", { body: { path: path.join(server.home, "missing.gguf") } }))).status).toBe(400);
 
     await server.admin.chat.completions.create({ model: "stories260k", messages: [{ role: "user", content: "Hi" }], max_tokens: 2 });
-    expect(server.platform.runtime.stats().loaded.map((model) => model.name)).toContain("stories260k");
+    expect(server.platform.runtime.stats().loaded.map((model) => model.name)).toContain("stories260K");
     const deleted = await server.admin.delete<{ deleted: boolean }>("/admin/models/stories260k");
     expect(deleted.deleted).toBe(true);
-    expect(server.platform.runtime.stats().loaded.map((model) => model.name)).not.toContain("stories260k");
+    expect(server.platform.runtime.stats().loaded.map((model) => model.name)).not.toContain("stories260K");
     expect(await rejection(server.admin.models.retrieve("stories260k"))).toBeInstanceOf(OpenAI.NotFoundError);
     expect(await rejection(server.admin.delete("/admin/models/stories260k"))).toBeInstanceOf(OpenAI.NotFoundError);
   });

@@ -124,9 +124,13 @@ describe("bad input", () => {
     expect(completions.code).toBe("context_length_exceeded");
   });
 
-  it("unknown fields are ignored and null optional fields mean unset", async () => {
+  it("unknown fields are a 400 naming the field, and null optional fields mean unset", async () => {
+    const unknown = await rejection(server.admin.post("/chat/completions", { body: { ...base, some_future_field: { x: 1 } } }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.param).toBe("some_future_field");
+    expect(unknown.message).toContain("Unrecognized request argument supplied: some_future_field");
     const completion = await server.admin.post<{ usage: { completion_tokens: number } }>("/chat/completions", {
-      body: { ...base, temperature: null, stop: null, some_future_field: { x: 1 } },
+      body: { ...base, temperature: null, stop: null },
     });
     expect(completion.usage.completion_tokens).toBe(4);
   });

@@ -12,12 +12,12 @@ import { testModelPath } from "../support/test-models.js";
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "aiplus-platform-"));
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
-const config = () => loadConfig({ environment: {}, flags: { home, port: 0, threads: 1, gpu: "cpu", logLevel: "silent" } });
+const config = (drainSeconds = 30) => loadConfig({ environment: {}, flags: { home, port: 0, threads: 1, gpu: "cpu", logLevel: "silent", drainSeconds } });
 
 describe("createPlatform", () => {
-  it("prints a generated admin key once, and a graceful dispose settles in-flight streams as cancelled", async () => {
+  it("prints a generated admin key once, and a dispose past the drain time ends a stream with an error, settled as interrupted", async () => {
     const shown: string[] = [];
-    const platform = await createPlatform({ config: config(), logger: pino({ level: "silent" }), onAdminKeyCreated: (key) => shown.push(key) });
+    const platform = await createPlatform({ config: config(0), logger: pino({ level: "silent" }), onAdminKeyCreated: (key) => shown.push(key) });
     expect(shown).toHaveLength(1);
     expect(shown[0]).toMatch(/^aip_/);
     expect(platform.generatedAdminKey).toBe(shown[0]);
@@ -36,20 +36,26 @@ describe("createPlatform", () => {
     let finishReason: string | null = null;
     let disposing: Promise<void> | undefined;
     let contentChunks = 0;
-    for await (const chunk of stream) {
-      id = chunk.id;
-      finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
-      if (chunk.choices[0]?.delta.content) contentChunks++;
-      if (contentChunks >= 5) disposing ??= platform.dispose();
-    }
+    const reading = (async () => {
+      for await (const chunk of stream) {
+        id = chunk.id;
+        finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
+        if (chunk.choices[0]?.delta.content) contentChunks++;
+        if (contentChunks >= 5) disposing ??= platform.dispose();
+      }
+    })();
+    // Never a normal finish: the stream ends with the shutdown's error event.
+    await expect(reading).rejects.toThrow(/shutting down/);
     await disposing;
-    expect(finishReason).toBe("stop");
+    expect(finishReason).toBeNull();
 
     const database = await openDatabase(platform.config.databaseUrl);
     try {
       const record = (await createUsageRecordRepository(database).list({ limit: 10 })).find((entry) => `chatcmpl-${entry.id}` === id);
-      expect(record).toMatchObject({ status: "cancelled", cancelled: true });
+      // Billed for what the stream delivered.
+      expect(record).toMatchObject({ status: "interrupted", cancelled: false });
       expect(record!.outputTokens).toBeGreaterThanOrEqual(contentChunks);
+      expect(record!.costNanos).toBe(record!.providerCostNanos);
       expect(record!.outputTokens).toBeLessThan(1800);
       expect((await createApiKeyRepository(database).list()).every((key) => key.reservedNanos === 0)).toBe(true);
       expect(await createInstanceRepository(database).list()).toEqual([]);

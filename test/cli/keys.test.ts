@@ -85,6 +85,38 @@ describe("aiplus keys", () => {
     expect((await listKeys()).keys).toEqual(before);
   }, 180_000);
 
+  it("updates every field settable at creation, removes limits with --no-…, and refuses bad input with one line", async () => {
+    const added = await runAiplus(["models", "add", await testModelPath("tiny-bert-random.gguf"), "--name", "bert"], { home });
+    expect(added.code).toBe(0);
+    const updated = await runAiplus(
+      ["keys", "update", "alice", "--models", "stories,bert", "--rpm", "5", "--no-tpm", "--budget", "7.5", "--period", "day", "--expires", "2098-06-30", "--name", "alice2", "--admin", "--allow-code-execution", "--json"],
+      { home },
+    );
+    expect(updated.code).toBe(0);
+    expect(jsonOf<PublicKey>(updated)).toMatchObject({
+      id: created.id, name: "alice2", models: ["stories", "bert"], rpm: 5, tpm: null, budget: 7.5, budgetPeriod: "day", isAdmin: true, expiresAt: "2098-07-01T00:00:00.000Z",
+      allowCodeExecution: true,
+    });
+    const back = await runAiplus(["keys", "update", created.prefix, "--name", "alice", "--no-models", "--no-rpm", "--no-budget", "--no-expires", "--no-admin", "--no-allow-code-execution"], { home });
+    expect(back.code).toBe(0);
+    expect(back.stdout).toBe(`updated API key alice (id ${created.id}, prefix ${created.prefix})\n`);
+    expect((await listKeys()).keys.find((key) => key.id === created.id)).toMatchObject({ name: "alice", models: null, rpm: null, tpm: null, budget: null, isAdmin: false, expiresAt: null, allowCodeExecution: false });
+
+    const cases: [string[], number, RegExp][] = [
+      [["alice"], 1, /^aiplus: nothing to change/],
+      [["alice", "--models", "nope"], 1, /^aiplus: unknown model nope/],
+      [["alice", "--rpm", "0"], 2, /--rpm <n>' argument '0' is invalid/],
+      [["alice", "--expires", "2001-01-01"], 1, /^aiplus: --expires must be in the future/],
+      [["nobody", "--rpm", "3"], 1, /^aiplus: unknown API key nobody/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => runAiplus(["keys", "update", ...args], { home })));
+    cases.forEach(([args, code, message], index) => {
+      const run = runs[index];
+      expect(run?.code, args.join(" ")).toBe(code);
+      expect(oneLineError(run ?? { code: null, stdout: "", stderr: "" })).toMatch(message);
+    });
+  }, 180_000);
+
   it("revokes by name, prefix or id and refuses unknown keys", async () => {
     const byName = await runAiplus(["keys", "revoke", "alice"], { home });
     expect(byName.code).toBe(0);

@@ -22,7 +22,7 @@ describe("aiplus models", () => {
     const stories = await runAiplus(["models", "add", await testModelPath("stories260K.gguf"), "--json"], { home });
     expect(stories.code).toBe(0);
     expect(jsonOf<RegisteredModel>(stories)).toMatchObject({
-      name: "stories260k",
+      name: "stories260K", // the file name keeps its case
       kind: "llm",
       metadata: { architecture: "llama", parameterCount: 292_800, quantization: "F32", contextLength: 2048, hasChatTemplate: false, fileSizeBytes: 1_185_376 },
     });
@@ -40,7 +40,7 @@ describe("aiplus models", () => {
 
   it("lists and shows models, in text and JSON", async () => {
     const models = await listModels();
-    expect(models.map((model) => model.name)).toEqual(["bert", "moe", "stories260k", "tiny-qwen2moe-random"]);
+    expect(models.map((model) => model.name)).toEqual(["bert", "moe", "stories260K", "tiny-qwen2moe-random"]);
     expect(models.find((model) => model.name === "moe")?.metadata).toMatchObject({ expertCount: 4, expertUsedCount: 2 });
 
     const table = await runAiplus(["models", "ls"], { home });
@@ -71,7 +71,18 @@ describe("aiplus models", () => {
 
     const truncatedRun = await runAiplus(["models", "add", truncated], { home });
     expect(truncatedRun.code).toBe(1);
-    expect(oneLineError(truncatedRun)).toMatch(/^aiplus: .*truncated\.gguf is truncated: 600000 bytes/);
+    expect(oneLineError(truncatedRun)).toMatch(/^aiplus: .*truncated\.gguf is a truncated GGUF: its header declares 48 tensors \(1185376 bytes in all\) but the file ends at byte 600000$/);
+
+    const cut = path.join(home, "cut.gguf");
+    fs.writeFileSync(cut, original.subarray(0, 2000));
+    const cutRun = await runAiplus(["models", "add", cut], { home });
+    expect(cutRun.code).toBe(1);
+    expect(oneLineError(cutRun)).toMatch(/^aiplus: .*cut\.gguf is a truncated GGUF: its header declares 48 tensors and 19 metadata entries but the file ends at byte 2000, inside the metadata$/);
+    expect(cutRun.stderr).not.toMatch(/Cannot read properties/);
+
+    const projector = await runAiplus(["models", "add", await testModelPath("tiny-mmproj-random.gguf")], { home });
+    expect(projector.code).toBe(1);
+    expect(oneLineError(projector)).toMatch(/^aiplus: .*tiny-mmproj-random\.gguf is a multimodal projector \(architecture "clip"\), not a chat or embedding model; .*--mmproj$/);
 
     const textRun = await runAiplus(["models", "add", text], { home });
     expect(textRun.code).toBe(1);
@@ -83,7 +94,7 @@ describe("aiplus models", () => {
 
     const duplicate = await runAiplus(["models", "add", await testModelPath("stories260K.gguf")], { home });
     expect(duplicate.code).toBe(1);
-    expect(oneLineError(duplicate)).toBe("aiplus: model stories260k already exists");
+    expect(oneLineError(duplicate)).toBe("aiplus: model stories260K already exists");
 
     const badName = await runAiplus(["models", "add", await testModelPath("stories260K.gguf"), "--name", "bad name!"], { home });
     expect(badName.code).toBe(2);
@@ -97,7 +108,7 @@ describe("aiplus models", () => {
     expect(removed.code).toBe(0);
     expect(removed.stdout).toMatch(/^removed model bert \(the file .*tiny-bert-random\.gguf was kept\)/);
     expect(fs.existsSync(await testModelPath("tiny-bert-random.gguf"))).toBe(true);
-    expect((await listModels()).map((model) => model.name)).toEqual(["moe", "stories260k", "tiny-qwen2moe-random"]);
+    expect((await listModels()).map((model) => model.name)).toEqual(["moe", "stories260K", "tiny-qwen2moe-random"]);
 
     for (const args of [["models", "rm", "bert"], ["models", "show", "nope"]]) {
       const run = await runAiplus(args, { home });

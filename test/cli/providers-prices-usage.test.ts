@@ -38,6 +38,26 @@ describe("aiplus providers", () => {
     expect((await runAiplus(["providers", "rm", "spare"], { home })).stdout).toBe("removed provider spare\n");
   }, 180_000);
 
+  it("updates a provider's URL, API key, models, priority and timeout", async () => {
+    const updated = await runAiplus(
+      ["providers", "update", "upstream", "--url", "http://127.0.0.1:10/v1/", "--no-api-key", "--models", "gpt-z", "--priority", "7", "--timeout-ms", "2500", "--json"],
+      { home },
+    );
+    expect(updated.code).toBe(0);
+    expect(jsonOf(updated)).toMatchObject({ name: "upstream", baseUrl: "http://127.0.0.1:10/v1", models: ["gpt-z"], priority: 7, timeoutMs: 2500, hasApiKey: false });
+    const again = await runAiplus(["providers", "update", "upstream", "--base-url", "http://127.0.0.1:9/v1", "--api-key", "sk-new", "--models", "gpt-x,gpt-y", "--priority", "5", "--timeout-ms", "1500"], { home });
+    expect(again.stdout).toBe("updated provider upstream (http://127.0.0.1:9/v1) for gpt-x, gpt-y\n");
+    expect(jsonOf(await runAiplus(["providers", "ls", "--json"], { home }))).toEqual([
+      expect.objectContaining({ name: "upstream", baseUrl: "http://127.0.0.1:9/v1", models: ["gpt-x", "gpt-y"], priority: 5, timeoutMs: 1500, hasApiKey: true }),
+    ]);
+    const nothing = await runAiplus(["providers", "update", "upstream"], { home });
+    expect(nothing.code).toBe(1);
+    expect(oneLineError(nothing)).toMatch(/^aiplus: nothing to change/);
+    const unknown = await runAiplus(["providers", "update", "nope", "--priority", "1"], { home });
+    expect(unknown.code).toBe(1);
+    expect(oneLineError(unknown)).toMatch(/^aiplus: unknown provider nope/);
+  }, 180_000);
+
   it("rejects bad provider input with one line", async () => {
     const cases: [string[], number, RegExp][] = [
       [["add", "--name", "x", "--base-url", "not a url", "--models", "m"], 2, /--base-url <url>' argument 'not a url' is invalid/],

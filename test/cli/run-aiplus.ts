@@ -63,6 +63,12 @@ export type RunningServe = {
   /** Base URL of the OpenAI-compatible API (ends in `/v1`). */
   apiUrl: string;
   stdout: () => string;
+  /** What the server wrote to stderr so far. */
+  stderr: () => string;
+  /** Sends `signal` without waiting. */
+  signal: (signal: NodeJS.Signals) => void;
+  /** Resolves once the process has exited. */
+  exited: Promise<AiplusRun>;
   /** Sends `signal` and waits for the exit. */
   stop: (signal?: NodeJS.Signals) => Promise<AiplusRun>;
 };
@@ -86,6 +92,9 @@ export function startAiplusServe(options: { home: string; env?: Record<string, s
         resolve({
           apiUrl: match[1],
           stdout: () => stdout,
+          stderr: () => stderr,
+          signal: (signal) => void child.kill(signal),
+          exited,
           stop: (signal = "SIGTERM") => {
             child.kill(signal);
             return exited;

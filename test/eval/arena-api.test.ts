@@ -129,7 +129,9 @@ describe("arena battle logs", () => {
       expect((await user("POST", "/arena/import", text.slice(0, 400))).status).toBe(403);
       const imported = await freshAdmin("POST", "/arena/import", text);
       expect(imported.status, imported.text).toBe(200);
-      expect(imported.body).toMatchObject({ imported: 1893, skipped: 107 });
+      expect(imported.body).toMatchObject({ imported: 1893, skipped: 107, duplicates: 0 });
+      const again = await freshAdmin("POST", "/arena/import", text);
+      expect(again.body).toMatchObject({ object: "arena.import", imported: 0, skipped: 107, duplicates: 1893 });
       expect((await freshAdmin("POST", "/arena/import", "[{\"model_a\":\"x\"}]")).status).toBe(400);
 
       const board = (await user("GET", "/arena/leaderboard?rounds=10")).body;
@@ -147,6 +149,13 @@ describe("arena battle logs", () => {
       expect(battles.map(({ model_a, model_b, winner, tstamp }) => ({ model_a, model_b, winner, tstamp }))).toEqual(
         original.map(({ model_a, model_b, winner, tstamp }) => ({ model_a, model_b, winner, tstamp })),
       );
+
+      // A log overlapping the first adds only its new battles; two identical records in one log are two battles.
+      const extra = { model_a: "model-alpha", model_b: "model-bravo", winner: "model_a", tstamp: 1800000000.5, anony: true };
+      const overlapping = JSON.stringify([...(JSON.parse(text) as unknown[]).slice(0, 10), extra, extra]);
+      expect((await freshAdmin("POST", "/arena/import", overlapping)).body).toMatchObject({ imported: 2, skipped: 0, duplicates: 10 });
+      expect((await freshAdmin("POST", "/arena/import", overlapping)).body).toMatchObject({ imported: 0, skipped: 0, duplicates: 12 });
+      expect((await user("GET", "/arena/leaderboard?rounds=10")).body.battles).toBe(1895);
     } finally {
       await fresh.close();
     }

@@ -54,7 +54,11 @@ describe("aiplus arena", () => {
   it("imports a battle log, prints the leaderboard as JSON, and exports it", async () => {
     const imported = await aiplus("arena", "import", datasetPath("arena", "synthetic_battles_seed1.json"), "--json");
     expect(imported.code, imported.stderr).toBe(0);
-    expect(jsonOf(imported)).toEqual({ imported: 1893, skipped: 107 });
+    expect(jsonOf(imported)).toEqual({ imported: 1893, skipped: 107, duplicates: 0 });
+    // Importing the same log again adds nothing: battle identity comes from the log.
+    const again = await aiplus("arena", "import", datasetPath("arena", "synthetic_battles_seed1.json"));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe("imported 0 battles (1893 already imported; 107 named, non-anonymous battles skipped: they are not rated)\n");
     const expected = JSON.parse(fs.readFileSync(datasetPath("arena", "synthetic_battles_seed1.expected.json"), "utf8")) as { bradley_terry_mle: { ratings_exact_newton: Record<string, number> } };
     const board = jsonOf<{ battles: number; entries: { model: string; rating: number; lower: number; upper: number; rank: number; elo: number }[] }>(
       await aiplus("arena", "leaderboard", "--rounds", "10", "--json"),

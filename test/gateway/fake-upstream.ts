@@ -84,9 +84,10 @@ export class FakeUpstream {
   }
 }
 
-export function respondJson(status: number, body: unknown): UpstreamScript {
+/** A JSON answer; `headers` adds e.g. `retry-after`. */
+export function respondJson(status: number, body: unknown, headers: Record<string, string> = {}): UpstreamScript {
   return (response) => {
-    response.writeHead(status, { "content-type": "application/json" });
+    response.writeHead(status, { "content-type": "application/json", ...headers });
     response.end(JSON.stringify(body));
   };
 }
@@ -120,6 +121,11 @@ export function respondSseThenCut(chunks: readonly unknown[]): UpstreamScript {
     response.writeHead(200, { "content-type": "text/event-stream" });
     response.write(sseFrames(chunks, false), () => setTimeout(() => response.destroy(), 20));
   };
+}
+
+/** Sends `count` content deltas ("0 ", "1 ", …) without a finish, then destroys the connection. */
+export function respondSseCutAfter(count: number): UpstreamScript {
+  return respondSseThenCut(Array.from({ length: count }, (_, index) => chatDelta(`${index} `)));
 }
 
 /** Sends the chunks and keeps the connection open until the client closes it. */

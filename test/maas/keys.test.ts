@@ -33,7 +33,7 @@ describe("API keys", () => {
     expect(JSON.stringify(rows)).not.toContain(key);
 
     const principal = await maas.authenticate(`Bearer ${key}`);
-    expect(principal).toEqual({ id: record.id, name: "alice", prefix: record.prefix, isAdmin: false, models: ["qwen3-0.6b"], rpm: 60, tpm: 20_000, budgetNanos: 5_000_000_000 });
+    expect(principal).toEqual({ id: record.id, name: "alice", prefix: record.prefix, isAdmin: false, allowCodeExecution: false, models: ["qwen3-0.6b"], rpm: 60, tpm: 20_000, budgetNanos: 5_000_000_000 });
     expect((await maas.authenticate(key)).id).toBe(record.id);
     expect(() => assertModelAllowed(principal, "qwen3-0.6b")).not.toThrow();
     expect(() => maas.assertModelAllowed(principal, "other")).toThrow(PermissionDeniedError);

@@ -94,6 +94,20 @@ for (const factory of testDatabaseFactories) {
       expect((await usageRecords.get(request.id))?.outputTokens).toBeUndefined();
     });
 
+    it("a request the client got only an error for charges the key nothing but keeps its tokens and provider cost", async () => {
+      const principal = await newPrincipal({ name: "failed", budget: 1 });
+      const failed = await maas.openMeteredRequest({ principal, model: "priced", endpoint: "chat.completions", maxInputTokens: 26, maxOutputTokens: 100 });
+      await failed.settle({ usage: { inputTokens: 26, outputTokens: 4 }, status: "error", error: "UpstreamError: cut", charged: false });
+      const interrupted = await maas.openMeteredRequest({ principal, model: "priced", endpoint: "chat.completions", maxInputTokens: 10, maxOutputTokens: 100 });
+      await interrupted.settle({ usage: { inputTokens: 10, outputTokens: 7 }, status: "interrupted", error: "shutdown" });
+      const usageRecords = createUsageRecordRepository(test.database);
+      expect(await usageRecords.get(failed.id)).toMatchObject({ status: "error", inputTokens: 26, outputTokens: 4, costNanos: 0, providerCostNanos: 26 * 1000 + 4 * 2000 });
+      expect(await usageRecords.get(interrupted.id)).toMatchObject({ status: "interrupted", costNanos: 24_000, providerCostNanos: 24_000 });
+      expect(await maas.keys.get(principal.id)).toMatchObject({ reservedNanos: 0, spentNanos: 24_000 });
+      const [total] = await maas.usage.aggregate({ by: [], keyId: principal.id });
+      expect(total).toMatchObject({ requests: 2, costNanos: 24_000, providerCostNanos: 58_000, providerCostDollars: 0.000058, statuses: { pending: 0, ok: 0, error: 1, cancelled: 0, interrupted: 1 } });
+    });
+
     it("unpriced models are free and keys without a budget are never refused", async () => {
       const principal = await newPrincipal({ name: "free" });
       const request = await maas.openMeteredRequest({ principal, model: "local-model", endpoint: "embeddings", maxInputTokens: 1e6, maxOutputTokens: 0 });

@@ -4,7 +4,7 @@ import { RateLimitError } from "../../src/spec/index.js";
 import type { ApiKeyId } from "../../src/spec/index.js";
 
 function principal(overrides: Partial<KeyPrincipal> = {}): KeyPrincipal {
-  return { id: "key-a" as ApiKeyId, name: "a", prefix: "aip_aaaaaaaa", isAdmin: false, models: undefined, rpm: undefined, tpm: undefined, budgetNanos: undefined, ...overrides };
+  return { id: "key-a" as ApiKeyId, name: "a", prefix: "aip_aaaaaaaa", isAdmin: false, allowCodeExecution: false, models: undefined, rpm: undefined, tpm: undefined, budgetNanos: undefined, ...overrides };
 }
 
 async function rateLimitErrorOf(run: () => Promise<void>): Promise<RateLimitError> {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
@@ -11,18 +12,38 @@ export type ModelFileServerOptions = {
   linkedEtag?: string;
   /** Ignore Range headers and always answer 200 with the whole file. */
   ignoreRange?: boolean;
+  /** Answer a Range request with 206 even when its `If-Range` no longer matches (a non-conforming server). */
+  ignoreIfRange?: boolean;
+  /** Send no ETag and no Last-Modified (a resume cannot be validated). */
+  noValidators?: boolean;
+  /** Answer every `/files/` request with 200 and an HTML page (a login or error page saved as the model). */
+  html?: boolean;
 };
 
-export type RecordedRequest = { path: string; range: string | undefined };
+export type RecordedRequest = { path: string; range: string | undefined; ifRange: string | undefined };
 
-/** A local HTTP server for download tests: Range support, an optional cut connection, Hugging Face-style redirects. */
-export async function startModelFileServer(options: ModelFileServerOptions) {
-  const bytes = fs.readFileSync(options.file);
+const htmlPage = "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><p>Please sign in to download this file.</p></body></html>\n";
+
+/** A strong ETag of some content (not a sha256, so it is not taken for an announced checksum). */
+function etagOf(bytes: Buffer): string {
+  return `"v-${createHash("md5").update(bytes).digest("hex")}"`;
+}
+
+/**
+ * A local HTTP server for download tests: Range and If-Range support, an optional cut connection, Hugging Face-style
+ * redirects, a file that can be replaced by a new version between requests (`replaceFile`), and an HTML mode.
+ */
+export async function startModelFileServer(initial: ModelFileServerOptions) {
+  const options: ModelFileServerOptions = { ...initial };
+  let bytes = fs.readFileSync(options.file);
+  let etag = etagOf(bytes);
+  let lastModified = new Date(Date.UTC(2024, 0, 1)).toUTCString();
   const requests: RecordedRequest[] = [];
   let bodyRequests = 0;
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
-    requests.push({ path: url.pathname, range: request.headers.range });
+    const ifRange = request.headers["if-range"];
+    requests.push({ path: url.pathname, range: request.headers.range, ifRange: typeof ifRange === "string" ? ifRange : undefined });
     const huggingFace = /^\/[^/]+\/[^/]+\/resolve\/[^/]+\/(.+)$/.exec(url.pathname);
     if (huggingFace) {
       const headers: Record<string, string> = { location: `/files/${huggingFace[1]}` };
@@ -35,14 +56,21 @@ export async function startModelFileServer(options: ModelFileServerOptions) {
       return;
     }
     bodyRequests += 1;
-    const range = options.ignoreRange ? undefined : /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
+    if (options.html) {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(htmlPage) }).end(htmlPage);
+      return;
+    }
+    const validators: Record<string, string> = options.noValidators ? {} : { etag, "last-modified": lastModified };
+    const rangeMatch = options.ignoreRange ? null : /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
+    const validatorMatches = ifRange === undefined || ifRange === etag || ifRange === lastModified;
+    const range = rangeMatch && (validatorMatches || options.ignoreIfRange) ? rangeMatch : null;
     const start = range ? Number(range[1]) : 0;
     if (start >= bytes.length && range) {
-      response.writeHead(416, { "content-range": `bytes */${bytes.length}` }).end();
+      response.writeHead(416, { "content-range": `bytes */${bytes.length}`, ...validators }).end();
       return;
     }
     const body = bytes.subarray(start);
-    const headers: Record<string, string | number> = { "content-type": "application/octet-stream", "content-length": body.length };
+    const headers: Record<string, string | number> = { "content-type": "application/octet-stream", "content-length": body.length, ...validators };
     if (range) headers["content-range"] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
     response.writeHead(range ? 206 : 200, headers);
     const cut = bodyRequests === 1 ? options.cutFirstRequestAfter : undefined;
@@ -60,6 +88,16 @@ export async function startModelFileServer(options: ModelFileServerOptions) {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    /** Serves a new version of the file from now on: new content, new ETag, new Last-Modified. */
+    replaceFile(file: string) {
+      bytes = fs.readFileSync(file);
+      etag = etagOf(bytes);
+      lastModified = new Date(Date.UTC(2024, 0, 2)).toUTCString();
+    },
+    /** Changes the server's behaviour from the next request on. */
+    update(changes: Partial<Omit<ModelFileServerOptions, "file">>) {
+      Object.assign(options, changes);
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -60,12 +60,15 @@ describe("pullModel", () => {
     expect(partialSize).toBeLessThanOrEqual(300_000);
     expect(fs.existsSync(path.join(modelsDir, "stories260K.gguf"))).toBe(false);
 
+    expect(fs.existsSync(`${partial}.json`)).toBe(true);
+
     const second = await pullModel({ source, modelsDir, sha256: pinned });
     expect(server.requests.map((request) => request.range)).toEqual([undefined, `bytes=${partialSize}-`]);
+    expect(server.requests[1]?.ifRange).toMatch(/^"v-[0-9a-f]{32}"$/);
     expect(second.resumedFrom).toBe(partialSize);
     expect(second.sha256).toBe(pinned);
     expect(sha256Of(second.path)).toBe(pinned);
-    expect(fs.existsSync(partial)).toBe(false);
+    expect(fs.readdirSync(modelsDir)).toEqual(["stories260K.gguf"]);
   });
 
   it("stops on abort, keeping the partial file for a later resume", async () => {
@@ -85,21 +88,101 @@ describe("pullModel", () => {
   });
 
   it("restarts from zero when the server ignores Range (200 instead of 206)", async () => {
-    const server = await serve({ ignoreRange: true });
-    const partial = path.join(modelsDir, "stories260K.gguf.partial");
-    fs.writeFileSync(partial, Buffer.alloc(1000, 7));
-    const result = await pullModel({ source: `${server.url}/files/stories260K.gguf`, modelsDir, sha256: pinned });
-    expect(server.requests[0]?.range).toBe("bytes=1000-");
+    const server = await serve({ cutFirstRequestAfter: 300_000 });
+    const source = `${server.url}/files/stories260K.gguf`;
+    await expect(pullModel({ source, modelsDir })).rejects.toBeInstanceOf(DownloadError);
+    const partialSize = fs.statSync(path.join(modelsDir, "stories260K.gguf.partial")).size;
+    server.update({ ignoreRange: true });
+    const result = await pullModel({ source, modelsDir, sha256: pinned });
+    expect(server.requests[1]?.range).toBe(`bytes=${partialSize}-`);
     expect(result.resumedFrom).toBe(0);
     expect(sha256Of(result.path)).toBe(pinned);
   });
 
   it("finishes a partial that already holds the whole file (416)", async () => {
-    const server = await serve({});
-    fs.copyFileSync(await testModelPath("stories260K.gguf"), path.join(modelsDir, "stories260K.gguf.partial"));
-    const result = await pullModel({ source: `${server.url}/files/stories260K.gguf`, modelsDir, sha256: pinned });
+    const server = await serve({ cutFirstRequestAfter: 300_000 });
+    const source = `${server.url}/files/stories260K.gguf`;
+    await expect(pullModel({ source, modelsDir })).rejects.toBeInstanceOf(DownloadError);
+    // A crash after the last byte and before the rename: the partial holds the whole file.
+    const partial = path.join(modelsDir, "stories260K.gguf.partial");
+    fs.appendFileSync(partial, fs.readFileSync(await testModelPath("stories260K.gguf")).subarray(fs.statSync(partial).size));
+    const result = await pullModel({ source, modelsDir, sha256: pinned });
     expect(result).toMatchObject({ sha256: pinned, bytes: 1_185_376, resumedFrom: 1_185_376 });
     expect(fs.existsSync(result.path)).toBe(true);
+  });
+
+  it("starts over when a partial has no stored validator (it cannot tell which version it holds)", async () => {
+    const server = await serve({});
+    fs.writeFileSync(path.join(modelsDir, "stories260K.gguf.partial"), Buffer.alloc(1000, 7));
+    const result = await pullModel({ source: `${server.url}/files/stories260K.gguf`, modelsDir, sha256: pinned });
+    expect(server.requests.map((request) => request.range)).toEqual([undefined]);
+    expect(result.resumedFrom).toBe(0);
+    expect(sha256Of(result.path)).toBe(pinned);
+  });
+
+  it("restarts (If-Range answered with 200) when the file changed between the cut and the resume", async () => {
+    const server = await serve({ cutFirstRequestAfter: 300_000 });
+    const source = `${server.url}/files/stories260K.gguf`;
+    const first = await pullModel({ source, modelsDir }).catch((error: unknown) => error);
+    expect((first as DownloadError).failure).toBe("interrupted");
+    const newVersion = await testModelPath("llama-2-tiny-random.gguf");
+    server.replaceFile(newVersion);
+    const result = await pullModel({ source, modelsDir });
+    expect(server.requests[1]?.range).toMatch(/^bytes=\d+-$/);
+    expect(server.requests[1]?.ifRange).toMatch(/^"v-[0-9a-f]{32}"$/);
+    expect(result.resumedFrom).toBe(0);
+    expect(result.sha256).toBe(sha256Of(newVersion));
+    expect(sha256Of(result.path)).toBe(sha256Of(newVersion));
+    expect(fs.readdirSync(modelsDir)).toEqual(["stories260K.gguf"]);
+  });
+
+  it("restarts when a server ignores If-Range and sends a 206 of another version (ETag or total size changed)", async () => {
+    const original = fs.readFileSync(await testModelPath("stories260K.gguf"));
+    const sameSize = path.join(modelsDir, "..", `${path.basename(modelsDir)}-same-size.gguf`);
+    const changed = Buffer.from(original);
+    changed[changed.length - 1] = (changed[changed.length - 1]! + 1) % 256;
+    fs.writeFileSync(sameSize, changed);
+    try {
+      for (const [newVersion, expected] of [[sameSize, changed], [await testModelPath("llama-2-tiny-random.gguf"), undefined]] as const) {
+        fs.rmSync(modelsDir, { recursive: true, force: true });
+        const server = await serve({ cutFirstRequestAfter: 300_000, ignoreIfRange: true });
+        const source = `${server.url}/files/stories260K.gguf`;
+        await expect(pullModel({ source, modelsDir })).rejects.toBeInstanceOf(DownloadError);
+        server.replaceFile(newVersion);
+        const result = await pullModel({ source, modelsDir });
+        expect(server.requests.map((request) => request.range?.replace(/\d+/, "N"))).toEqual([undefined, "bytes=N-", undefined]);
+        expect(result.resumedFrom).toBe(0);
+        const bytes = fs.readFileSync(result.path);
+        expect(bytes.equals(expected ?? fs.readFileSync(newVersion))).toBe(true);
+      }
+    } finally {
+      fs.rmSync(sameSize, { force: true });
+    }
+  });
+
+  it("deletes an HTML page served instead of the model; a later pull downloads it again", async () => {
+    const server = await serve({ html: true });
+    const source = `${server.url}/files/stories260K.gguf`;
+    const error = await pullModel({ source, modelsDir }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DownloadError);
+    expect((error as DownloadError).failure).toBe("invalid-file");
+    expect((error as Error).message).toMatch(/^the download of .*stories260K\.gguf is not a usable GGUF file \(is not a GGUF file \(bad magic "<!DO"\)\); it was deleted$/);
+    expect(fs.readdirSync(modelsDir)).toEqual([]);
+
+    server.update({ html: false });
+    const result = await pullModel({ source, modelsDir, sha256: pinned });
+    expect(sha256Of(result.path)).toBe(pinned);
+  });
+
+  it("replaces a broken file left where the model would be instead of saying it already exists", async () => {
+    const server = await serve({});
+    const target = path.join(modelsDir, "stories260K.gguf");
+    fs.writeFileSync(target, "<html>not a model</html>");
+    const result = await pullModel({ source: `${server.url}/files/stories260K.gguf`, modelsDir, sha256: pinned });
+    expect(result.path).toBe(target);
+    expect(sha256Of(target)).toBe(pinned);
+    fs.writeFileSync(target, fs.readFileSync(await testModelPath("stories260K.gguf")).subarray(0, 600_000));
+    expect((await pullModel({ source: `${server.url}/files/stories260K.gguf`, modelsDir })).sha256).toBe(pinned);
   });
 
   it("deletes the download and throws on a sha256 mismatch", async () => {
@@ -154,7 +237,7 @@ describe("pullModel", () => {
     expect((missing as DownloadError).upstreamStatus).toBe(404);
     await expect(pullModel({ source: "ftp://example.com/a.gguf", modelsDir })).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(pullModel({ source: `${server.url}/files/a.gguf`, modelsDir, sha256: "xyz" })).rejects.toThrow(/sha256 must be 64 hexadecimal/);
-    fs.writeFileSync(path.join(modelsDir, "a.gguf"), "x");
+    fs.copyFileSync(await testModelPath("stories260K.gguf"), path.join(modelsDir, "a.gguf"));
     await expect(pullModel({ source: `${server.url}/files/a.gguf`, modelsDir })).rejects.toThrow(/already exists/);
   });
 });

@@ -229,3 +229,159 @@ describe("POST /v1/rerank", () => {
     expect((await callApi(server, alice.key, "POST", "/v1/rerank", { model: "nope", query: "q", documents: ["a"] })).status).toBe(404);
   });
 });
+
+describe("document identity and removal", () => {
+  const documents = (kb: string) => `/v1/knowledge-bases/${kb}/documents`;
+
+  it("keeps same-named files of different folders apart and reports collisions instead of dropping one", async () => {
+    const form = new FormData();
+    form.append("file", new Blob(["Team A meets on Mondays in the aquarium room."], { type: "text/markdown" }), "teamA/notes.md");
+    form.append("file", new Blob(["Team B meets on Fridays in the garden room."], { type: "text/markdown" }), "teamB/notes.md");
+    const upload = await callApi(server, alice.key, "POST", documents("handbook"), form);
+    expect(upload.status).toBe(202);
+    expect((await waitForJob(server, alice.key, "handbook", upload.body.id)).result).toMatchObject({ added: 2, failed: 0 });
+    expect((await callApi(server, alice.key, "GET", `${documents("handbook")}/teamA/notes.md`)).body).toMatchObject({ id: "teamA/notes.md", status: "ready" });
+    const hit = await callApi(server, alice.key, "POST", "/v1/knowledge-bases/handbook/query", { query: "aquarium room", mode: "lexical", top_k: 1 });
+    expect(hit.body.data[0]).toMatchObject({ document_id: "teamA/notes.md", document: "teamA/notes.md" });
+
+    // Two files with one name in one upload: a 400 naming the collision, nothing ingested.
+    const clash = new FormData();
+    clash.append("file", new Blob(["one"]), "notes.md");
+    clash.append("file", new Blob(["two"]), "notes.md");
+    const refused = await callApi(server, alice.key, "POST", documents("handbook"), clash);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: "document_id_collision", param: "documents" });
+    expect(refused.body.error.message).toContain("notes.md");
+    const json = await callApi(server, alice.key, "POST", documents("handbook"), { documents: [{ name: "a.txt", text: "x" }, { name: "a.txt", text: "y" }] });
+    expect(json.status).toBe(400);
+    expect(json.body.error.code).toBe("document_id_collision");
+
+    // Caller-given ids: same names, distinct documents.
+    const withIds = await callApi(server, alice.key, "POST", documents("handbook"), {
+      documents: [{ name: "minutes.txt", id: "teamC/minutes.txt", text: "Team C plans the harbour trip." }, { name: "minutes.txt", id: "teamD/minutes.txt", text: "Team D plans the mountain trip." }],
+    });
+    expect((await waitForJob(server, alice.key, "handbook", withIds.body.id)).result).toMatchObject({ added: 2 });
+    expect((await callApi(server, alice.key, "GET", `${documents("handbook")}/teamD/minutes.txt`)).body).toMatchObject({ id: "teamD/minutes.txt", name: "minutes.txt", status: "ready" });
+    const multipartIds = new FormData();
+    multipartIds.append("file", new Blob(["Team E is new."]), "notes.md");
+    multipartIds.append("id", "teamE/notes.md");
+    const uploadedWithId = await callApi(server, alice.key, "POST", documents("handbook"), multipartIds);
+    expect((await waitForJob(server, alice.key, "handbook", uploadedWithId.body.id)).result).toMatchObject({ added: 1 });
+    expect((await callApi(server, alice.key, "GET", `${documents("handbook")}/teamE/notes.md`)).body.status).toBe("ready");
+    const tooManyIds = new FormData();
+    tooManyIds.append("file", new Blob(["x"]), "x.md");
+    tooManyIds.append("id", "a");
+    tooManyIds.append("id", "b");
+    const badIds = await callApi(server, alice.key, "POST", documents("handbook"), tooManyIds);
+    expect(badIds.status).toBe(400);
+    expect(badIds.body.error.param).toBe("id");
+  });
+
+  it("deletes a failed document (status failed → 404 afterwards)", async () => {
+    const upload = await callApi(server, alice.key, "POST", documents("handbook"), { documents: [{ name: "corrupt.pdf", text: "%PDF-1.7 this is not really a pdf" }] });
+    expect((await waitForJob(server, alice.key, "handbook", upload.body.id)).result).toMatchObject({ failed: 1 });
+    expect((await callApi(server, alice.key, "GET", `${documents("handbook")}/corrupt.pdf`)).body.status).toBe("failed");
+    const deleted = await callApi(server, alice.key, "DELETE", `${documents("handbook")}/corrupt.pdf`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ id: "corrupt.pdf", deleted: true });
+    expect((await callApi(server, alice.key, "GET", `${documents("handbook")}/corrupt.pdf`)).status).toBe(404);
+    const listed = (await callApi(server, alice.key, "GET", documents("handbook"))).body.data.map((document: { id: string }) => document.id);
+    expect(listed).not.toContain("corrupt.pdf");
+    expect((await callApi(server, alice.key, "DELETE", `${documents("handbook")}/corrupt.pdf`)).status).toBe(404);
+  });
+
+  it("deletes a document right after its upload, whatever its job's state, and still ingests the others", async () => {
+    const prose = (word: string) => Array.from({ length: 200 }, (_, index) => `The ${word} item ${index} is stored on shelf ${index % 17}.`).join(" ");
+    const upload = await callApi(server, alice.key, "POST", documents("handbook"), {
+      documents: ["alpha", "bravo", "charlie"].map((word) => ({ name: `${word}.txt`, text: `${prose(word)} ${word}zzz` })),
+    });
+    expect(upload.status).toBe(202);
+    const deleted = await callApi(server, alice.key, "DELETE", `${documents("handbook")}/bravo.txt`);
+    expect(deleted.status).toBe(200);
+    for (let attempt = 0; attempt < 600; attempt++) {
+      const jobs = (await callApi(server, alice.key, "GET", "/v1/knowledge-bases/handbook/jobs")).body.data as Array<{ status: string }>;
+      if (jobs.every((job) => !["queued", "running"].includes(job.status))) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await callApi(server, alice.key, "GET", `${documents("handbook")}/bravo.txt`)).status).toBe(404);
+    for (const word of ["alpha", "charlie"]) expect((await callApi(server, alice.key, "GET", `${documents("handbook")}/${word}.txt`)).body.status).toBe("ready");
+    const query = await callApi(server, alice.key, "POST", "/v1/knowledge-bases/handbook/query", { query: "bravozzz", mode: "lexical" });
+    expect(query.body.data).toEqual([]);
+  });
+});
+
+describe("knowledge-base grants and model allow-lists", () => {
+  it("lets a key granted a knowledge base use its embedding model there, also after a re-index, but not directly", async () => {
+    const carol = await server.createKey({ name: "carol", models: ["stories"] });
+    expect((await callApi(server, alice.key, "POST", "/v1/knowledge-bases", { name: "shared", embedding_model: "bert" })).status).toBe(201);
+    const seeded = await callApi(server, alice.key, "POST", "/v1/knowledge-bases/shared/documents", { documents: [{ name: "lunch.txt", text: "Lunch is served at noon in the canteen." }] });
+    await waitForJob(server, alice.key, "shared", seeded.body.id);
+    expect((await callApi(server, alice.key, "POST", "/v1/knowledge-bases/shared/grants", { key: carol.id })).status).toBe(201);
+
+    const query = () => callApi(server, carol.key, "POST", "/v1/knowledge-bases/shared/query", { query: "when is lunch", mode: "hybrid" });
+    const first = await query();
+    expect(first.status).toBe(200);
+    expect(first.body.data[0].document).toBe("lunch.txt");
+    const upload = await callApi(server, carol.key, "POST", "/v1/knowledge-bases/shared/documents", { documents: [{ name: "dinner.txt", text: "Dinner is not served." }] });
+    expect(upload.status).toBe(202);
+    expect((await waitForJob(server, carol.key, "shared", upload.body.id)).result).toMatchObject({ added: 1, failed: 0 });
+    const chat = await fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST", headers: { authorization: `Bearer ${carol.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "stories", max_tokens: 4, messages: [{ role: "user", content: "When is lunch?" }], knowledge_bases: ["shared"], knowledge_options: { mode: "hybrid" } }),
+    });
+    expect(chat.status).toBe(200);
+
+    // The allow-list still governs direct calls.
+    const direct = await fetch(`${server.url}/v1/embeddings`, {
+      method: "POST", headers: { authorization: `Bearer ${carol.key}`, "content-type": "application/json" }, body: JSON.stringify({ model: "bert", input: "lunch" }),
+    });
+    expect(direct.status).toBe(403);
+    expect(((await direct.json()) as { error: { code: string } }).error.code).toBe("model_not_allowed");
+
+    // The owner switches the embedding model: the granted key keeps working.
+    await server.addModel("tiny-bert-random.gguf", "bert-shared");
+    const reindex = await callApi(server, alice.key, "POST", "/v1/knowledge-bases/shared/reindex", { embedding_model: "bert-shared" });
+    expect((await waitForJob(server, alice.key, "shared", reindex.body.id)).status).toBe("completed");
+    const after = await query();
+    expect(after.status).toBe(200);
+    expect(after.body.data.length).toBeGreaterThan(0);
+  });
+});
+
+describe("removing a model that knowledge bases use", () => {
+  it("answers 409 model_in_use naming them unless forced; then the knowledge base shows unusable and queries say why", async () => {
+    await server.addModel("tiny-bert-random.gguf", "bert-doomed");
+    expect((await callApi(server, alice.key, "POST", "/v1/knowledge-bases", { name: "doomed", embedding_model: "bert-doomed" })).status).toBe(201);
+    const seeded = await callApi(server, alice.key, "POST", "/v1/knowledge-bases/doomed/documents", { documents: [{ name: "keys.txt", text: "Spare keys hang in the porter's lodge." }] });
+    await waitForJob(server, alice.key, "doomed", seeded.body.id);
+
+    const refused = await callApi(server, server.adminKey, "DELETE", "/v1/admin/models/bert-doomed");
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: "model_in_use", param: "model" });
+    expect(refused.body.error.message).toContain("doomed");
+    expect((await callApi(server, server.adminKey, "GET", "/v1/admin/models/bert-doomed")).status).toBe(200);
+    expect((await callApi(server, server.adminKey, "DELETE", "/v1/admin/models/bert-doomed?force=maybe")).status).toBe(400);
+
+    const forced = await callApi(server, server.adminKey, "DELETE", "/v1/admin/models/bert-doomed?force=true");
+    expect(forced.status).toBe(200);
+    const shown = (await callApi(server, alice.key, "GET", "/v1/knowledge-bases/doomed")).body;
+    expect(shown).toMatchObject({ status: "unusable", embedding_model: "bert-doomed" });
+    expect(shown.unusable_reason).toContain("bert-doomed");
+    const listed = (await callApi(server, alice.key, "GET", "/v1/knowledge-bases")).body.data as Array<{ name: string; status: string }>;
+    expect(listed.find((entry) => entry.name === "doomed")?.status).toBe("unusable");
+    expect(listed.find((entry) => entry.name === "handbook")?.status).toBe("ready");
+
+    const query = await callApi(server, alice.key, "POST", "/v1/knowledge-bases/doomed/query", { query: "spare keys", mode: "hybrid" });
+    expect(query.status).toBe(409);
+    expect(query.body.error.code).toBe("knowledge_base_unusable");
+    expect(query.body.error.message).toContain("bert-doomed");
+    expect((await callApi(server, alice.key, "POST", "/v1/knowledge-bases/doomed/query", { query: "spare keys", mode: "lexical" })).body.data[0].document).toBe("keys.txt");
+    expect((await callApi(server, alice.key, "POST", "/v1/knowledge-bases/doomed/documents", { documents: [{ name: "x.txt", text: "x" }] })).status).toBe(409);
+
+    // Re-indexing with a registered model makes it usable again.
+    const reindex = await callApi(server, alice.key, "POST", "/v1/knowledge-bases/doomed/reindex", { embedding_model: "bert" });
+    expect((await waitForJob(server, alice.key, "doomed", reindex.body.id)).status).toBe("completed");
+    expect((await callApi(server, alice.key, "GET", "/v1/knowledge-bases/doomed")).body.status).toBe("ready");
+    expect((await callApi(server, alice.key, "POST", "/v1/knowledge-bases/doomed/query", { query: "spare keys", mode: "hybrid" })).status).toBe(200);
+  });
+});

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
 import { createPlatform } from "../../src/platform/index.js";
 import { SqliteKnowledgeStore } from "../../src/rag/index.js";
-import { aiplusBin, cliEnvironment, jsonOf, runAiplus, temporaryHome } from "../cli/run-aiplus.js";
+import { aiplusBin, cliEnvironment, jsonOf, oneLineError, runAiplus, temporaryHome } from "../cli/run-aiplus.js";
 import { testModelPath } from "../support/test-models.js";
 
 let home: string;
@@ -153,5 +153,59 @@ describe("aiplus kb", () => {
     expect(granted.code).toBe(0);
     expect(jsonOf<{ grants: string[] }>(granted).grants).toEqual([key.id]);
     expect((await kb("revoke", "handbook", "--key", key.id)).stdout).toMatch(/^revoked reader/);
+  }, 120_000);
+
+  it("names documents by their path relative to the inputs' common folder, so same-named files stay apart", async () => {
+    const root = path.join(home, "teams");
+    for (const [team, text] of [["teamA", "Team A meets in the aquarium room."], ["teamB", "Team B meets in the garden room."]] as const) {
+      fs.mkdirSync(path.join(root, team), { recursive: true });
+      fs.writeFileSync(path.join(root, team, "notes.md"), `# Notes\n\n${text}\n`);
+    }
+    expect((await kb("create", "k2", "--embedding-model", "bert")).code).toBe(0);
+    const added = await kb("add", "k2", path.join(root, "teamA", "notes.md"), path.join(root, "teamB", "notes.md"), "--json");
+    expect(added.code).toBe(0);
+    const result = jsonOf<{ added: number; documents: Array<{ documentId: string; status: string }> }>(added);
+    expect(result.added).toBe(2);
+    expect(result.documents.map((document) => document.documentId).sort()).toEqual(["teamA/notes.md", "teamB/notes.md"]);
+    const hits = jsonOf<Array<{ document: string }>>(await kb("query", "k2", "aquarium room", "--mode", "lexical", "--json"));
+    expect(hits[0]!.document).toBe("teamA/notes.md");
+    // Two folders: their files are named below the common folder too.
+    const folders = jsonOf<{ unchanged: number; added: number }>(await kb("add", "k2", path.join(root, "teamA"), path.join(root, "teamB"), "--json"));
+    expect(folders).toMatchObject({ unchanged: 2, added: 0 });
+    // One file keeps its base name (re-adding it replaces it).
+    const single = jsonOf<{ documents: Array<{ documentId: string }> }>(await kb("add", "k2", path.join(root, "teamA", "notes.md"), "--json"));
+    expect(single.documents.map((document) => document.documentId)).toEqual(["notes.md"]);
+  }, 120_000);
+
+  it("deletes a failed document with rm-doc", async () => {
+    const folder = path.join(home, "failing");
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, "broken.docx"), "this is not a zip archive");
+    expect((await kb("create", "k3", "--embedding-model", "bert")).code).toBe(0);
+    expect((await kb("add", "k3", folder)).code).toBe(1);
+    const documents = async () => jsonOf<{ documents: Array<{ name: string; status: string }> }>(await kb("show", "k3", "--json")).documents;
+    expect(await documents()).toEqual([expect.objectContaining({ name: "broken.docx", status: "failed" })]);
+    const removed = await kb("rm-doc", "k3", "broken.docx");
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toBe("deleted broken.docx from k3\n");
+    expect(await documents()).toEqual([]);
+    const again = await kb("rm-doc", "k3", "broken.docx");
+    expect(again.code).toBe(1);
+    expect(oneLineError(again)).toBe("aiplus: document broken.docx not found in knowledge base k3");
+  }, 120_000);
+
+  it("refuses to remove an embedding model knowledge bases use unless forced; they then show unusable", async () => {
+    expect((await runAiplus(["models", "add", await testModelPath("tiny-bert-random.gguf"), "--name", "bert3"], { home })).code).toBe(0);
+    expect((await kb("create", "k4", "--embedding-model", "bert3")).code).toBe(0);
+    const refused = await runAiplus(["models", "rm", "bert3"], { home });
+    expect(refused.code).toBe(1);
+    expect(oneLineError(refused)).toMatch(/^aiplus: model bert3 is used by 1 knowledge base: k4 \(kb_\w+, embedding model\); .*force/);
+    const forced = await runAiplus(["models", "rm", "bert3", "--force"], { home });
+    expect(forced.code).toBe(0);
+    expect((await kb("ls")).stdout).toMatch(/^k4\s+kb_\w+\s+local\s+bert3\s+0\s+0\s+unusable: its embedding model bert3 is no longer registered/m);
+    expect(jsonOf<Array<{ name: string; status: string }>>(await kb("ls", "--json")).find((view) => view.name === "k4")?.status).toBe("unusable");
+    const query = await kb("query", "k4", "anything");
+    expect(query.code).toBe(1);
+    expect(oneLineError(query)).toMatch(/^aiplus: knowledge base k4 is unusable: its embedding model bert3 is no longer registered/);
   }, 120_000);
 });

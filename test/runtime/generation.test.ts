@@ -2,7 +2,7 @@ import { getLlama, LlamaLogLevel, type Llama, type LlamaModel, type Token } from
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createRuntime, type RegisteredModel, type Runtime } from "../../src/runtime/index.js";
-import { ContextOverflowError, type LanguageModelCallOptions, type TokenLogprob } from "../../src/spec/index.js";
+import { ContextOverflowError, type LanguageModelCallOptions, type LanguageModelStreamPart, ServiceUnavailableError, type TokenLogprob } from "../../src/spec/index.js";
 import { testModelPath } from "../support/test-models.js";
 import { collect, registeredTestModel } from "./runtime-fixtures.js";
 
@@ -181,5 +181,28 @@ describe("local language model: log-probabilities", () => {
       await context.dispose();
     }
     expect(result.finish?.usage).toMatchObject({ inputTokens: tokens.length + 1, outputTokens: 1 });
+  });
+});
+
+describe("local language model: disposal", () => {
+  it("a generation whose runtime is disposed mid-way ends with a 503 error part, never a normal finish", async () => {
+    const disposable = createRuntime({ gpu: "cpu", threads: 1, sequences: 1, contextSize, idleUnloadSeconds: 0, maxQueue: 1 });
+    const { stream } = await disposable.languageModel(stories).doStream(
+      textCall("Once upon a time", { sampling: { temperature: 0, maxTokens: 1000, logitBias: { 2: -100 } } }),
+    );
+    const reader = stream.getReader();
+    const parts: LanguageModelStreamPart[] = [];
+    let disposing: Promise<void> | undefined;
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      parts.push(next.value);
+      if (parts.filter((part) => part.type === "text-delta").length === 5) disposing = disposable.dispose();
+    }
+    await disposing;
+    expect(parts.some((part) => part.type === "finish")).toBe(false);
+    const last = parts.at(-1);
+    expect(last?.type).toBe("error");
+    const error = last?.type === "error" ? last.error : undefined;
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error).toMatchObject({ statusCode: 503, code: "model_unloaded" });
   });
 });

@@ -169,15 +169,33 @@ for (const factory of testDatabaseFactories) {
       expect((await usage.list({ limit: 2 })).map((row) => row.id)).toEqual(["u3", "u2"]);
       expect((await usage.list({ keyId: "k1", since: Date.UTC(2026, 10, 1, 6) })).map((row) => row.id)).toEqual(["u2"]);
 
+      const statuses = (counts: Partial<Record<"pending" | "ok" | "error" | "cancelled" | "interrupted", number>>) => ({
+        pending: 0, ok: 0, error: 0, cancelled: 0, interrupted: 0, ...counts,
+      });
+      const ungrouped = { day: undefined, route: undefined, endpoint: undefined, status: undefined };
       const byKeyModel = await usage.aggregate(["key", "model"]);
       expect(byKeyModel).toEqual([
-        { keyId: "k1", model: "m1", day: undefined, route: undefined, endpoint: undefined, requests: 1, inputTokens: 5, outputTokens: 3, costNanos: 8, cancelled: 0 },
-        { keyId: "k1", model: "m2", day: undefined, route: undefined, endpoint: undefined, requests: 1, inputTokens: 2, outputTokens: 0, costNanos: 3, cancelled: 1 },
-        { keyId: "k2", model: "m1", day: undefined, route: undefined, endpoint: undefined, requests: 1, inputTokens: 0, outputTokens: 0, costNanos: 0, cancelled: 0 },
+        { ...ungrouped, keyId: "k1", model: "m1", requests: 1, inputTokens: 5, outputTokens: 3, costNanos: 8, providerCostNanos: 8, cancelled: 0, statuses: statuses({ ok: 1 }) },
+        { ...ungrouped, keyId: "k1", model: "m2", requests: 1, inputTokens: 2, outputTokens: 0, costNanos: 3, providerCostNanos: 3, cancelled: 1, statuses: statuses({ cancelled: 1 }) },
+        { ...ungrouped, keyId: "k2", model: "m1", requests: 1, inputTokens: 0, outputTokens: 0, costNanos: 0, providerCostNanos: 0, cancelled: 0, statuses: statuses({ pending: 1 }) },
       ]);
       const byDay = await usage.aggregate(["day"], { until: Date.UTC(2026, 10, 2) });
-      expect(byDay).toEqual([{ keyId: undefined, model: undefined, day: "2026-11-01", route: undefined, endpoint: undefined, requests: 2, inputTokens: 7, outputTokens: 3, costNanos: 11, cancelled: 1 }]);
+      expect(byDay).toEqual([
+        { ...ungrouped, keyId: undefined, model: undefined, day: "2026-11-01", requests: 2, inputTokens: 7, outputTokens: 3, costNanos: 11, providerCostNanos: 11, cancelled: 1, statuses: statuses({ ok: 1, cancelled: 1 }) },
+      ]);
       expect((await usage.aggregate([]))[0]).toMatchObject({ requests: 3, costNanos: 11 });
+
+      // A request that answered with an error: the key is charged nothing, the tokens and the provider cost stay.
+      await usage.settle("u3", { ...settlement, status: "error", inputTokens: 26, outputTokens: 4, costNanos: 0, providerCostNanos: 34, error: "UpstreamError: cut" });
+      expect(await usage.get("u3")).toMatchObject({ status: "error", inputTokens: 26, outputTokens: 4, costNanos: 0, providerCostNanos: 34 });
+      expect(await usage.get("u1")).toMatchObject({ costNanos: 8, providerCostNanos: 8 });
+      const byStatus = await usage.aggregate(["status"]);
+      expect(byStatus.map((row) => [row.status, row.requests, row.costNanos, row.providerCostNanos, row.statuses[row.status!]])).toEqual([
+        ["cancelled", 1, 3, 3, 1],
+        ["error", 1, 0, 34, 1],
+        ["ok", 1, 8, 8, 1],
+      ]);
+      expect((await usage.aggregate([]))[0]).toMatchObject({ requests: 3, costNanos: 11, providerCostNanos: 45, statuses: statuses({ ok: 1, error: 1, cancelled: 1 }) });
     });
 
     it("instances: insert, heartbeat, list, remove", async () => {

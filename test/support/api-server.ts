@@ -24,13 +24,13 @@ export type TestServer = {
   close(): Promise<void>;
 };
 
-/** Starts createPlatform in this process with 1 thread, CPU only, silent logs (overridable). */
+/** Starts createPlatform in this process with 1 thread, CPU only, silent logs, a 2 s drain on dispose (overridable). */
 export async function startTestServer(settings: Partial<Record<keyof ConfigInput, string | number>> = {}): Promise<TestServer> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "aiplus-api-"));
   const adminKey = `aip_test_admin_${Math.random().toString(36).slice(2)}_0123456789`;
   const config = loadConfig({
     environment: {},
-    flags: { home, port: 0, threads: 1, gpu: "cpu", logLevel: "silent", adminKey, ...settings },
+    flags: { home, port: 0, threads: 1, gpu: "cpu", logLevel: "silent", adminKey, drainSeconds: 2, ...settings },
   });
   const platform = await createPlatform({ config, logger: pino({ level: config.logLevel }) });
   const { url } = await platform.start();

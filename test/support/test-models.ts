@@ -17,6 +17,8 @@ export const testModels = {
   "tiny-llama-moe-random.gguf": { sha256: "524e9568e39e3e8bc7345b360af9a0e6699e621f4e9f1cc0a64ad89dfe8ae513", url: undefined },
   "tiny-qwen2moe-random.gguf": { sha256: "48a185ae658376016da30ccac08c746698bb70504f410fb323ab694288c7da87", url: undefined },
   "tiny-bert-random.gguf": { sha256: "285a2efe67e038ddb1119c1176e50ae53f8b6a7684bcf028b42ab36914c78e6e", url: undefined },
+  /** A clip vision projector (mmproj), not a model of its own: pairs with stories260K. */
+  "tiny-mmproj-random.gguf": { sha256: "7a28ec27fa23a63423d13a9a3b3c881aac7225757bae5df951de1384022bc26a", url: undefined },
 } as const;
 
 export type TestModelFile = keyof typeof testModels;

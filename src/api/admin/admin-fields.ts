@@ -11,9 +11,9 @@ export const timeField = (name: string) =>
       return Math.round(time);
     });
 
-/** Epoch ms as ISO, or null. */
-export function isoTime(time: number | undefined): string | null {
-  return time === undefined ? null : new Date(time).toISOString();
+/** Epoch ms as unix seconds (an integer), or null: every `*_at` field of aiplus's own endpoints uses this. */
+export function unixSeconds(time: number | undefined): number | null {
+  return time === undefined ? null : Math.floor(time / 1000);
 }
 
 /** A path parameter that must be present. */

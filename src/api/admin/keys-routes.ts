@@ -8,13 +8,13 @@ import { positiveInteger } from "../openai/request-fields.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import type { RouteDependencies } from "../routes/route-helpers.js";
-import { isoTime, timeField } from "./admin-fields.js";
+import { timeField, unixSeconds } from "./admin-fields.js";
 
 const budgetPeriod = z.enum(["day", "week", "month", "total"], { error: "budget_period must be day, week, month or total" });
 const budget = z.number({ error: "budget must be a non-negative number of dollars" }).nonnegative({ error: "budget must be a non-negative number of dollars" });
 const models = z.array(z.string().min(1), { error: "models must be an array of model names" });
 
-const createBody = z.object({
+const createBody = z.strictObject({
   name: z.string({ error: "name must be a string" }).trim().min(1, { error: "name must not be empty" }),
   models: models.nullish(),
   rpm: positiveInteger("rpm").nullish(),
@@ -23,10 +23,12 @@ const createBody = z.object({
   budget_period: budgetPeriod.nullish(),
   expires_at: timeField("expires_at").nullish(),
   is_admin: z.boolean({ error: "is_admin must be a boolean" }).nullish(),
+  /** Lets a non-admin key start runs that execute code in the sandbox (humaneval, code-execution tasks). */
+  allow_code_execution: z.boolean({ error: "allow_code_execution must be a boolean" }).nullish(),
 });
 
-/** `null` removes a limit; a left-out field stays as it is. */
-const updateBody = z.object({
+/** Every field of `createBody`: `null` removes a limit; a left-out field stays as it is; an unknown field is a 400. */
+const updateBody = z.strictObject({
   name: z.string().trim().min(1, { error: "name must not be empty" }).optional(),
   models: models.nullable().optional(),
   rpm: positiveInteger("rpm").nullable().optional(),
@@ -34,6 +36,8 @@ const updateBody = z.object({
   budget: budget.nullable().optional(),
   budget_period: budgetPeriod.optional(),
   expires_at: timeField("expires_at").nullable().optional(),
+  is_admin: z.boolean({ error: "is_admin must be a boolean" }).optional(),
+  allow_code_execution: z.boolean({ error: "allow_code_execution must be a boolean" }).optional(),
 });
 
 /** `/v1/admin/keys`: create (the key is returned once), list, show, change limits, revoke. */
@@ -55,6 +59,7 @@ export function keysRoutes({ maas }: RouteDependencies): Hono<AppEnvironment> {
         budgetPeriod: body.budget_period ?? undefined,
         expiresAt: body.expires_at ?? undefined,
         isAdmin: body.is_admin ?? false,
+        allowCodeExecution: body.allow_code_execution ?? false,
       });
       return c.json({ ...toKeyView(record), key }, 201);
     })
@@ -62,6 +67,7 @@ export function keysRoutes({ maas }: RouteDependencies): Hono<AppEnvironment> {
     .get("/:id", async (c) => c.json(toKeyView(await requireKey(c.req.param("id")))))
     .patch("/:id", async (c) => {
       const body = parseWithSchema(updateBody, await readJsonBody(c));
+      await requireKey(c.req.param("id"));
       const record = await maas.keys.updateLimits(c.req.param("id"), {
         name: body.name,
         models: body.models,
@@ -70,6 +76,8 @@ export function keysRoutes({ maas }: RouteDependencies): Hono<AppEnvironment> {
         budget: body.budget,
         budgetPeriod: body.budget_period,
         expiresAt: body.expires_at,
+        isAdmin: body.is_admin,
+        allowCodeExecution: body.allow_code_execution,
       });
       return c.json(toKeyView(record));
     })
@@ -83,6 +91,7 @@ function toKeyView(record: ApiKeyRecord) {
     name: record.name,
     prefix: record.prefix,
     is_admin: record.isAdmin,
+    allow_code_execution: record.allowCodeExecution,
     models: record.models ?? null,
     rpm: record.rpm ?? null,
     tpm: record.tpm ?? null,
@@ -90,8 +99,8 @@ function toKeyView(record: ApiKeyRecord) {
     budget_period: record.budgetPeriod,
     spent: nanosToDollars(record.spentNanos),
     reserved: nanosToDollars(record.reservedNanos),
-    expires_at: isoTime(record.expiresAt),
-    revoked_at: isoTime(record.revokedAt),
-    created_at: isoTime(record.createdAt),
+    expires_at: unixSeconds(record.expiresAt),
+    revoked_at: unixSeconds(record.revokedAt),
+    created_at: unixSeconds(record.createdAt),
   };
 }

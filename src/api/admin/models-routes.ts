@@ -1,21 +1,30 @@
 import path from "node:path";
 import { Hono } from "hono";
 import { z } from "zod";
+import { modelInUseError } from "../../rag/index.js";
 import type { RegisteredModel } from "../../runtime/types.js";
-import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
+import { InvalidModelFileError, InvalidRequestError, NotFoundError, sameModelName } from "../../spec/index.js";
 import type { AppEnvironment } from "../app-environment.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import type { RouteDependencies } from "../routes/route-helpers.js";
 
 const modelName = /^[A-Za-z0-9][\w.:-]{0,127}$/;
-const createBody = z.object({
+const createBody = z.strictObject({
   path: z.string({ error: "path must be the GGUF file's path on the server" }).min(1, { error: "path must not be empty" }),
   name: z.string({ error: "name must be a string" }).regex(modelName, { error: "name must be 1-128 letters, digits, dots, colons, dashes or underscores" }).nullish(),
 });
 
-/** `/v1/admin/models`: register a GGUF file (its header is read and checked), list, show, unload and remove. */
-export function adminModelsRoutes({ models, runtime, inspectModelFile }: RouteDependencies): Hono<AppEnvironment> {
+const deleteQuery = z.object({
+  force: z.enum(["true", "false", "1", "0"], { error: "force must be true or false" }).optional().transform((value) => value === "true" || value === "1"),
+});
+
+/**
+ * `/v1/admin/models`: register a GGUF file (its header is read and checked), list, show, unload and remove. Removing a
+ * model that knowledge bases use (embedding model, re-index target) is refused with 409 `model_in_use` naming them,
+ * unless `?force=true` (they then show `unusable`).
+ */
+export function adminModelsRoutes({ models, providers, runtime, inspectModelFile, knowledge }: RouteDependencies): Hono<AppEnvironment> {
   const requireModel = async (name: string) => {
     const model = await models.get(name);
     if (!model) throw new NotFoundError({ message: `The model '${name}' does not exist`, param: "name", code: "model_not_found" });
@@ -26,23 +35,33 @@ export function adminModelsRoutes({ models, runtime, inspectModelFile }: RouteDe
       const body = parseWithSchema(createBody, await readJsonBody(c));
       const filePath = path.resolve(body.path);
       const name = body.name ?? defaultName(filePath);
-      const metadata = await inspectModelFile(filePath);
+      const metadata = await inspectModelFile(filePath).catch((error: unknown) => {
+        // The file is the `path` field's: name it in the 400.
+        if (error instanceof InvalidModelFileError) throw new InvalidModelFileError({ message: error.message, code: error.code, param: "path", cause: error.cause });
+        throw error;
+      });
       const model = await models.add({ name, path: filePath, kind: metadata.kind, metadata });
       return c.json(toModelView(model), 201);
     })
     .get("/", async (c) => c.json({ object: "list", data: (await models.list()).map(toModelView) }))
     .get("/:name", async (c) => c.json(toModelView(await requireModel(c.req.param("name")))))
     .delete("/:name", async (c) => {
+      const { force } = parseWithSchema(deleteQuery, c.req.query());
       const { name } = await requireModel(c.req.param("name"));
+      const servedElsewhere = (await providers.list()).some((provider) => provider.models.some((listed) => sameModelName(listed, name)));
+      if (!force && knowledge && !servedElsewhere) {
+        const dependants = await knowledge.modelDependants(name);
+        if (dependants.length > 0) throw modelInUseError(name, dependants);
+      }
       await runtime.unload(name);
       await models.remove(name);
       return c.json({ id: name, object: "model", deleted: true });
     });
 }
 
-/** `stories260K.gguf` → `stories260k`. */
+/** `stories260K.gguf` → `stories260K` (names keep their case and match in any case). */
 function defaultName(filePath: string): string {
-  const name = path.basename(filePath).replace(/\.gguf$/i, "").toLowerCase().replace(/[^\w.:-]+/g, "-");
+  const name = path.basename(filePath).replace(/\.gguf$/i, "").replace(/[^\w.:-]+/g, "-");
   if (!modelName.test(name)) throw new InvalidRequestError({ message: `cannot derive a model name from ${filePath}; pass name`, param: "name" });
   return name;
 }

@@ -6,11 +6,11 @@ import type { AppEnvironment } from "../app-environment.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import type { RouteDependencies } from "../routes/route-helpers.js";
-import { isoTime } from "./admin-fields.js";
+import { unixSeconds } from "./admin-fields.js";
 
 const dollars = (name: string) =>
   z.number({ error: `${name} must be a non-negative number of dollars` }).nonnegative({ error: `${name} must be a non-negative number of dollars` });
-const priceBody = z.object({ input_per_million: dollars("input_per_million"), output_per_million: dollars("output_per_million") });
+const priceBody = z.strictObject({ input_per_million: dollars("input_per_million"), output_per_million: dollars("output_per_million") });
 
 /** `/v1/admin/prices`: dollars per 1M input and output tokens per model (local models too). */
 export function pricesRoutes({ maas }: RouteDependencies): Hono<AppEnvironment> {
@@ -46,6 +46,6 @@ function toPriceView(price: ModelPrice) {
     model: price.model,
     input_per_million: price.inputDollarsPerMillion,
     output_per_million: price.outputDollarsPerMillion,
-    updated_at: isoTime(price.updatedAt),
+    updated_at: unixSeconds(price.updatedAt),
   };
 }

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnvironment } from "../app-environment.js";
 import type { RouteDependencies } from "../routes/route-helpers.js";
+import { unixSeconds } from "./admin-fields.js";
 
 /** `GET /v1/admin/runtime`: the model pool (loaded models, busy sequences, queue, memory). */
 export function runtimeRoute({ runtime }: RouteDependencies): Hono<AppEnvironment> {
@@ -14,7 +15,7 @@ export function runtimeRoute({ runtime }: RouteDependencies): Hono<AppEnvironmen
         memory_bytes: model.memoryBytes,
         active_sequences: model.activeSequences,
         queued: model.queued,
-        last_used_at: new Date(model.lastUsedAt).toISOString(),
+        last_used_at: unixSeconds(model.lastUsedAt),
       })),
     });
   });

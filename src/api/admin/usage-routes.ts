@@ -5,14 +5,19 @@ import type { UsageRecord } from "../../store/index.js";
 import type { AppEnvironment } from "../app-environment.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import type { RouteDependencies } from "../routes/route-helpers.js";
-import { isoTime } from "./admin-fields.js";
+import { unixSeconds } from "./admin-fields.js";
 
-const groupings = ["key", "model", "day", "route", "endpoint"] as const;
+const groupings = ["key", "model", "day", "route", "endpoint", "status"] as const;
 type Grouping = (typeof groupings)[number];
 const isGrouping = (value: string): value is Grouping => (groupings as readonly string[]).includes(value);
+/** A time bound in a query string: unix seconds (5 to 12 digits) or an ISO date/time (`2026-11-01` is UTC midnight). */
+const timeBound = z
+  .string()
+  .optional()
+  .transform((value) => (value !== undefined && /^\d{5,12}$/.test(value) ? Number(value) * 1000 : value));
 const filterQuery = {
-  since: z.string().optional(),
-  until: z.string().optional(),
+  since: timeBound,
+  until: timeBound,
   key_id: z.string().optional(),
   model: z.string().optional(),
 };
@@ -24,7 +29,7 @@ const aggregateQuery = z.object({
     .transform((value, context): Grouping[] => {
       const parts = value ? value.split(",").map((part) => part.trim()).filter(Boolean) : [];
       if (parts.every(isGrouping)) return parts;
-      context.addIssue({ code: "custom", message: `by must list key, model, day, route or endpoint; got ${value}` });
+      context.addIssue({ code: "custom", message: `by must list key, model, day, route, endpoint or status; got ${value}` });
       return z.NEVER;
     }),
 });
@@ -33,7 +38,10 @@ const recordsQuery = z.object({
   limit: z.coerce.number({ error: "limit must be an integer from 1 to 100000" }).int().min(1).max(100_000).optional(),
 });
 
-/** `/v1/admin/usage?by=key,model,day&since=&until=` totals, and `/v1/admin/usage/records` raw ledger records. */
+/**
+ * `/v1/admin/usage?by=key,model,day,status&since=&until=` totals (requests by status, tokens, cost charged to keys and
+ * the provider cost of every request), and `/v1/admin/usage/records` raw ledger records.
+ */
 export function usageRoutes({ maas }: RouteDependencies): Hono<AppEnvironment> {
   return new Hono<AppEnvironment>()
     .get("/", async (c) => {
@@ -57,11 +65,14 @@ function toRowView(row: UsageReportRow) {
     day: row.day ?? null,
     route: row.route ?? null,
     endpoint: row.endpoint ?? null,
+    ...(row.status !== undefined ? { status: row.status } : {}),
     requests: row.requests,
     input_tokens: row.inputTokens,
     output_tokens: row.outputTokens,
     cost: row.costDollars,
+    provider_cost: row.providerCostDollars,
     cancelled: row.cancelled,
+    statuses: row.statuses,
   };
 }
 
@@ -77,9 +88,10 @@ function toRecordView(record: UsageRecord) {
     input_tokens: record.inputTokens ?? null,
     output_tokens: record.outputTokens ?? null,
     cost: nanosToDollars(record.costNanos),
+    provider_cost: nanosToDollars(record.providerCostNanos),
     latency_ms: record.latencyMs ?? null,
     error: record.error ?? null,
-    created_at: isoTime(record.createdAt),
-    finished_at: isoTime(record.finishedAt),
+    created_at: unixSeconds(record.createdAt),
+    finished_at: unixSeconds(record.finishedAt),
   };
 }

@@ -1,12 +1,14 @@
 import { Hono } from "hono";
 import type { ArenaBattleRecord, ArenaVote, BattleWinner, EvalService } from "../../eval/index.js";
 import { serializeBattleLog } from "../../eval/index.js";
+import { isModelAllowed } from "../../maas/index.js";
 import { type LanguageModelStreamPart, NotFoundError } from "../../spec/index.js";
 import type { AppEnvironment } from "../app-environment.js";
 import { startLanguageModelCall, type StartedLanguageModelCall } from "../metering/index.js";
 import { adminGuard, requestRateLimit } from "../middleware/index.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
+import { readTextBody } from "../request/read-text-body.js";
 import { callContext, eventStreamResponse, type RouteDependencies } from "../routes/route-helpers.js";
 import { createBattleSchema, leaderboardQuerySchema, voteSchema } from "./eval-request-schemas.js";
 
@@ -69,7 +71,7 @@ export function arenaRoutes(dependencies: ArenaRouteDependencies): Hono<AppEnvir
         }
       } else {
         const listed = await dependencies.gateway.listModels();
-        candidates = listed.filter((model) => model.kind === "llm" && (principal.models === undefined || principal.models.includes(model.id))).map((model) => model.id);
+        candidates = listed.filter((model) => model.kind === "llm" && isModelAllowed(principal, model.id)).map((model) => model.id);
       }
       const battle = await arena.openBattle({ prompt: body.prompt, candidates, category: body.category, keyId: principal.id, sampling: body.sampling });
       const context = callContext(c, dependencies);
@@ -81,6 +83,7 @@ export function arenaRoutes(dependencies: ArenaRouteDependencies): Hono<AppEnvir
           maxTokens: body.max_tokens ?? defaultBattleMaxTokens,
           maxTokensParam: "max_tokens",
           promptParam: "messages",
+          stream: body.stream === true,
         });
       const started = await Promise.allSettled([start(battle.modelA), start(battle.modelB)]);
       const calls = started.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
@@ -160,7 +163,7 @@ export function arenaRoutes(dependencies: ArenaRouteDependencies): Hono<AppEnvir
       });
     })
     .post("/import", adminGuard(), async (c) => {
-      const result = await arena.importBattles(await c.req.text(), "request body");
+      const result = await arena.importBattles(await readTextBody(c), "request body");
       return c.json({ object: "arena.import", ...result });
     })
     .get("/export", adminGuard(), async (c) => c.body(serializeBattleLog(await arena.exportBattles()), 200, { "content-type": "application/json; charset=utf-8" }));

@@ -48,7 +48,8 @@ const positiveInteger = z.coerce.number().int().positive();
 export const listRunsQuerySchema = z.object({
   task: z.string().optional(),
   model: z.string().optional(),
-  status: z.enum(["pending", "running", "completed", "failed", "cancelled"]).optional(),
+  /** `interrupted`: running runs whose process is gone (until a runner takes them over). */
+  status: z.enum(["pending", "running", "completed", "failed", "cancelled", "interrupted"]).optional(),
   limit: positiveInteger.max(1000).optional(),
 });
 export const itemsQuerySchema = z.object({ offset: z.coerce.number().int().min(0).optional(), limit: positiveInteger.max(1000).optional() });

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { EvalRunRecord, EvalService } from "../../eval/index.js";
-import { customJudgeModel, evalComparisonView, evalItemView, evalRunView, parseCustomTaskValue } from "../../eval/index.js";
+import { customJudgeModel, evalComparisonView, evalItemView, evalRunView, parseCustomTaskValue, requiresCodeExecution } from "../../eval/index.js";
 import type { KeyPrincipal } from "../../maas/index.js";
 import { NotFoundError, PermissionDeniedError } from "../../spec/index.js";
 import type { AppEnvironment } from "../app-environment.js";
@@ -69,6 +69,13 @@ export function evalRoutes(dependencies: EvalRouteDependencies): Hono<AppEnviron
           message: "a task definition's dataset.path and fewShot.path name files on the server; only admin keys may set them (other keys give dataset.records)",
           param: taskDefinition.dataset.path !== undefined ? "task_definition.dataset.path" : "task_definition.fewShot.path",
           code: "admin_key_required",
+        });
+      }
+      if (requiresCodeExecution({ task: body.task, taskDefinition }) && !principal.isAdmin && !principal.allowCodeExecution) {
+        throw new PermissionDeniedError({
+          message: "this task executes model-written code (in the sandbox); only admin keys and keys an admin granted code execution (allow_code_execution) may run it",
+          param: taskDefinition ? "task_definition.scorer.type" : "task",
+          code: "code_execution_not_allowed",
         });
       }
       await dependencies.gateway.languageModel(body.model); // 404 for an unknown model, before anything is stored

@@ -81,7 +81,10 @@ async function readDocuments(c: Context<AppEnvironment>): Promise<{ documents: D
   const contentType = c.req.header("content-type") ?? "";
   if (!contentType.startsWith("multipart/form-data")) {
     const request = parseWithSchema(addDocumentsSchema, await readJsonBody(c));
-    return { documents: request.documents.map((document) => ({ name: document.name, text: document.text, format: document.format, metadata: document.metadata })), force: request.force };
+    return {
+      documents: request.documents.map((document) => ({ name: document.name, id: document.id, text: document.text, format: document.format, metadata: document.metadata })),
+      force: request.force,
+    };
   }
   let form: Record<string, string | File | Array<string | File>>;
   try {
@@ -100,10 +103,21 @@ async function readDocuments(c: Context<AppEnvironment>): Promise<{ documents: D
     }
   }
   const documents: DocumentInput[] = [];
-  for (const value of Object.values(form).flat()) {
-    if (typeof value === "string") continue;
-    documents.push({ name: value.name, bytes: new Uint8Array(await value.arrayBuffer()), metadata });
+  for (const [field, values] of Object.entries(form)) {
+    if (field === "id") continue;
+    for (const value of [values].flat()) {
+      if (typeof value === "string") continue;
+      documents.push({ name: value.name, bytes: new Uint8Array(await value.arrayBuffer()), metadata });
+    }
   }
   if (documents.length === 0) throw new InvalidRequestError({ message: "the multipart body holds no file", param: "file" });
+  // Optional `id` fields, one per file in order: the documents' identities (default: each file's name as sent).
+  const ids = [form.id ?? []].flat();
+  if (ids.length > 0) {
+    if (ids.length !== documents.length || ids.some((id) => typeof id !== "string" || id === "")) {
+      throw new InvalidRequestError({ message: `give one non-empty id field per file (${documents.length} files, ${ids.length} ids)`, param: "id" });
+    }
+    ids.forEach((id, index) => (documents[index]!.id = id as string));
+  }
   return { documents, force: form.force === "true" ? true : undefined };
 }

@@ -1,12 +1,19 @@
 import type { Citation, DocumentView, JobView, KnowledgeBaseView, RetrievedPassage } from "../../rag/index.js";
 
+/** An ISO time as unix seconds (every `*_at` field of aiplus's own endpoints is an integer of seconds), or null. */
+function unixSecondsOf(time: string | undefined): number | null {
+  const milliseconds = time === undefined ? Number.NaN : Date.parse(time);
+  return Number.isFinite(milliseconds) ? Math.floor(milliseconds / 1000) : null;
+}
+
 /** A knowledge base on the wire. */
 export function wireKnowledgeBase(view: KnowledgeBaseView) {
   return {
     id: view.id, object: "knowledge_base", name: view.name, description: view.description ?? null, owner: view.ownerId,
+    status: view.status, unusable_reason: view.unusableReason ?? null,
     embedding_model: view.embeddingModel ?? null, dimensions: view.dimensions ?? null, chunk_size: view.chunkSize ?? null, chunk_overlap: view.chunkOverlap ?? null,
     document_count: view.documentCount, chunk_count: view.chunkCount,
-    reindexing: view.reindexing ? { embedding_model: view.reindexing.embeddingModel, generation_id: view.reindexing.generationId } : null, created_at: view.createdAt,
+    reindexing: view.reindexing ? { embedding_model: view.reindexing.embeddingModel, generation_id: view.reindexing.generationId } : null, created_at: unixSecondsOf(view.createdAt),
   };
 }
 
@@ -14,7 +21,7 @@ export function wireDocument(view: DocumentView) {
   return {
     id: view.id, object: "knowledge_base.document", name: view.name, status: view.status, format: view.format ?? null, title: view.title ?? null,
     chunk_count: view.chunkCount, character_count: view.characterCount ?? null, content_hash: view.contentHash ?? null, metadata: view.metadata,
-    error: view.error ?? null, job_id: view.jobId ?? null, created_at: view.createdAt ?? null, updated_at: view.updatedAt ?? null,
+    error: view.error ?? null, job_id: view.jobId ?? null, created_at: unixSecondsOf(view.createdAt), updated_at: unixSecondsOf(view.updatedAt),
   };
 }
 
@@ -22,7 +29,7 @@ export function wireJob(view: JobView) {
   return {
     id: view.id, object: "knowledge_base.job", kind: view.kind, status: view.status, knowledge_base_id: view.subject ?? null,
     progress: view.progress, error: view.error ?? null, result: view.result ?? null, attempts: view.attempts,
-    created_at: view.createdAt, started_at: view.startedAt ?? null, finished_at: view.finishedAt ?? null,
+    created_at: unixSecondsOf(view.createdAt), started_at: unixSecondsOf(view.startedAt), finished_at: unixSecondsOf(view.finishedAt),
   };
 }
 

@@ -1,4 +1,4 @@
-/** Open ledger entries of this server, so a graceful shutdown can wait until each one is settled. */
+/** Requests of this server still being handled and their open ledger entries, so a graceful shutdown can wait for them. */
 export class InFlightRequests {
   private readonly pending = new Set<Promise<unknown>>();
 

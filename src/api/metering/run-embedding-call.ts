@@ -16,7 +16,8 @@ export async function runEmbeddingCall(context: CallContext, request: { model: s
   const model = await context.dependencies.gateway.embeddingModel(request.model);
   context.dependencies.maas.assertModelAllowed(context.principal, request.model);
   const maxInputTokens = request.values.reduce((sum, value) => sum + Buffer.byteLength(value, "utf8") + 2, 0);
-  return runInputMeteredCall(context, { model: request.model, endpoint: "embeddings", maxInputTokens }, async (abortSignal) => {
+  // The ledger and prices use the name as registered (the request may spell it in another case).
+  return runInputMeteredCall(context, { model: model.modelId, endpoint: "embeddings", maxInputTokens }, async (abortSignal) => {
     const { embeddings, usage } = await model.doEmbed({ values: request.values, abortSignal });
     return { result: { embeddings, usage }, inputTokens: usage.inputTokens };
   });

@@ -4,7 +4,7 @@ import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 import { meteredPartStream } from "./metered-part-stream.js";
 
 export type LanguageModelCallRequest = {
-  endpoint: "chat.completions" | "completions";
+  endpoint: "chat.completions" | "completions" | "responses";
   model: string;
   options: Omit<LanguageModelCallOptions, "abortSignal">;
   /** The request's completion limit, when it set one. */
@@ -12,7 +12,12 @@ export type LanguageModelCallRequest = {
   /** Which request field set it (for error messages). */
   maxTokensParam: string;
   /** Which request field holds the prompt (for error messages). */
-  promptParam: "messages" | "prompt";
+  promptParam: "messages" | "prompt" | "input";
+  /**
+   * Whether the client receives the answer as it is generated (SSE) rather than as one response at the end. A
+   * failed call charges the key only for content the client received: nothing for a non-streamed one.
+   */
+  stream: boolean;
 };
 
 export type StartedLanguageModelCall = {
@@ -29,13 +34,16 @@ export type StartedLanguageModelCall = {
  * The per-request flow of a language-model call after authentication, rate check and parsing: resolve the model
  * (404), check the key may use it (403), count prompt tokens and check the context (400), check tokens per minute
  * (429), open the ledger entry reserving the maximum cost (429 budget), and start the stream tied to the client
- * connection. Every failure after the entry is opened settles it as an error.
+ * connection and the server's shutdown. Every failure after the entry is opened settles it (error, cancelled by the
+ * client, or interrupted by the shutdown); the key is charged only for what the client received.
  */
 export async function startLanguageModelCall(context: CallContext, request: LanguageModelCallRequest): Promise<StartedLanguageModelCall> {
   const { dependencies, principal, logger } = context;
   const { maas } = dependencies;
   const resolved = await dependencies.gateway.languageModel(request.model);
   maas.assertModelAllowed(principal, request.model);
+  // The name as registered (the request may spell it in another case): the ledger, prices and response use it.
+  const modelName = resolved.model.modelId;
 
   const promptTokens = (await resolved.model.countPromptTokens?.(request.options)) ?? estimatePromptTokens(request.options);
   const contextLength = resolved.contextLength;
@@ -46,7 +54,7 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
   await maas.rateLimiter.checkTokens(principal, promptTokens + (request.maxTokens ?? 0));
   const metered = await maas.openMeteredRequest({
     principal,
-    model: request.model,
+    model: modelName,
     endpoint: request.endpoint,
     maxInputTokens: promptTokens,
     maxOutputTokens,
@@ -60,8 +68,9 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
     abortController.abort(error);
     const settling = metered.settle({
       usage: { inputTokens: undefined, outputTokens: undefined },
-      status: abortController.signal.aborted && context.requestSignal.aborted ? "cancelled" : "error",
+      status: context.requestSignal.aborted ? "cancelled" : dependencies.shutdownSignal?.aborted ? "interrupted" : "error",
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      charged: false,
     });
     dependencies.inFlight.track(settling);
     await settling.finally(release);
@@ -72,7 +81,10 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
     metered,
     inputTokens: promptTokens,
     writeAheadTokens: dependencies.writeAheadTokens ?? 16,
+    delivery: request.stream ? "stream" : "whole",
     abort: (reason) => abortController.abort(reason),
+    requestSignal: context.requestSignal,
+    shutdownSignal: dependencies.shutdownSignal,
     onSettled: (usage) => maas.rateLimiter.recordTokens(principal, (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)),
     logger,
   });
@@ -80,7 +92,7 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
   void settled.then(release, release);
   settled.catch((error: unknown) => logger.error({ err: error }, "metering a model stream failed"));
   const now = dependencies.now ?? Date.now;
-  return { id: metered.id, created: Math.floor(now() / 1000), model: request.model, parts: stream };
+  return { id: metered.id, created: Math.floor(now() / 1000), model: modelName, parts: stream };
 }
 
 function assertFitsContext(request: LanguageModelCallRequest, promptTokens: number, contextLength: number | undefined): void {

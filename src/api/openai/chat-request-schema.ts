@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { jsonSchemaField } from "../request/json-schema-field.js";
 import { knowledgeOptionsSchema } from "../knowledge/knowledge-request-schemas.js";
-import { booleanField, integerInRange, positiveInteger, samplingFields } from "./request-fields.js";
+import { booleanField, integerInRange, positiveInteger, samplingFields, serviceHintFields, unsupportedField } from "./request-fields.js";
 
 const textPart = z.object({
   type: z.literal("text", { error: "only text content parts are supported" }),
@@ -43,7 +44,7 @@ const tool = z.object({
   function: z.object({
     name: functionName,
     description: z.string().nullish(),
-    parameters: z.record(z.string(), z.unknown(), { error: "parameters must be a JSON Schema object" }).nullish(),
+    parameters: jsonSchemaField("parameters").nullish(),
     strict: z.boolean().nullish(),
   }),
 });
@@ -66,7 +67,7 @@ const responseFormat = z.discriminatedUnion(
       json_schema: z.object({
         name: functionName,
         description: z.string().nullish(),
-        schema: z.record(z.string(), z.unknown(), { error: "schema must be a JSON Schema object" }).nullish(),
+        schema: jsonSchemaField("schema").nullish(),
         strict: z.boolean().nullish(),
       }),
     }),
@@ -74,10 +75,20 @@ const responseFormat = z.discriminatedUnion(
   { error: 'response_format.type must be "text", "json_object" or "json_schema"' },
 );
 
-/** `POST /v1/chat/completions`. Unknown fields are ignored. */
-export const chatRequestSchema = z.object(
+/**
+ * `POST /v1/chat/completions`: OpenAI's documented fields (service hints accepted without effect; audio, web search and
+ * the deprecated `functions` refused with a reason), llama.cpp's `top_k` / `min_p`, and aiplus's knowledge fields.
+ * Any other top-level field is a 400 `Unrecognized request argument supplied: <field>`.
+ */
+export const chatRequestSchema = z.strictObject(
   {
     ...samplingFields,
+    ...serviceHintFields,
+    modalities: z.array(z.literal("text", { error: 'modalities may only hold "text": audio output is not supported' }), { error: "modalities must be an array" }).nullish(),
+    audio: unsupportedField("audio", "audio output is not supported"),
+    web_search_options: unsupportedField("web_search_options", "web search is not supported"),
+    functions: unsupportedField("functions", "it is deprecated; use tools"),
+    function_call: unsupportedField("function_call", "it is deprecated; use tool_choice"),
     messages: z
       .array(message, { error: "messages must be an array of messages" })
       .min(1, { error: "messages must hold at least one message" }),

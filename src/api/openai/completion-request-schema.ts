@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { booleanField, integerInRange, samplingFields } from "./request-fields.js";
+import { booleanField, integerInRange, samplingFields, unsupportedField } from "./request-fields.js";
 
 const promptMessage = "prompt must be a string or an array of one string (token arrays and batches are not supported)";
 
-/** `POST /v1/completions`. Unknown fields are ignored. */
-export const completionRequestSchema = z.object(
+/** `POST /v1/completions`: OpenAI's documented fields plus llama.cpp's `top_k` / `min_p`; any other field is a 400. */
+export const completionRequestSchema = z.strictObject(
   {
     ...samplingFields,
+    suffix: unsupportedField("suffix", "insertion (text after the completion) is not supported"),
     prompt: z
       .union([z.string(), z.array(z.string()).length(1, { error: promptMessage })], { error: promptMessage })
       .transform((prompt) => (typeof prompt === "string" ? prompt : (prompt[0] ?? ""))),

@@ -22,8 +22,8 @@ const inputField = z.unknown().transform((input, context): string[] => {
   return values;
 });
 
-/** `POST /v1/embeddings`. Unknown fields are ignored. */
-export const embeddingRequestSchema = z.object(
+/** `POST /v1/embeddings`: OpenAI's documented fields; any other field is a 400. */
+export const embeddingRequestSchema = z.strictObject(
   {
     model: z.string({ error: "model must be a string naming a model" }).min(1, { error: "model must not be empty" }),
     input: inputField,

@@ -54,3 +54,23 @@ export const samplingFields = {
   n: z.literal(1, { error: "n must be 1: only one choice per request is supported" }).nullish(),
   user: z.string({ error: "user must be a string" }).nullish(),
 };
+
+/** A documented OpenAI field aiplus cannot honour: accepted when left out or `null`, otherwise a 400 that says why. */
+export function unsupportedField(name: string, reason: string) {
+  return z.null({ error: `${name} is not supported: ${reason}` }).optional();
+}
+
+/**
+ * Documented OpenAI chat fields that only steer OpenAI's own service (storage, billing tier, caching, reasoning
+ * models); they are accepted (type-checked) and have no effect on aiplus's models.
+ */
+export const serviceHintFields = {
+  store: booleanField("store").nullish(),
+  metadata: z.record(z.string(), z.string(), { error: "metadata must be an object of strings" }).nullish(),
+  service_tier: z.string({ error: "service_tier must be a string" }).nullish(),
+  reasoning_effort: z.string({ error: "reasoning_effort must be a string" }).nullish(),
+  verbosity: z.string({ error: "verbosity must be a string" }).nullish(),
+  prompt_cache_key: z.string({ error: "prompt_cache_key must be a string" }).nullish(),
+  safety_identifier: z.string({ error: "safety_identifier must be a string" }).nullish(),
+  prediction: z.record(z.string(), z.unknown(), { error: "prediction must be an object" }).nullish(),
+};

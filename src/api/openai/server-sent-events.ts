@@ -14,7 +14,8 @@ export type ServerSentEventsOptions = {
 export const maximumCoalescedEvents = 8;
 
 /**
- * JSON values as SSE `data:` events, ending with `data: [DONE]`. With `inner`, parts are first mapped by that
+ * JSON values as SSE `data:` events, ending with `data: [DONE]`, except after an error event (`{"error": …}`): a
+ * failed stream ends without `[DONE]`, so no client takes it for a complete answer. With `inner`, parts are first mapped by that
  * transformer in the same stage (one stream hop per part instead of two: each hop costs every token a few promise
  * turns on the event loop that also drives the engine).
  */
@@ -25,6 +26,7 @@ export function serverSentEvents<INPUT = unknown>(inner?: Transformer<INPUT, unk
   let pendingEvents = 0;
   let timer: NodeJS.Timeout | undefined;
   let written = false;
+  let failed = false;
   const writePending = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
@@ -39,6 +41,7 @@ export function serverSentEvents<INPUT = unknown>(inner?: Transformer<INPUT, unk
     }
   };
   const write = (value: unknown) => {
+    if (typeof value === "object" && value !== null && "error" in value) failed = true;
     pending += `data: ${JSON.stringify(value)}\n\n`;
     if (coalesceMs <= 0 || !written || ++pendingEvents >= maximumCoalescedEvents) {
       written = true;
@@ -65,7 +68,7 @@ export function serverSentEvents<INPUT = unknown>(inner?: Transformer<INPUT, unk
     async flush() {
       await inner?.flush?.(encoding);
       writePending();
-      output.enqueue(done);
+      if (!failed) output.enqueue(done);
     },
   });
 }

@@ -28,6 +28,7 @@ export function toChatCallOptions(request: ChatRequest): {
       toolChoice: toToolChoice(request, tools),
       responseFormat: toResponseFormat(request.response_format ?? undefined),
       logprobs: request.logprobs ? { topLogprobs: request.top_logprobs ?? 0 } : undefined,
+      stream: request.stream === true,
     },
     maxTokens,
     maxTokensParam: request.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",

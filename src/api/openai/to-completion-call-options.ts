@@ -15,6 +15,7 @@ export function toCompletionCallOptions(request: CompletionRequest): {
       prompt: { type: "text", text: request.prompt, echo: request.echo ?? undefined },
       sampling: toSamplingOptions(request, maxTokens),
       logprobs: request.logprobs !== undefined && request.logprobs !== null ? { topLogprobs: request.logprobs } : undefined,
+      stream: request.stream === true,
     },
     maxTokens,
     maxTokensParam: "max_tokens",

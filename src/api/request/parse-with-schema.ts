@@ -5,7 +5,8 @@ type Issue = z.core.$ZodIssue;
 
 /**
  * Parses a request value; the first issue becomes an InvalidRequestError whose `param` names the field
- * (`messages[0].content`) and whose message says what is wrong with it.
+ * (`messages[0].content`) and whose message says what is wrong with it. A field a strict schema does not know is
+ * OpenAI's `Unrecognized request argument supplied: <field>` (code `unknown_parameter`).
  */
 export function parseWithSchema<Schema extends z.ZodType>(schema: Schema, value: unknown): z.output<Schema> {
   const result = schema.safeParse(value, { reportInput: true });
@@ -13,6 +14,10 @@ export function parseWithSchema<Schema extends z.ZodType>(schema: Schema, value:
   const first = result.error.issues[0];
   if (!first) throw new InvalidRequestError({ message: "Invalid request body." });
   const { issue, path } = mostSpecific(first, first.path);
+  if (issue.code === "unrecognized_keys") {
+    const field = formatPath([...path, issue.keys[0] ?? ""]);
+    throw new InvalidRequestError({ message: `Unrecognized request argument supplied: ${field}`, param: field, code: "unknown_parameter" });
+  }
   const param = formatPath(path);
   throw new InvalidRequestError({ message: describeIssue(issue, path, param), param: param || undefined });
 }

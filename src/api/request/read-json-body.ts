@@ -1,9 +1,10 @@
 import type { Context } from "hono";
 import { InvalidRequestError } from "../../spec/index.js";
+import { readTextBody } from "./read-text-body.js";
 
-/** The request body as JSON; a body that is not JSON is a 400, never a crash. */
+/** The request body as JSON; a body that is not UTF-8 JSON is a 400, never a crash. */
 export async function readJsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+  const text = await readTextBody(c);
   if (text.trim() === "") {
     throw new InvalidRequestError({ message: "The request body is empty; send a JSON object.", code: "invalid_json" });
   }

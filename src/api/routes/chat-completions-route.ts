@@ -21,6 +21,7 @@ export function chatCompletionsRoute(dependencies: RouteDependencies): Hono<AppE
       maxTokens,
       maxTokensParam,
       promptParam: "messages",
+      stream: request.stream === true,
     });
     const shared = { id: `chatcmpl-${call.id}`, created: call.created, model: call.model, onWarnings: warningLogger(c, call.model) };
     if (request.stream) {

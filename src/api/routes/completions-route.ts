@@ -18,6 +18,7 @@ export function completionsRoute(dependencies: RouteDependencies): Hono<AppEnvir
       maxTokens,
       maxTokensParam,
       promptParam: "prompt",
+      stream: request.stream === true,
     });
     const shared = { id: `cmpl-${call.id}`, created: call.created, model: call.model, prompt: request.prompt, onWarnings: warningLogger(c, call.model) };
     if (request.stream) {

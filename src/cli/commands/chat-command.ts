@@ -19,10 +19,11 @@ export function chatCommand(): Command {
       // In-process, without listening: stdout carries only the conversation, logs go to stderr.
       await withPlatform(config, async (platform) => {
         const { model } = await platform.gateway.languageModel(modelName);
-        const openTurn = createCliUsageMeter({ database: platform.database, maas: platform.maas });
+        const openTurn = createCliUsageMeter({ maas: platform.maas });
         await runChatRepl({
           model,
-          modelName,
+          // The name as registered (`Stories260K` for `stories260k`): the ledger and prices use it.
+          modelName: model.modelId,
           openTurn,
           system: options.system,
           maxTokens: options.maxTokens,

@@ -17,12 +17,28 @@ type CreateOptions = {
   expires?: number;
   expiresIn?: number;
   admin?: boolean;
+  allowCodeExecution?: boolean;
+  json?: boolean;
+};
+
+/** `keys update` flags: `false` is a `--no-…` flag (remove the limit). */
+type UpdateOptions = {
+  name?: string;
+  models?: string[] | false;
+  rpm?: number | false;
+  tpm?: number | false;
+  budget?: number | false;
+  period?: BudgetPeriod;
+  expires?: number | false;
+  expiresIn?: number;
+  admin?: boolean;
+  allowCodeExecution?: boolean;
   json?: boolean;
 };
 
 const dayMs = 86_400_000;
 
-/** `aiplus keys create | ls | revoke`: API keys with their limits. */
+/** `aiplus keys create | ls | update | revoke`: API keys with their limits. */
 export function keysCommand(): Command {
   const keys = new Command("keys").description("manage API keys, their allowed models and limits");
 
@@ -38,6 +54,7 @@ export function keysCommand(): Command {
     .addOption(new Option("--expires <date>", "last valid day (UTC), e.g. 2026-12-31").argParser(parseDate).conflicts("expiresIn"))
     .option("--expires-in <duration>", "valid for this long, e.g. 30d, 12h, 2w", parseDuration)
     .option("--admin", "an admin key (may call the admin endpoints)")
+    .option("--allow-code-execution", "may start eval runs that execute code in the sandbox (humaneval, code-execution tasks; admin keys always may)")
     .option("--json", "print {id, name, prefix, key, …} as JSON")
     .action(async (options: CreateOptions, command: Command) => {
       const config = await resolveConfig(command);
@@ -58,6 +75,7 @@ export function keysCommand(): Command {
           budgetPeriod: options.period,
           expiresAt,
           isAdmin: options.admin ?? false,
+          allowCodeExecution: options.allowCodeExecution ?? false,
         });
       });
       if (options.json) {
@@ -96,6 +114,60 @@ export function keysCommand(): Command {
         ]),
         "no API keys; create one with `aiplus keys create --name …`",
       );
+    });
+
+  keys
+    .command("update")
+    .description("change an API key's name, models, limits, budget, expiry or admin flag (what is not given stays)")
+    .argument("<key>", "the key's id, visible prefix or name")
+    .option("--name <name>", "new name", parseName)
+    .option("--models <a,b>", "models the key may use, comma-separated", parseList)
+    .option("--no-models", "allow every model")
+    .option("--rpm <n>", "requests per minute", parsePositiveInteger)
+    .option("--no-rpm", "no request limit")
+    .option("--tpm <n>", "tokens per minute", parsePositiveInteger)
+    .option("--no-tpm", "no token limit")
+    .option("--budget <dollars>", "spending budget per period, e.g. 5.00", parseDollars)
+    .option("--no-budget", "no budget")
+    .addOption(new Option("--period <period>", "budget period (a new period starts now)").choices(["day", "week", "month", "total"]))
+    .addOption(new Option("--expires <date>", "last valid day (UTC), e.g. 2026-12-31").argParser(parseDate).conflicts("expiresIn"))
+    .option("--expires-in <duration>", "valid for this long from now, e.g. 30d, 12h, 2w", parseDuration)
+    .option("--no-expires", "never expires")
+    .option("--admin", "make it an admin key")
+    .option("--no-admin", "make it a normal key")
+    .option("--allow-code-execution", "may start eval runs that execute code in the sandbox")
+    .option("--no-allow-code-execution", "may not start eval runs that execute code")
+    .option("--json", "print the updated key as JSON")
+    .action(async (reference: string, options: UpdateOptions, command: Command) => {
+      const config = await resolveConfig(command);
+      const now = Date.now();
+      const expiresAt =
+        options.expires === false ? null : options.expires !== undefined ? expiresAfterDay(options.expires) : options.expiresIn !== undefined ? now + options.expiresIn : undefined;
+      if (expiresAt !== undefined && expiresAt !== null && expiresAt <= now) {
+        throw new InvalidRequestError({ message: `--expires must be in the future, got ${new Date(expiresAt).toISOString()}`, param: "expires" });
+      }
+      const cleared = <Value>(value: Value | false | undefined): Value | null | undefined => (value === false ? null : value);
+      const change = {
+        name: options.name,
+        models: cleared(options.models),
+        rpm: cleared(options.rpm),
+        tpm: cleared(options.tpm),
+        budget: cleared(options.budget),
+        budgetPeriod: options.period,
+        expiresAt,
+        isAdmin: options.admin,
+        allowCodeExecution: options.allowCodeExecution,
+      };
+      if (Object.values(change).every((value) => value === undefined)) {
+        throw new InvalidRequestError({ message: "nothing to change; give --name, --models, --rpm, --tpm, --budget, --period, --expires, --admin or --allow-code-execution (see --help)" });
+      }
+      const record = await withKeys(config, async (manager, database) => {
+        const { assertKnownModels } = await import("../known-models.js");
+        if (change.models) await assertKnownModels(database, change.models, "models");
+        return manager.updateLimits((await findKey(manager, reference)).id, change);
+      });
+      if (options.json) printJson(publicKey(record));
+      else printLine(`updated API key ${record.name} (id ${record.id}, prefix ${record.prefix})`);
     });
 
   keys
@@ -151,6 +223,7 @@ function publicKey(record: ApiKeyRecord) {
     name: record.name,
     prefix: record.prefix,
     isAdmin: record.isAdmin,
+    allowCodeExecution: record.allowCodeExecution,
     models: record.models ?? null,
     rpm: record.rpm ?? null,
     tpm: record.tpm ?? null,

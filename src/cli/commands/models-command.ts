@@ -1,7 +1,9 @@
+import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import type { RegisteredModel } from "../../runtime/index.js";
-import { NotFoundError } from "../../spec/index.js";
+import { NotFoundError, sameModelName } from "../../spec/index.js";
+import type { Database } from "../../store/index.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { defaultModelName } from "../default-model-name.js";
 import { formatBytes, formatCount, printJson, printLine, printTable } from "../output.js";
@@ -15,7 +17,7 @@ export function modelsCommand(): Command {
     .command("add")
     .description("register a GGUF file (its header is checked and read)")
     .argument("<file>", "path of the .gguf file")
-    .option("--name <name>", "public model name (default: file name without .gguf, lowercased)", parseName)
+    .option("--name <name>", "public model name, matched in any case (default: file name without .gguf)", parseName)
     .option("--json", "print the registered model as JSON")
     .action(async (file: string, options: { name?: string; json?: boolean }, command: Command) => {
       const config = await resolveConfig(command);
@@ -93,20 +95,40 @@ export function modelsCommand(): Command {
 
   models
     .command("rm")
-    .description("unregister a model (the file stays on disk)")
+    .description("unregister a model (the file stays on disk); refused while knowledge bases use it, unless --force")
     .argument("<name>", "model name")
-    .action(async (name: string, _options: unknown, command: Command) => {
-      const { createModelRepository } = await import("../../store/index.js");
-      const model = await withDatabase(await resolveConfig(command), async (database) => {
+    .option("--force", "remove it even though knowledge bases use it (they become unusable until re-indexed)")
+    .action(async (name: string, options: { force?: boolean }, command: Command) => {
+      const { createModelRepository, createProviderRepository } = await import("../../store/index.js");
+      const config = await resolveConfig(command);
+      const model = await withDatabase(config, async (database) => {
         const repository = createModelRepository(database);
         const existing = await repository.get(name);
-        if (!existing || !(await repository.remove(name))) throw unknownModel(name);
+        if (!existing) throw unknownModel(name);
+        const servedElsewhere = (await createProviderRepository(database).list()).some((provider) => provider.models.some((listed) => sameModelName(listed, name)));
+        if (!options.force && !servedElsewhere) await refuseWhileUsed(config.home, database, name);
+        if (!(await repository.remove(name))) throw unknownModel(name);
         return existing;
       });
       printLine(`removed model ${name} (the file ${model.path} was kept)`);
     });
 
   return models;
+}
+
+/** Throws 409 `model_in_use` when knowledge bases in this state folder need the model. */
+async function refuseWhileUsed(home: string, database: Database, name: string): Promise<void> {
+  const { findModelDependants, knowledgeStorePath, modelInUseError, SqliteKnowledgeStore } = await import("../../rag/index.js");
+  if (!fs.existsSync(knowledgeStorePath(home))) return;
+  const { createJobRepository } = await import("../../jobs/index.js");
+  const store = new SqliteKnowledgeStore({ path: knowledgeStorePath(home) });
+  try {
+    const jobs = createJobRepository(database);
+    const dependants = await findModelDependants(name, { store, listJobs: (filter) => jobs.list(filter) });
+    if (dependants.length > 0) throw modelInUseError(name, dependants);
+  } finally {
+    await store.close();
+  }
 }
 
 function unknownModel(name: string): NotFoundError {

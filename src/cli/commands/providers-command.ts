@@ -1,13 +1,23 @@
-import { Command, InvalidArgumentError } from "commander";
-import { NotFoundError } from "../../spec/index.js";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
 import type { ProviderRecord } from "../../store/index.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { printJson, printLine, printTable } from "../output.js";
 import { parseList, parseName, parsePositiveInteger } from "../parse-options.js";
 
+type UpdateOptions = {
+  baseUrl?: string;
+  url?: string;
+  /** `false`: `--no-api-key`. */
+  apiKey?: string | false;
+  models?: string[];
+  priority?: number;
+  timeoutMs?: number;
+  json?: boolean;
+};
 type AddOptions = { name: string; baseUrl: string; apiKey?: string; models: string[]; priority?: number; timeoutMs?: number; json?: boolean };
 
-/** `aiplus providers add | ls | rm`: upstream OpenAI-compatible endpoints. */
+/** `aiplus providers add | ls | update | rm`: upstream OpenAI-compatible endpoints. */
 export function providersCommand(): Command {
   const providers = new Command("providers").description("manage upstream OpenAI-compatible providers");
 
@@ -55,6 +65,36 @@ export function providersCommand(): Command {
         ]),
         "no providers; add one with `aiplus providers add --name … --base-url … --models …`",
       );
+    });
+
+  providers
+    .command("update")
+    .description("change a provider's base URL, API key, models, priority or timeout (what is not given stays)")
+    .argument("<name>", "provider name or id")
+    .option("--base-url <url>", "base URL including /v1", parseBaseUrl)
+    .addOption(new Option("--url <url>", "same as --base-url").argParser(parseBaseUrl).conflicts("baseUrl"))
+    .option("--api-key <key>", "API key sent as a Bearer token")
+    .option("--no-api-key", "send no API key")
+    .option("--models <a,b>", "model names this provider serves, comma-separated (replaces the list)", parseList)
+    .option("--priority <n>", "lower is tried first", parsePositiveInteger)
+    .option("--timeout-ms <ms>", "timeout until the first byte", parsePositiveInteger)
+    .option("--json", "print the provider as JSON (without its API key)")
+    .action(async (name: string, options: UpdateOptions, command: Command) => {
+      const change = {
+        baseUrl: options.baseUrl ?? options.url,
+        apiKey: options.apiKey === false ? null : options.apiKey,
+        models: options.models,
+        priority: options.priority,
+        timeoutMs: options.timeoutMs,
+      };
+      if (Object.values(change).every((value) => value === undefined)) {
+        throw new InvalidRequestError({ message: "nothing to change; give --base-url, --api-key, --models, --priority or --timeout-ms (see --help)" });
+      }
+      const { createProviderRepository } = await import("../../store/index.js");
+      const provider = await withDatabase(await resolveConfig(command), (database) => createProviderRepository(database).update(name, change));
+      if (!provider) throw new NotFoundError({ message: `unknown provider ${name}; see \`aiplus providers ls\``, param: "name" });
+      if (options.json) printJson(publicProvider(provider));
+      else printLine(`updated provider ${provider.name} (${provider.baseUrl}) for ${provider.models.join(", ")}`);
     });
 
   providers

@@ -5,7 +5,11 @@ import { parsePort, parsePositiveInteger } from "../parse-options.js";
 
 type ServeOptions = { host?: string; port?: number; threads?: number };
 
-/** `aiplus serve`: the OpenAI-compatible API until SIGINT/SIGTERM. */
+/**
+ * `aiplus serve`: the OpenAI-compatible API until SIGINT/SIGTERM. The first signal stops gracefully (see
+ * `Platform.dispose`: running requests get `drainSeconds` to finish); a second one exits at once (the next start
+ * settles the ledger entries left open as interrupted).
+ */
 export function serveCommand(): Command {
   return new Command("serve")
     .description("serve the OpenAI-compatible API and the admin endpoints")
@@ -27,11 +31,25 @@ export function serveCommand(): Command {
       const lines = [`aiplus is serving the OpenAI-compatible API at ${started.url}/v1 (state in ${config.home})`];
       if (platform.generatedAdminKey !== undefined) lines.push(`admin key (shown once, store it now): ${platform.generatedAdminKey}`);
       printLine(lines.join("\n"));
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once("SIGINT", () => resolve("SIGINT"));
-        process.once("SIGTERM", () => resolve("SIGTERM"));
+      const signal = await nextSignal();
+      process.stderr.write(`aiplus: ${signal}: shutting down (running requests get ${config.drainSeconds} s to finish; ${signal} again exits at once)\n`);
+      void nextSignal().then((again) => {
+        process.stderr.write(`aiplus: ${again} again: exiting now\n`);
+        process.exit(1);
       });
-      process.stderr.write(`aiplus: ${signal}: shutting down\n`);
       await platform.dispose();
     });
+}
+
+/** The next SIGINT or SIGTERM (both listeners are removed once one arrives). */
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const received = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", received);
+      process.off("SIGTERM", received);
+      resolve(signal);
+    };
+    process.on("SIGINT", received);
+    process.on("SIGTERM", received);
+  });
 }

@@ -1,18 +1,23 @@
 import { Command, InvalidArgumentError } from "commander";
 import type { UsageReportRow } from "../../maas/index.js";
-import type { UsageGrouping } from "../../store/index.js";
+import type { UsageGrouping, UsageStatus } from "../../store/index.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { formatDollars, printJson, printTable } from "../output.js";
 import { parseDate, parseList } from "../parse-options.js";
 
-const groupings = ["key", "model", "day", "route", "endpoint"] as const satisfies readonly UsageGrouping[];
+const groupings = ["key", "model", "day", "route", "endpoint", "status"] as const satisfies readonly UsageGrouping[];
+/** Request counts shown per row (`--json` also has `pending`). */
+const settledUsageStatuses = ["ok", "error", "cancelled", "interrupted"] as const satisfies readonly UsageStatus[];
 
 type UsageOptions = { by: UsageGrouping[]; since?: number; until?: number; json?: boolean };
 
-/** `aiplus usage`: requests, tokens and cost from the ledger, grouped by key, model and/or day. */
+/**
+ * `aiplus usage`: requests (by status), tokens, the cost charged to keys and the provider cost from the ledger, grouped
+ * by key, model, day, route, endpoint and/or status.
+ */
 export function usageCommand(): Command {
   return new Command("usage")
-    .description("report requests, tokens and cost from the usage ledger")
+    .description("report requests by status, tokens, cost charged and provider cost from the usage ledger")
     .option("--by <columns>", `group by any of ${groupings.join(",")}`, parseGrouping, ["key", "model"] satisfies UsageGrouping[])
     .option("--since <date>", "from this date (UTC, inclusive), e.g. 2026-11-01", parseDate)
     .option("--until <date>", "up to this date (UTC, exclusive)", parseDate)
@@ -26,7 +31,15 @@ export function usageCommand(): Command {
         printJson(rows);
         return;
       }
-      const header = [...options.by.map((column) => column.toUpperCase()), "REQUESTS", "INPUT TOKENS", "OUTPUT TOKENS", "COST"];
+      const header = [
+        ...options.by.map((column) => column.toUpperCase()),
+        "REQUESTS",
+        "INPUT TOKENS",
+        "OUTPUT TOKENS",
+        "COST",
+        "PROVIDER COST",
+        ...settledUsageStatuses.map((status) => status.toUpperCase()),
+      ];
       printTable(
         header,
         rows.map((row) => [
@@ -35,6 +48,8 @@ export function usageCommand(): Command {
           String(row.inputTokens),
           String(row.outputTokens),
           formatDollars(row.costDollars),
+          formatDollars(row.providerCostDollars),
+          ...settledUsageStatuses.map((status) => String(row.statuses[status])),
         ]),
         "no usage recorded in this period",
       );
@@ -53,6 +68,8 @@ function groupValue(row: UsageReportRow, column: UsageGrouping): string {
       return row.route ?? "-";
     case "endpoint":
       return row.endpoint ?? "-";
+    case "status":
+      return row.status ?? "-";
     default:
       return column satisfies never;
   }

@@ -13,6 +13,7 @@ export function createLanguageModelGenerationBackend(model: LanguageModel): Gene
         prompt: { type: "text", text: prompt },
         sampling: { temperature: options.temperature, maxTokens: options.maxTokens, stop: options.stop.slice(0, 4) },
         abortSignal: options.signal,
+        stream: false, // read to the end before use: the gateway may fail over after a cut stream
       });
       let text = "";
       const reader = stream.getReader();

@@ -20,6 +20,38 @@ const fewShotSchema = z.object({
   delimiter: z.string().default("\n\n"),
 });
 
+/** Capture groups of a JavaScript regex (`undefined` when it does not compile). */
+function captureGroupCount(pattern: string): number | undefined {
+  try {
+    return new RegExp(`${pattern}|`).exec("")!.length - 1;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Regex extraction of an exact-match answer. `match` picks which match (0 = first, −1 = last; lm-eval's
+ * `group_select`); `group` picks the capture group of that match (0 = the whole match; left out: the only group, or
+ * the first non-empty one of several, as lm-eval's RegexFilter does). A negative `group` is the older spelling of
+ * `match` (definitions written when `group` selected the match), kept so they run unchanged.
+ */
+const extractSchema = z
+  .object({
+    regex: z.string().min(1),
+    match: z.number().int().optional(),
+    group: z.number().int().optional(),
+  })
+  .transform(({ regex, match, group }) =>
+    match === undefined && group !== undefined && group < 0 ? { regex, match: group, group: undefined } : { regex, match: match ?? 0, group },
+  )
+  .superRefine((extract, context) => {
+    const groups = captureGroupCount(extract.regex);
+    if (groups === undefined) context.addIssue({ code: "custom", path: ["regex"], message: "not a valid regular expression" });
+    else if (extract.group !== undefined && (extract.group < 0 || extract.group > groups)) {
+      context.addIssue({ code: "custom", path: ["group"], message: `the regex has ${groups} capture group${groups === 1 ? "" : "s"}: group must be 0 (whole match) to ${groups}` });
+    }
+  });
+
 const scorerSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("loglikelihood-multiple-choice"),
@@ -32,8 +64,8 @@ const scorerSchema = z.discriminatedUnion("type", [
     type: z.literal("exact-match"),
     /** Template of the reference answer. */
     target: z.string().min(1),
-    /** Regex applied to the response (lm-eval RegexFilter); `group` selects the match (−1 = last). */
-    extract: z.object({ regex: z.string().min(1), group: z.number().int().default(0) }).optional(),
+    /** Regex applied to the response (lm-eval RegexFilter): `match` (0 first, −1 last) and capture `group` (0 whole). */
+    extract: extractSchema.optional(),
     ignoreCase: z.boolean().default(false),
     ignorePunctuation: z.boolean().default(false),
     /** Python-style regexes removed from both sides before comparing. */
@@ -43,8 +75,10 @@ const scorerSchema = z.discriminatedUnion("type", [
     type: z.literal("code-execution"),
     /** Template of the test code appended to `prompt + completion`. */
     test: z.string().min(1),
-    timeoutSeconds: z.number().positive().max(600).default(3),
-    memoryMegabytes: z.number().int().min(64).default(1024),
+    /** Wall-clock limit of each program in the code sandbox (src/sandbox). */
+    timeoutSeconds: z.number().min(0.1).max(600).default(3),
+    /** Address-space limit of each program in MiB (the sandbox allows at most 4096). */
+    memoryMegabytes: z.number().int().min(64).max(4096).default(1024),
   }),
   z.object({
     type: z.literal("llm-judge"),
@@ -85,10 +119,13 @@ export const customTaskSchema = z.object({
   fewShot: fewShotSchema.refine((fewShot) => fewShot.path === undefined || fewShot.records === undefined, "give at most one of fewShot.path and fewShot.records").optional(),
   generation: z.object({ maxTokens: z.number().int().min(1).max(32768).default(256), stop: z.array(z.string()).default([]) }).default({ maxTokens: 256, stop: [] }),
   scorer: scorerSchema,
-  tags: z.object({
-    dimension: z.enum(["general", "industry", "application", "safety"]),
-    capabilities: z.array(z.string().min(1)).default([]),
-  }),
+  /** How reports group the task. Optional: defaults to dimension `application` with no capabilities. */
+  tags: z
+    .object({
+      dimension: z.enum(["general", "industry", "application", "safety"]).default("application"),
+      capabilities: z.array(z.string().min(1)).default([]),
+    })
+    .default({ dimension: "application", capabilities: [] }),
 });
 
 export type CustomTaskDefinition = z.output<typeof customTaskSchema>;

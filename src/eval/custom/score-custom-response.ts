@@ -10,7 +10,7 @@ export type ExactMatchScore = { extracted: string; reference: string; score: 0 |
 export function scoreCustomExactMatch(definition: CustomTaskDefinition, response: string, document: Record<string, unknown>): ExactMatchScore {
   const scorer = definition.scorer;
   if (scorer.type !== "exact-match") throw new InvalidRequestError({ message: `${definition.name}: scorer is ${scorer.type}, not exact-match`, param: "scorer" });
-  const extracted = scorer.extract ? extractWithRegex(response, scorer.extract.regex, scorer.extract.group) : response.trim();
+  const extracted = scorer.extract ? extractWithRegex(response, scorer.extract.regex, scorer.extract.match, scorer.extract.group) : response.trim();
   const reference = renderTemplate(scorer.target, document);
   return {
     extracted,

@@ -4,14 +4,19 @@ export const invalidAnswer = "[invalid]";
 /**
  * lm-eval `RegexFilter.apply` on one response: `re.findall`, then the match at `groupSelect` (negative
  * counts from the end); a multi-group match takes its first non-empty group; the result is stripped.
- * No match (or an empty tuple) gives `[invalid]`.
+ * No match (or an empty tuple) gives `[invalid]`. `captureGroup` instead takes that capture group of the match
+ * (0 = the whole match; a group that did not participate gives `[invalid]`).
  */
-export function extractWithRegex(response: string, pattern: string | RegExp, groupSelect = 0): string {
+export function extractWithRegex(response: string, pattern: string | RegExp, groupSelect = 0, captureGroup?: number): string {
   const regex = new RegExp(typeof pattern === "string" ? pattern : pattern.source, "g");
   const matches = [...response.matchAll(regex)];
   if (matches.length === 0) return invalidAnswer;
   const match = matches.at(groupSelect);
   if (!match) return invalidAnswer;
+  if (captureGroup !== undefined) {
+    const captured = match[captureGroup];
+    return captured === undefined ? invalidAnswer : captured.trim();
+  }
   const groups = match.slice(1);
   let selected: string;
   if (groups.length === 0) selected = match[0];

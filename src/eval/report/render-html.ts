@@ -5,7 +5,8 @@ import { radarChartSvg } from "./radar-chart-svg.js";
 
 /**
  * A self-contained HTML report: inline CSS, one inline SVG radar chart per model over the tags (dimension
- * and capability, shared axes across models), and the metric tables. No scripts or external assets.
+ * and capability, shared axes across models; a tag the model was not evaluated on reads "not evaluated", never 0%),
+ * and the metric tables. No scripts or external assets.
  */
 export function renderReportHtml(report: EvaluationReport): string {
   const aggregates = aggregateReport(report);
@@ -13,7 +14,7 @@ export function renderReportHtml(report: EvaluationReport): string {
   const sections = report.models.map((model) => {
     const modelAggregates = aggregates.find((entry) => entry.model === model.model)?.aggregates ?? [];
     const chart = radarChartSvg(
-      axes.map((tag) => ({ label: tag.replace(/^(dimension|capability):/, ""), value: modelAggregates.find((aggregate) => aggregate.tag === tag)?.macro ?? 0 })),
+      axes.map((tag) => ({ label: tag.replace(/^(dimension|capability):/, ""), value: modelAggregates.find((aggregate) => aggregate.tag === tag)?.macro })),
       { title: `${model.model}: score by tag` },
     );
     const rows = model.tasks

@@ -1,3 +1,4 @@
+import { runSandboxed } from "../../sandbox/index.js";
 import { InvalidRequestError } from "../../spec/index.js";
 import { buildCustomMultipleChoiceItems, buildCustomPrompts, type CustomPrompt } from "../custom/build-custom-prompts.js";
 import type { CustomTaskDefinition } from "../custom/custom-task-schema.js";
@@ -5,7 +6,6 @@ import { buildJudgePrompt, parseJudgeScore } from "../custom/llm-judge.js";
 import { loadCustomTaskDocuments } from "../custom/load-custom-task.js";
 import { renderTemplate } from "../custom/render-template.js";
 import { scoreCustomExactMatch } from "../custom/score-custom-response.js";
-import { runPythonSandboxed } from "../generative/run-python-sandboxed.js";
 import type { GenerateOptions, GenerationBackend } from "../types.js";
 import type { ParsedEvalRunRequest } from "./eval-run-request.js";
 import { multipleChoiceRunItems } from "./multiple-choice-run-items.js";
@@ -65,9 +65,10 @@ export async function loadCustomRunPlan(request: ParsedEvalRunRequest, definitio
             id: String(prompt.index),
             async evaluate(backend: GenerationBackend, signal) {
               const completion = await backend.generate(prompt.prompt, generation(signal));
-              const result = await runPythonSandboxed(`${prompt.prompt}${completion}\n${test}\n`, {
-                timeoutMilliseconds: scorer.timeoutSeconds * 1000,
-                memoryMegabytes: scorer.memoryMegabytes,
+              const result = await runSandboxed({
+                language: "python",
+                program: `${prompt.prompt}${completion}\n${test}\n`,
+                limits: { wallTimeMilliseconds: Math.round(scorer.timeoutSeconds * 1000), memoryMegabytes: scorer.memoryMegabytes },
                 signal,
               });
               return {
@@ -77,7 +78,7 @@ export async function loadCustomRunPlan(request: ParsedEvalRunRequest, definitio
                 prediction: completion,
                 reference: { test },
                 metrics: { "pass@1": result.status === "passed" ? 1 : 0 },
-                details: { status: result.status, stderr: result.stderr.slice(-400), networkIsolated: result.networkIsolated },
+                details: { status: result.status, reason: result.reason ?? null, stdout: result.stdout.slice(-400), stderr: result.stderr.slice(-400) },
               };
             },
           };

@@ -18,6 +18,11 @@ export type EvalRunDependencies = {
   now?: (() => number) | undefined;
   /** Run id generator. Defaults to `evr_` + 16 random bytes (base64url). */
   newId?: (() => string) | undefined;
+  /**
+   * A running run whose job's heartbeat is older than this (or whose process is gone from this host) is listed as
+   * `interrupted`. Defaults to the job runner's lease (30000 ms).
+   */
+  jobLeaseMs?: number | undefined;
 };
 
 export type ExecuteEvalRunOptions = {

@@ -1,12 +1,13 @@
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import { holderIsGone, latestJobsOfSubjects } from "../../jobs/index.js";
 import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
 import type { BootstrapOptions } from "../metrics/bootstrap-interval.js";
 import { type PairedDifference, pairedDifference } from "../metrics/paired-difference.js";
 import { summarizeRecords } from "../scoring/run-multiple-choice-items.js";
 import { builtInTasks, getBuiltInTask } from "../tasks/built-in-tasks.js";
 import { createEvalItemRepository, type EvalItemRecord } from "../store/eval-item-repository.js";
-import { createEvalRunRepository, type EvalRunFilter, type EvalRunRecord } from "../store/eval-run-repository.js";
+import { createEvalRunRepository, type EvalRunDisplayStatus, evalRunDisplayStatus, type EvalRunFilter, type EvalRunRecord } from "../store/eval-run-repository.js";
 import type { EvalRunDependencies } from "./eval-run-dependencies.js";
 import { type EvalRunRequest, evalRunRequestSchema, type ParsedEvalRunRequest } from "./eval-run-request.js";
 import { conventionOf, loadRunPlan } from "./run-plan.js";
@@ -44,14 +45,38 @@ function withDatasetOverride(config: ParsedEvalRunRequest): ParsedEvalRunRequest
   return { ...config, dataPath: path.resolve(config.dataPath), taskDefinition: { ...definition, dataset: { path: path.resolve(config.dataPath) } } };
 }
 
+/** A run, with `interruption` set when it is stored as running but the process executing it is gone. */
 export async function getEvalRun(dependencies: EvalRunDependencies, id: string): Promise<EvalRunRecord> {
   const run = await createEvalRunRepository(dependencies.database).get(id);
   if (!run) throw new NotFoundError({ message: `no eval run ${id}`, param: "id" });
-  return run;
+  return (await withInterruptions(dependencies, [run]))[0]!;
 }
 
-export function listEvalRuns(dependencies: EvalRunDependencies, filter: EvalRunFilter = {}): Promise<EvalRunRecord[]> {
-  return createEvalRunRepository(dependencies.database).list(filter);
+/** Filter of {@link listEvalRuns}: `status` may be `interrupted` (running runs whose process is gone). */
+export type EvalRunListFilter = Omit<EvalRunFilter, "status"> & { status?: EvalRunDisplayStatus | undefined };
+
+/** Runs, newest first; a running run whose process is gone is marked (shown as `interrupted`). */
+export async function listEvalRuns(dependencies: EvalRunDependencies, filter: EvalRunListFilter = {}): Promise<EvalRunRecord[]> {
+  const stored = filter.status === "interrupted" ? "running" : filter.status;
+  const runs = await withInterruptions(dependencies, await createEvalRunRepository(dependencies.database).list({ ...filter, status: stored }));
+  return filter.status === undefined ? runs : runs.filter((run) => evalRunDisplayStatus(run) === filter.status);
+}
+
+/**
+ * Marks the `running` runs whose job's holder is gone (killed or crashed process: heartbeat older than the lease, or its
+ * pid gone from this host). A run executed without a job (in-process library use) is left as it is.
+ */
+async function withInterruptions(dependencies: EvalRunDependencies, runs: EvalRunRecord[]): Promise<EvalRunRecord[]> {
+  const running = runs.filter((run) => run.status === "running");
+  if (running.length === 0) return runs;
+  const jobs = await latestJobsOfSubjects(dependencies.database, running.map((run) => run.id));
+  const now = (dependencies.now ?? Date.now)();
+  return runs.map((run) => {
+    const job = run.status === "running" ? jobs.get(run.id) : undefined;
+    if (!job) return run;
+    const alive = job.status === "queued" || (job.status === "running" && !holderIsGone(job, { now, leaseMs: dependencies.jobLeaseMs }));
+    return alive ? run : { ...run, interruption: { holder: job.holder, lastHeartbeatAt: job.heartbeatAt } };
+  });
 }
 
 /** A run's per-item records, in item order. */

@@ -47,8 +47,8 @@ export async function loadGsm8kRunItems(request: ParsedEvalRunRequest & { dataPa
 }
 
 /**
- * HumanEval: `samples` completions per problem (greedy when 1), each executed with the problem's tests in the sandbox
- * (separate process, time and memory limits, no network where possible); unbiased pass@k per problem.
+ * HumanEval: `samples` completions per problem (greedy when 1), each executed with the problem's tests in the code
+ * sandbox (src/sandbox: bubblewrap, seccomp, rlimits; each outcome records status and reason); unbiased pass@k per problem.
  */
 export async function loadHumanevalRunItems(request: ParsedEvalRunRequest & { dataPath: string }): Promise<RunItem<GenerationBackend>[]> {
   const all = await loadHumanevalJsonl(request.dataPath);
@@ -59,7 +59,7 @@ export async function loadHumanevalRunItems(request: ParsedEvalRunRequest & { da
     id: problem.taskId,
     async evaluate(backend, signal) {
       const completions: string[] = [];
-      const outcomes: { passed: boolean; status: string; stderr: string }[] = [];
+      const outcomes: { passed: boolean; status: string; reason: string | null; stderr: string }[] = [];
       for (let sample = 0; sample < samples; sample += 1) {
         const completion = await backend.generate(problem.prompt, {
           maxTokens: humanevalMaximumTokens,
@@ -69,7 +69,7 @@ export async function loadHumanevalRunItems(request: ParsedEvalRunRequest & { da
         });
         const check = await checkHumanevalCompletion(problem, completion, { timeoutMilliseconds: request.timeoutMs, signal });
         completions.push(completion);
-        outcomes.push({ passed: check.passed, status: check.result.status, stderr: check.result.stderr.slice(-400) });
+        outcomes.push({ passed: check.passed, status: check.result.status, reason: check.result.reason ?? null, stderr: check.result.stderr.slice(-400) });
       }
       const correct = outcomes.filter((outcome) => outcome.passed).length;
       return {

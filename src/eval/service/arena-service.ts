@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { InvalidRequestError, NotFoundError, PermissionDeniedError } from "../../spec/index.js";
-import type { DatabaseExecutor } from "../../store/index.js";
+import { arenaBattleImportKey, type DatabaseExecutor, importedBattleContent, occurrenceCounter } from "../../store/index.js";
 import { type Battle, type BattleWinner, parseBattleLog } from "../arena/battle-log.js";
 import { type BattleSampling, drawBattlePair } from "../arena/draw-battle-pair.js";
 import { computeLeaderboard, type Leaderboard } from "../arena/leaderboard.js";
@@ -88,13 +88,17 @@ export function createArenaService(options: ArenaServiceOptions) {
 
     /**
      * Imports a battle log (FastChat `clean_battle` JSON array or JSON lines). Only anonymous battles are rated, so
-     * named ones (`anony: false`) are skipped; battles keep their `tstamp` order.
+     * named ones (`anony: false`) are skipped; battles keep their `tstamp` order. Idempotent: each battle's identity
+     * comes from the log (its models, winner, categories, `tstamp` and its occurrence among identical records), so
+     * battles imported before are not added again (`duplicates`).
      */
-    async importBattles(text: string, source = "battles.json"): Promise<{ imported: number; skipped: number }> {
+    async importBattles(text: string, source = "battles.json"): Promise<{ imported: number; skipped: number; duplicates: number }> {
       const parsed = parseBattleLog(text, source);
       const batch = newId();
       let imported = 0;
+      let duplicates = 0;
       const base = now();
+      const nextOccurrence = occurrenceCounter();
       await options.database.db.transaction().execute(async (transaction) => {
         const inTransaction = createArenaBattleRepository({ db: transaction });
         for (const [index, battle] of parsed.entries()) {
@@ -102,8 +106,12 @@ export function createArenaService(options: ArenaServiceOptions) {
           if (battle.categories?.some((category) => category.includes(","))) {
             throw new InvalidRequestError({ message: `${source}: battle ${index}: categories must not contain commas`, param: "categories" });
           }
-          const at = battle.tstamp === undefined ? base + index : Math.round(battle.tstamp * 1000);
-          await inTransaction.insert({
+          const tstampMs = battle.tstamp === undefined ? undefined : Math.round(battle.tstamp * 1000);
+          const at = tstampMs ?? base + index;
+          const content = { modelA: battle.model_a, modelB: battle.model_b, winner: battle.winner, category: battle.categories?.join(","), tstampMs };
+          const importKey = arenaBattleImportKey(content, nextOccurrence(importedBattleContent(content)));
+          const inserted = await inTransaction.insertImported({
+            importKey,
             id: `${batch}_${String(index).padStart(8, "0")}`,
             prompt: "",
             modelA: battle.model_a,
@@ -116,10 +124,11 @@ export function createArenaService(options: ArenaServiceOptions) {
             createdAt: at,
             votedAt: at,
           });
-          imported += 1;
+          if (inserted) imported += 1;
+          else duplicates += 1;
         }
       });
-      return { imported, skipped: parsed.length - imported };
+      return { imported, skipped: parsed.length - imported - duplicates, duplicates };
     },
 
     /** Every voted battle as a FastChat battle record, in vote order. */

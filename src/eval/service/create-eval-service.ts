@@ -2,18 +2,20 @@ import { z } from "zod";
 import type { Gateway } from "../../gateway/index.js";
 import { type JobRecord, JobRunner } from "../../jobs/index.js";
 import type { Maas } from "../../maas/index.js";
+import { assertSandboxAvailable } from "../../sandbox/index.js";
 import type { RegisteredModel, Runtime } from "../../runtime/index.js";
-import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
+import { InvalidRequestError, NotFoundError, sameModelName } from "../../spec/index.js";
 import type { Database, ProviderRecord } from "../../store/index.js";
 import { createLocalLoglikelihoodBackend } from "../backends/local-loglikelihood-backend.js";
 import { createOpenAiLoglikelihoodBackend } from "../backends/openai-loglikelihood-backend.js";
 import type { EvalRunDependencies } from "../runs/eval-run-dependencies.js";
 import type { EvalRunRequest } from "../runs/eval-run-request.js";
-import { cancelEvalRun, compareEvalRuns, createEvalRun, getEvalRun, listEvalRunItems, listEvalRuns } from "../runs/eval-runs.js";
+import { cancelEvalRun, compareEvalRuns, createEvalRun, type EvalRunListFilter, getEvalRun, listEvalRunItems, listEvalRuns } from "../runs/eval-runs.js";
 import { resumeEvalRun } from "../runs/execute-eval-run.js";
 import { customJudgeModel } from "../runs/custom-run-plan.js";
+import { requiresCodeExecution } from "../runs/requires-code-execution.js";
 import { parseCustomTaskValue } from "../custom/load-custom-task.js";
-import { createEvalRunRepository, type EvalRunFilter, type EvalRunRecord } from "../store/eval-run-repository.js";
+import { createEvalRunRepository, type EvalRunRecord } from "../store/eval-run-repository.js";
 import type { EvalItemRecord } from "../store/eval-item-repository.js";
 import { builtInTasks, getBuiltInTask } from "../tasks/built-in-tasks.js";
 import type { TaskTags } from "../types.js";
@@ -43,7 +45,12 @@ export type CreateEvalServiceOptions = {
   /** How often a started service looks for runs to execute or resume. Defaults to 1000 ms. */
   jobPollIntervalMs?: number | undefined;
   onError?: ((error: unknown) => void) | undefined;
+  /** Called when this process takes over a run whose process died (the platform logs it). */
+  onRunTakeover?: ((takeover: EvalRunTakeover) => void) | undefined;
 };
+
+/** A run claimed from a holder that is gone (killed or crashed process, or a heartbeat older than the lease). */
+export type EvalRunTakeover = { runId: string; previousHolder: string; lastHeartbeatAt: number | undefined };
 
 /** A built-in task as listed by `aiplus eval tasks` and `GET /v1/evals/tasks`. */
 export type EvalTaskView = {
@@ -79,14 +86,17 @@ export function createEvalService(options: CreateEvalServiceOptions) {
   const dependencies: EvalRunDependencies = {
     database: options.database,
     now,
+    jobLeaseMs: options.jobLeaseMs,
     async loglikelihoodBackend(model, run) {
       const local = await options.findLocalModel(model);
       if (local) return meteredLoglikelihoodBackend(createLocalLoglikelihoodBackend(options.runtime, local), { meter, model, keyId: run.keyId, route: "local" });
       const provider = (await options.listProviders())
-        .filter((candidate) => candidate.models.includes(model))
+        .filter((candidate) => candidate.models.some((listed) => sameModelName(listed, model)))
         .sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt)[0];
       if (!provider) throw new NotFoundError({ message: `The model '${model}' does not exist`, param: "model", code: "model_not_found" });
-      const backend = createOpenAiLoglikelihoodBackend({ baseUrl: provider.baseUrl, model, apiKey: provider.apiKey, fetch: options.fetch });
+      // The provider's own spelling of the name (upstreams may be case-sensitive).
+      const upstreamModel = provider.models.find((listed) => sameModelName(listed, model)) ?? model;
+      const backend = createOpenAiLoglikelihoodBackend({ baseUrl: provider.baseUrl, model: upstreamModel, apiKey: provider.apiKey, fetch: options.fetch });
       return meteredLoglikelihoodBackend(backend, { meter, model, keyId: run.keyId, route: provider.name });
     },
     async generationBackend(model, run) {
@@ -100,6 +110,9 @@ export function createEvalService(options: CreateEvalServiceOptions) {
     leaseMs: options.jobLeaseMs,
     pollIntervalMs: options.jobPollIntervalMs,
     onError: options.onError,
+    onTakeover: ({ job, previousHolder, lastHeartbeatAt }) => {
+      if (job.kind === evalRunJobKind && job.subject !== undefined) options.onRunTakeover?.({ runId: job.subject, previousHolder, lastHeartbeatAt });
+    },
     handlers: {
       [evalRunJobKind]: async (job, context) => {
         const { runId } = payloadSchema.parse(job.payload);
@@ -147,6 +160,7 @@ export function createEvalService(options: CreateEvalServiceOptions) {
     async createRun(request: NewEvalRunRequest, createOptions: { runHere?: boolean | undefined } = {}): Promise<{ run: EvalRunRecord; job: JobRecord }> {
       const definition = request.taskDefinition;
       if (!definition) getBuiltInTask(request.task); // an unknown task or model is a 404 before anything is stored
+      if (requiresCodeExecution(request)) await assertSandboxAvailable(); // 503 sandbox_unavailable: never run code without it
       await options.gateway.languageModel(request.model);
       const judgeModel = definition ? customJudgeModel(parseCustomTaskValue(definition), request) : request.judgeModel;
       if (judgeModel !== undefined) await options.gateway.languageModel(judgeModel);
@@ -195,7 +209,8 @@ export function createEvalService(options: CreateEvalServiceOptions) {
     },
 
     getRun: (id: string): Promise<EvalRunRecord> => getEvalRun(dependencies, id),
-    listRuns: (filter: EvalRunFilter = {}): Promise<EvalRunRecord[]> => listEvalRuns(dependencies, filter),
+    /** Newest first; a running run whose process is gone is marked (shown as `interrupted`; a status filter may name it). */
+    listRuns: (filter: EvalRunListFilter = {}): Promise<EvalRunRecord[]> => listEvalRuns(dependencies, filter),
     listItems: (id: string, page: { offset?: number; limit?: number } = {}): Promise<EvalItemRecord[]> => listEvalRunItems(dependencies, id, page),
     compareRuns: (a: string, b: string, metric?: string) => compareEvalRuns(dependencies, a, b, { metric }),
 

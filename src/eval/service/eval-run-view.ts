@@ -1,7 +1,7 @@
 import type { EvaluationReport, ModelResults } from "../report/evaluation-report.js";
 import type { EvalRunComparison } from "../runs/eval-runs.js";
 import type { EvalItemRecord } from "../store/eval-item-repository.js";
-import type { EvalRunRecord } from "../store/eval-run-repository.js";
+import { evalRunDisplayStatus, type EvalRunRecord } from "../store/eval-run-repository.js";
 import { customJudgeModel } from "../runs/custom-run-plan.js";
 import { evalRunRequestSchema } from "../runs/eval-run-request.js";
 import { taskOfRun } from "../runs/run-task.js";
@@ -37,7 +37,10 @@ export function evalRunView(run: EvalRunRecord) {
     judge_model: judgeModelOf(run),
     model: run.model,
     scoring: run.scoring ?? null,
-    status: run.status,
+    /** The stored status, or `interrupted` for a running run whose process is gone (see `interrupted`). */
+    status: evalRunDisplayStatus(run),
+    /** Who held an interrupted run and its last heartbeat (seconds); null otherwise. */
+    interrupted: run.interruption ? { holder: run.interruption.holder ?? null, last_heartbeat_at: seconds(run.interruption.lastHeartbeatAt) } : null,
     progress: { done: run.doneItems, total: run.totalItems },
     primary_metric: primaryMetric,
     /** The primary metric (accuracy for multiple-choice tasks) with its interval, once there are items. */

@@ -35,6 +35,7 @@ export function meteredGenerationBackend(resolved: ResolvedLanguageModel, option
           prompt: { type: "text", text: fitted.prompt },
           sampling: { temperature: generateOptions.temperature, maxTokens: fitted.maxTokens, stop: generateOptions.stop.slice(0, 4) },
           abortSignal: generateOptions.signal,
+          stream: false, // read to the end before use: the gateway may fail over after a cut stream
         });
         const reader = stream.getReader();
         for (let next = await reader.read(); !next.done; next = await reader.read()) {

@@ -41,8 +41,35 @@ export function createArenaBattleRepository(database: DatabaseExecutor) {
           key_id: battle.keyId ?? null,
           created_at: battle.createdAt,
           voted_at: battle.votedAt ?? null,
+          import_key: null,
         })
         .execute();
+    },
+
+    /**
+     * Stores a battle imported from a log under its identity (`import_key`, unique); false, and nothing stored, when a
+     * battle with that identity was imported before.
+     */
+    async insertImported(battle: NewArenaBattle & { importKey: string }): Promise<boolean> {
+      const result = await database.db
+        .insertInto("arena_battles")
+        .values({
+          id: battle.id,
+          prompt: battle.prompt,
+          model_a: battle.modelA,
+          model_b: battle.modelB,
+          answer_a: battle.answerA ?? null,
+          answer_b: battle.answerB ?? null,
+          winner: battle.winner ?? null,
+          category: battle.category ?? null,
+          key_id: battle.keyId ?? null,
+          created_at: battle.createdAt,
+          voted_at: battle.votedAt ?? null,
+          import_key: battle.importKey,
+        })
+        .onConflict((conflict) => conflict.column("import_key").doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
 
     /** Stores the answers once both are produced. */

@@ -7,6 +7,13 @@ export const evalRunStatuses = ["pending", "running", "completed", "failed", "ca
 export type EvalRunStatus = (typeof evalRunStatuses)[number];
 const statusSchema = z.enum(evalRunStatuses);
 
+/**
+ * The status a run is shown with: its stored status, except that a `running` run whose executing process is gone
+ * (killed, crashed) is `interrupted` until a runner takes it over (a server does at its next poll) or it is resumed.
+ */
+export type EvalRunDisplayStatus = EvalRunStatus | "interrupted";
+export const evalRunDisplayStatuses = [...evalRunStatuses, "interrupted"] as const satisfies readonly EvalRunDisplayStatus[];
+
 /** An eval run as stored: what was asked (`config`), its state and, once finished, its metrics. */
 export type EvalRunRecord = {
   id: string;
@@ -26,7 +33,17 @@ export type EvalRunRecord = {
   createdAt: number;
   updatedAt: number;
   finishedAt: number | undefined;
+  /**
+   * Set when the run is stored as `running` but the process executing it is gone: who held it and its last heartbeat.
+   * Filled in by listing (see `listEvalRuns`), never stored.
+   */
+  interruption?: { holder: string | undefined; lastHeartbeatAt: number | undefined } | undefined;
 };
+
+/** `interrupted` for a run whose holder is gone, else the stored status. */
+export function evalRunDisplayStatus(run: Pick<EvalRunRecord, "status" | "interruption">): EvalRunDisplayStatus {
+  return run.interruption !== undefined && run.status === "running" ? "interrupted" : run.status;
+}
 
 export type NewEvalRun = Pick<EvalRunRecord, "id" | "task" | "model" | "scoring" | "config" | "keyId" | "createdAt">;
 

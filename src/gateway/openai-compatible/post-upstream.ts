@@ -1,6 +1,7 @@
 import { ContextOverflowError, UpstreamError, UpstreamTimeoutError } from "../../spec/index.js";
 import { upstreamErrorBodySchema } from "./chunk-schemas.js";
 import { parseJson } from "./parse-json.js";
+import { parseRetryAfter } from "./parse-retry-after.js";
 
 export type PostUpstreamOptions = {
   /** Provider name, for error messages. */
@@ -28,12 +29,14 @@ async function failureFor(response: Response, providerName: string): Promise<Err
   if (typeof error === "object" && error?.code === "context_length_exceeded") {
     return new ContextOverflowError({ message, code: "context_length_exceeded" });
   }
-  return new UpstreamError({ message, upstreamStatus: response.status, responseBody });
+  const retryAfterSeconds = parseRetryAfter(response.headers.get("retry-after"));
+  return new UpstreamError({ message, upstreamStatus: response.status, responseBody, retryAfterSeconds });
 }
 
 /**
  * POSTs JSON to an upstream and resolves once its response headers arrive with a 2xx status. Rejects
- * with UpstreamError for a non-2xx answer (retryable by status) or an unreachable host (retryable),
+ * with UpstreamError for a non-2xx answer (retryable by status, with the upstream's `Retry-After`) or an
+ * unreachable host (retryable),
  * UpstreamTimeoutError when no headers arrive within `timeoutMs`, and the abort reason when the caller
  * aborts. The caller's signal stays attached to the body, so aborting later closes the connection.
  */

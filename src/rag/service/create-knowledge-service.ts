@@ -1,12 +1,12 @@
 import path from "node:path";
 import type { Gateway } from "../../gateway/index.js";
-import { assertModelAllowed, toPrincipal, type Maas } from "../../maas/index.js";
+import { toPrincipal, type Maas } from "../../maas/index.js";
 import type { RegisteredModel, Runtime } from "../../runtime/index.js";
-import { NotFoundError, PermissionDeniedError } from "../../spec/index.js";
+import { NotFoundError, PermissionDeniedError, sameModelName } from "../../spec/index.js";
 import type { Database, ProviderRecord } from "../../store/index.js";
 import { SqliteKnowledgeStore } from "../sqlite/sqlite-knowledge-store.js";
 import type { Embedder, Reranker } from "../types.js";
-import type { EmbeddingMeter, EmbeddingMeterEntry } from "./embedding-meter.js";
+import type { EmbeddingMeter } from "./embedding-meter.js";
 import { meteredEmbeddingModel } from "./embedding-meter.js";
 import { embeddingSimilarityReranker } from "./embedding-similarity-reranker.js";
 import { meteredReranker } from "./metered-reranker.js";
@@ -23,8 +23,8 @@ export type CreateKnowledgeServiceOptions = {
   runtime: Pick<Runtime, "embeddingTokenizer" | "rankingModel">;
   findLocalModel(name: string): Promise<RegisteredModel | undefined>;
   listProviders(): Promise<ProviderRecord[]>;
-  /** Bills embedding calls to API keys; without it nothing is billed (the local CLI operator). */
-  maas?: Pick<Maas, "keys" | "openMeteredRequest"> | undefined;
+  /** Bills embedding calls to API keys, and records the local operator's (no key: CLI work) in the ledger with no key and no budget. */
+  maas?: Pick<Maas, "keys" | "openMeteredRequest" | "openOperatorRequest"> | undefined;
   retrieval?: RetrievalDefaults | undefined;
   fetch?: typeof globalThis.fetch | undefined;
   now?: (() => number) | undefined;
@@ -42,7 +42,7 @@ const defaultMaxChunkSize = 512;
  * head, embedding similarity, or a provider's `/rerank`), and metering of embedding calls to the calling key.
  */
 export function createKnowledgeService(options: CreateKnowledgeServiceOptions): KnowledgeService {
-  const store = new SqliteKnowledgeStore({ path: path.join(options.home, "knowledge.db") });
+  const store = new SqliteKnowledgeStore({ path: knowledgeStorePath(options.home) });
   const meter = options.maas ? keyMeter(options.maas) : undefined;
 
   const resolveEmbedder = async (modelName: string): Promise<Embedder> => {
@@ -73,29 +73,49 @@ export function createKnowledgeService(options: CreateKnowledgeServiceOptions): 
       return canRank && meter ? meteredReranker(ranking, { meter, keyId, modelName }) : ranking;
     }
     const provider = (await options.listProviders())
-      .filter((candidate) => candidate.models.includes(modelName))
+      .filter((candidate) => candidate.models.some((listed) => sameModelName(listed, modelName)))
       .sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt)[0];
     if (!provider) throw new NotFoundError({ message: `The model '${modelName}' does not exist`, param: "model", code: "model_not_found" });
-    const upstream = upstreamReranker({ providerName: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, model: modelName, timeoutMs: provider.timeoutMs, fetch: options.fetch });
+    // The provider's own spelling of the name (upstreams may be case-sensitive).
+    const upstreamModel = provider.models.find((listed) => sameModelName(listed, modelName)) ?? modelName;
+    const upstream = upstreamReranker({ providerName: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, model: upstreamModel, timeoutMs: provider.timeoutMs, fetch: options.fetch });
     return meter ? meteredReranker(upstream, { meter, keyId, modelName }) : upstream;
   };
 
+  const modelAvailable = async (modelName: string): Promise<boolean> =>
+    (await options.findLocalModel(modelName)) !== undefined || (await options.listProviders()).some((provider) => provider.models.some((listed) => sameModelName(listed, modelName)));
+
   return new KnowledgeService({
-    store, database: options.database, resolveEmbedder, resolveReranker, meter, retrieval: options.retrieval,
+    store, database: options.database, resolveEmbedder, resolveReranker, modelAvailable, meter, retrieval: options.retrieval,
     stagingFolder: path.join(options.home, "knowledge-staging"), now: options.now, jobLeaseMs: options.jobLeaseMs,
     jobPollIntervalMs: options.jobPollIntervalMs, onError: options.onError,
   });
 }
 
-/** Bills embedding calls to the API key (its budget, allowed models) through the metered ledger. */
-function keyMeter(maas: Pick<Maas, "keys" | "openMeteredRequest">): EmbeddingMeter {
-  const unbilled: EmbeddingMeterEntry = { settle: async () => undefined };
+/** The knowledge store's SQLite file in a state folder. */
+export function knowledgeStorePath(home: string): string {
+  return path.join(home, "knowledge.db");
+}
+
+/**
+ * Bills embedding and rerank calls of knowledge-base work (ingestion, queries) to the API key through the metered
+ * ledger (its budget and rate limits). The key's model allow-list is not applied here: access to a knowledge base
+ * covers the models it uses internally, whichever they are after a re-index; models a caller names itself (a query's
+ * `rerank_model`, `/v1/embeddings`, `/v1/rerank`) are checked at the API edge. Work of no key (the local operator)
+ * is recorded without a key, at the price book, like `aiplus chat` turns.
+ */
+function keyMeter(maas: Pick<Maas, "keys" | "openMeteredRequest" | "openOperatorRequest">): EmbeddingMeter {
   return async ({ keyId, model, maxInputTokens, endpoint = "embeddings" }) => {
-    if (keyId === undefined) return unbilled;
+    if (keyId === undefined) {
+      // The local operator (`aiplus kb add|query|reindex`): in the ledger without a key, like `aiplus chat`.
+      const entry = await maas.openOperatorRequest({ model, endpoint });
+      return {
+        settle: (outcome) => entry.settle({ usage: { inputTokens: outcome.inputTokens, outputTokens: 0 }, status: outcome.status, error: outcome.error }),
+      };
+    }
     const record = await maas.keys.get(keyId);
     if (!record || record.revokedAt !== undefined) throw new PermissionDeniedError({ message: `the API key ${keyId} that started this work was revoked`, code: "key_revoked" });
     const principal = toPrincipal(record);
-    assertModelAllowed(principal, model);
     const metered = await maas.openMeteredRequest({ principal, model, endpoint, maxInputTokens, maxOutputTokens: 0 });
     return {
       settle: (outcome) => metered.settle({ usage: { inputTokens: outcome.inputTokens, outputTokens: 0 }, status: outcome.status, error: outcome.error }),

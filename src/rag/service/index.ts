@@ -1,4 +1,5 @@
-export { createKnowledgeService, type CreateKnowledgeServiceOptions } from "./create-knowledge-service.js";
+export { createKnowledgeService, knowledgeStorePath, type CreateKnowledgeServiceOptions } from "./create-knowledge-service.js";
+export { findModelDependants, modelInUseError, type ModelDependant, type ModelDependantsSources } from "./model-dependants.js";
 export { defaultHybridWeights, KnowledgeService, type DocumentInput, type KnowledgeQuery, type KnowledgeServiceOptions, type RetrievalDefaults } from "./knowledge-service.js";
 export { localOperator, localOwnerId, ownerIdOf, type KnowledgeAccessor } from "./knowledge-accessor.js";
 export { meteredEmbeddingModel, type EmbeddingMeter, type EmbeddingMeterEntry } from "./embedding-meter.js";

@@ -2,16 +2,17 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { JobRunner, type JobRecord } from "../../jobs/index.js";
-import { InvalidRequestError, NotFoundError, PermissionDeniedError } from "../../spec/index.js";
+import { ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError } from "../../spec/index.js";
 import type { Database } from "../../store/index.js";
 import type { GenerationRecord, KnowledgeBaseRecord, KnowledgeStore } from "../knowledge-store.js";
 import { retrieve, type RelevanceThreshold, type RetrievalMode, type RetrievalResult } from "../retrieve.js";
 import type { DocumentFormat, Embedder, KnowledgeBaseScope, Reranker, SearchFilter } from "../types.js";
 import { meteredEmbeddingModel, type EmbeddingMeter } from "./embedding-meter.js";
 import { embeddingModelIdOf, embeddingModelNameOf } from "./embedding-model-reference.js";
-import { ingestJobKind, runIngestJob, type IngestJobPayload } from "./ingest-job.js";
+import { ingestJobKind, ingestJobPayloadSchema, runIngestJob, type IngestJobPayload } from "./ingest-job.js";
 import { ownerIdOf, type KnowledgeAccessor } from "./knowledge-accessor.js";
 import { toJobView, type DocumentView, type IngestJobResult, type JobView, type KnowledgeBaseView } from "./knowledge-views.js";
+import { findModelDependants, type ModelDependant } from "./model-dependants.js";
 import { reindexJobKind, runReindexJob, type ReindexJobPayload } from "./reindex-job.js";
 
 /** Retrieval settings used when a query sets none. */
@@ -33,6 +34,11 @@ export type KnowledgeServiceOptions = {
   resolveEmbedder: (modelName: string) => Promise<Embedder>;
   /** A reranker model name → a reranker (local ranking model, embedding similarity or an upstream endpoint). */
   resolveReranker?: ((modelName: string, keyId: string | undefined) => Promise<Reranker>) | undefined;
+  /**
+   * Whether a model name is still served (registered locally or listed by a provider). A knowledge base whose
+   * embedding model is not is shown `unusable`, and work that needs the model fails with 409 naming it. Default: all are.
+   */
+  modelAvailable?: ((modelName: string) => Promise<boolean>) | undefined;
   /** Bills embedding calls (ingestion, queries) to the key that caused them. Default: not billed. */
   meter?: EmbeddingMeter | undefined;
   /** Where uploaded files wait for their ingestion job (default `<os tmp>/aiplus-knowledge-staging`). */
@@ -51,8 +57,13 @@ export type KnowledgeServiceOptions = {
 
 /** A document to add: a file on this machine, uploaded bytes, or text. */
 export type DocumentInput = {
-  /** Name within the knowledge base (also its id: adding the same name again replaces the document). */
+  /** Name within the knowledge base, e.g. its path relative to the folder it was added from (`teamA/notes.md`). */
   name: string;
+  /**
+   * The document's identity (default: `name`): adding a document with the same id again replaces it. Two documents
+   * of one call with the same id are rejected (`document_id_collision`), never silently merged.
+   */
+  id?: string | undefined;
   path?: string | undefined;
   bytes?: Uint8Array | undefined;
   text?: string | undefined;
@@ -158,13 +169,22 @@ export class KnowledgeService {
    * `runHere` this process runs it (the CLI), else any runner does (the server's).
    */
   async addDocuments(accessor: KnowledgeAccessor, reference: string, documents: DocumentInput[], options: { force?: boolean | undefined; runHere?: boolean | undefined } = {}): Promise<JobView> {
-    const { scope } = await this.access(accessor, reference);
+    const { record, scope } = await this.access(accessor, reference);
     if (documents.length === 0) throw new InvalidRequestError({ message: "no documents to add", param: "documents" });
-    const names = new Set<string>();
+    await this.assertUsable(record);
+    const byId = new Map<string, string[]>();
     for (const document of documents) {
       if (!document.name || document.name.length > 512) throw new InvalidRequestError({ message: "every document needs a name of 1-512 characters", param: "name" });
-      if (names.has(document.name)) throw new InvalidRequestError({ message: `document ${document.name} is listed twice`, param: "name" });
-      names.add(document.name);
+      if (document.id !== undefined && (document.id === "" || document.id.length > 512)) throw new InvalidRequestError({ message: "a document id must have 1-512 characters", param: "id" });
+      const id = document.id ?? document.name;
+      byId.set(id, [...(byId.get(id) ?? []), document.name]);
+    }
+    const collisions = [...byId].filter(([, names]) => names.length > 1);
+    if (collisions.length > 0) {
+      const listed = collisions.map(([id, names]) => `${id} (${names.length} documents: ${names.join(", ")})`).join("; ");
+      throw new InvalidRequestError({
+        message: `documents collide on the same id: ${listed}; give each a distinct name (e.g. its path) or id`, param: "documents", code: "document_id_collision",
+      });
     }
     const staged = documents.some((document) => document.path === undefined);
     const stagingFolder = staged ? path.join(this.stagingFolder, this.generateId()) : undefined;
@@ -176,7 +196,7 @@ export class KnowledgeService {
         file = path.join(stagingFolder!, String(index));
         await fs.promises.writeFile(file, document.bytes ?? document.text ?? "");
       }
-      entries.push({ documentId: document.name, name: document.name, file, format: document.format, metadata: document.metadata });
+      entries.push({ documentId: document.id ?? document.name, name: document.name, file, format: document.format, metadata: document.metadata });
     }
     const payload: IngestJobPayload = { knowledgeBaseId: scope.knowledgeBaseId, ownerId: scope.ownerId, force: options.force, stagingFolder, documents: entries };
     return toJobView(
@@ -194,26 +214,47 @@ export class KnowledgeService {
   }
 
   /** A document by id or name: stored (`ready`), in a running job (`processing`) or failed in the last job (`failed`). */
-  async getDocument(accessor: KnowledgeAccessor, reference: string, documentId: string): Promise<DocumentView> {
+  async getDocument(accessor: KnowledgeAccessor, reference: string, documentReference: string): Promise<DocumentView> {
     const { scope } = await this.access(accessor, reference);
+    const documentId = await this.documentIdOf(scope, documentReference);
     const pending = (await this.pendingDocuments(scope)).find((view) => view.id === documentId && view.status === "processing");
     const view = pending ?? (await this.documentView(scope, documentId)) ?? (await this.pendingDocuments(scope)).find((candidate) => candidate.id === documentId);
     if (!view) throw new NotFoundError({ message: `document ${documentId} not found in knowledge base ${reference}`, code: "document_not_found" });
     return view;
   }
 
-  /** Deletes a document with its chunks, vectors and index entries in every generation, atomically. */
-  async removeDocument(accessor: KnowledgeAccessor, reference: string, documentId: string): Promise<void> {
+  /**
+   * Deletes a document by id or name, whatever its status: a stored one with its chunks, vectors and index entries in
+   * every generation (atomically); a queued or processing one is taken out of its ingestion job (the job is cancelled
+   * and its other documents queued again in a new job); a failed one stops being listed.
+   */
+  async removeDocument(accessor: KnowledgeAccessor, reference: string, documentReference: string): Promise<void> {
     const { scope } = await this.access(accessor, reference);
-    if (!(await this.store.deleteDocument(scope, documentId))) {
-      throw new NotFoundError({ message: `document ${documentId} not found in knowledge base ${reference}`, code: "document_not_found" });
+    const documentId = await this.documentIdOf(scope, documentReference);
+    let found = false;
+    for (const job of await this.jobs.list({ subject: scope.knowledgeBaseId, statuses: ["queued", "running"] })) {
+      if (job.kind !== ingestJobKind) continue;
+      const payload = ingestJobPayloadSchema.parse(job.payload);
+      if (!payload.documents.some((document) => document.documentId === documentId)) continue;
+      if ((await this.jobs.cancel(job.id)).status !== "cancelled") continue; // it finished meanwhile: stored or failed
+      found = true;
+      const rest = payload.documents.filter((document) => document.documentId !== documentId);
+      if (rest.length > 0) {
+        await this.jobs.enqueue({ kind: ingestJobKind, payload: { ...payload, documents: rest }, subject: job.subject, keyId: job.keyId, progressTotal: rest.length });
+      } else if (payload.stagingFolder) {
+        await fs.promises.rm(payload.stagingFolder, { recursive: true, force: true });
+      }
     }
+    if (await this.store.deleteDocument(scope, documentId)) found = true;
+    if (await this.dismissFailure(scope, documentId)) found = true;
+    if (!found) throw new NotFoundError({ message: `document ${documentReference} not found in knowledge base ${reference}`, code: "document_not_found" });
   }
 
   async query(accessor: KnowledgeAccessor, reference: string, query: KnowledgeQuery): Promise<RetrievalResult & { knowledgeBase: KnowledgeBaseRecord }> {
     const { record, scope } = await this.access(accessor, reference);
     if (query.query.trim() === "") throw new InvalidRequestError({ message: "query must not be empty", param: "query" });
     const defaults = this.options.retrieval ?? {};
+    if ((query.mode ?? defaults.mode ?? "hybrid") !== "lexical") await this.assertUsable(record);
     const result = await retrieve({
       store: this.store, scope, query: query.query, limit: query.top ?? 5, mode: query.mode ?? defaults.mode ?? "hybrid",
       weights: query.weights ?? defaults.weights ?? defaultHybridWeights, filter: query.filter, threshold: query.threshold,
@@ -248,6 +289,11 @@ export class KnowledgeService {
   async listJobs(accessor: KnowledgeAccessor, reference: string): Promise<JobView[]> {
     const { scope } = await this.access(accessor, reference);
     return (await this.jobs.list({ subject: scope.knowledgeBaseId, limit: 50 })).map(toJobView);
+  }
+
+  /** Knowledge bases (of every owner) that need a model: see {@link findModelDependants}. */
+  async modelDependants(modelName: string): Promise<ModelDependant[]> {
+    return findModelDependants(modelName, { store: this.store, listJobs: (filter) => this.jobs.list(filter) });
   }
 
   /** Lets another API key use a knowledge base (owner or admin). */
@@ -313,14 +359,32 @@ export class KnowledgeService {
     return { ...embedder, chunkSize: generation.chunkSize, chunkOverlap: generation.chunkOverlap };
   }
 
+  /** Why a knowledge base cannot embed (its serving index's embedding model is gone), or undefined when it can. */
+  private async unusableReason(record: KnowledgeBaseRecord, generations?: GenerationRecord[]): Promise<string | undefined> {
+    const all = generations ?? (await this.store.listGenerations({ knowledgeBaseId: record.id, ownerId: record.ownerId }));
+    const active = all.find((generation) => generation.id === record.activeGenerationId);
+    if (!active || !this.options.modelAvailable) return undefined;
+    const model = embeddingModelNameOf(active.embeddingModelId);
+    if (await this.options.modelAvailable(model)) return undefined;
+    return `its embedding model ${model} is no longer registered; reindex it with another embedding model`;
+  }
+
+  /** 409 `knowledge_base_unusable` naming the missing embedding model. */
+  private async assertUsable(record: KnowledgeBaseRecord): Promise<void> {
+    const reason = await this.unusableReason(record);
+    if (reason) throw new ConflictError({ message: `knowledge base ${record.name} is unusable: ${reason}`, code: "knowledge_base_unusable" });
+  }
+
   private async view(record: KnowledgeBaseRecord): Promise<KnowledgeBaseView> {
     const scope = { knowledgeBaseId: record.id, ownerId: record.ownerId };
     const generations = await this.store.listGenerations(scope);
     const active = generations.find((generation) => generation.id === record.activeGenerationId);
     const building = generations.find((generation) => generation.status === "building");
     const documents = await this.store.listDocuments(scope);
+    const unusableReason = await this.unusableReason(record, generations);
     return {
       id: record.id, name: record.name, description: record.description, ownerId: record.ownerId,
+      status: unusableReason ? "unusable" : building ? "reindexing" : "ready", unusableReason,
       embeddingModel: active && embeddingModelNameOf(active.embeddingModelId), dimensions: active?.dimensions, chunkSize: active?.chunkSize,
       chunkOverlap: active?.chunkOverlap, documentCount: documents.length, chunkCount: active?.chunkCount ?? 0,
       reindexing: building && { embeddingModel: embeddingModelNameOf(building.embeddingModelId), generationId: building.id }, createdAt: record.createdAt,
@@ -340,6 +404,30 @@ export class KnowledgeService {
     };
   }
 
+  /** A document's id from its id or, when no document has that id, its name (stored first, then pending or failed). */
+  private async documentIdOf(scope: KnowledgeBaseScope, reference: string): Promise<string> {
+    if (await this.store.getDocument(scope, reference)) return reference;
+    const stored = (await this.store.listDocuments(scope)).filter((document) => document.name === reference);
+    if (stored.length === 1) return stored[0]!.id;
+    const pending = (await this.pendingDocuments(scope)).filter((document) => document.id === reference || document.name === reference);
+    return pending.find((document) => document.id === reference)?.id ?? (pending.length === 1 ? pending[0]!.id : reference);
+  }
+
+  /** Marks a document's failure in the newest ingestion job that mentions it as removed; true when there was one. */
+  private async dismissFailure(scope: KnowledgeBaseScope, documentId: string): Promise<boolean> {
+    const jobs = (await this.jobs.list({ subject: scope.knowledgeBaseId, statuses: ["completed"], limit: 20 })).filter((job) => job.kind === ingestJobKind);
+    for (const job of jobs) {
+      const result = job.result as IngestJobResult;
+      const outcome = result.documents.find((candidate) => candidate.documentId === documentId);
+      if (!outcome) continue;
+      if (outcome.status !== "failed" || outcome.removedAt !== undefined) return false;
+      const removedAt = new Date(this.now()).toISOString();
+      const documents = result.documents.map((candidate) => (candidate === outcome ? { ...candidate, removedAt } : candidate));
+      return this.jobs.replaceResult(job.id, { ...result, documents });
+    }
+    return false;
+  }
+
   /** Documents of unfinished ingestion jobs (`processing`) and failures of finished ones (`failed`, newest job wins). */
   private async pendingDocuments(scope: KnowledgeBaseScope): Promise<DocumentView[]> {
     const views = new Map<string, DocumentView>();
@@ -352,7 +440,7 @@ export class KnowledgeService {
         for (const outcome of (job.result as IngestJobResult).documents) {
           if (views.has(outcome.documentId)) continue;
           const document = payload.documents.find((candidate) => candidate.documentId === outcome.documentId);
-          if (outcome.status === "failed" && document) views.set(outcome.documentId, pendingView(document, "failed", job, outcome.error));
+          if (outcome.status === "failed" && outcome.removedAt === undefined && document) views.set(outcome.documentId, pendingView(document, "failed", job, outcome.error));
           else views.set(outcome.documentId, undefined as unknown as DocumentView);
         }
       }

@@ -7,6 +7,10 @@ export type KnowledgeBaseView = {
   name: string;
   description: string | undefined;
   ownerId: string;
+  /** `unusable` when the serving index's embedding model was removed (see `unusableReason`). */
+  status: "ready" | "reindexing" | "unusable";
+  /** Why it is unusable (status `unusable`). */
+  unusableReason: string | undefined;
   /** Public name of the embedding model of the serving index. */
   embeddingModel: string | undefined;
   dimensions: number | undefined;
@@ -50,6 +54,8 @@ export type IngestedDocumentOutcome = {
   error?: string | undefined;
   /** e.g. `corrupt_document`, `unsupported_document`. */
   errorCode?: string | undefined;
+  /** When a failed document was removed (no longer listed); ISO time. */
+  removedAt?: string | undefined;
   warnings: string[];
 };
 

@@ -14,6 +14,8 @@ export type RequestDownloadOptions = {
   url: URL;
   /** Bytes already on disk: sends `Range: bytes=<offset>-` when positive. */
   offset: number;
+  /** Sent as `If-Range` with the Range: the server sends the whole file (200) when its version changed. */
+  ifRange?: string | undefined;
   fetch: typeof globalThis.fetch;
   signal?: AbortSignal | undefined;
   /** Completes the "cannot reach" message: the file to copy and add by hand. */
@@ -29,7 +31,10 @@ export async function requestDownload(options: RequestDownloadOptions): Promise<
   let announcedSha256: string | undefined;
   for (let redirects = 0; ; redirects += 1) {
     const headers: Record<string, string> = { "accept-encoding": "identity" };
-    if (options.offset > 0) headers.range = `bytes=${options.offset}-`;
+    if (options.offset > 0) {
+      headers.range = `bytes=${options.offset}-`;
+      if (options.ifRange !== undefined) headers["if-range"] = options.ifRange;
+    }
     let response: Response;
     try {
       response = await options.fetch(url, { headers, redirect: "manual", signal: options.signal });

@@ -1,6 +1,7 @@
 export { AiplusError, type AiplusErrorOptions, type OpenAIErrorType } from "./aiplus-error.js";
 export { AuthenticationError } from "./authentication-error.js";
 export { CircuitOpenError } from "./circuit-open-error.js";
+export { ConflictError } from "./conflict-error.js";
 export { ContextOverflowError } from "./context-overflow-error.js";
 export { InternalError } from "./internal-error.js";
 export { InvalidModelFileError } from "./invalid-model-file-error.js";
@@ -10,5 +11,7 @@ export { OverloadedError } from "./overloaded-error.js";
 export { PayloadTooLargeError } from "./payload-too-large-error.js";
 export { PermissionDeniedError } from "./permission-denied-error.js";
 export { RateLimitError, type RateLimitKind } from "./rate-limit-error.js";
+export { SandboxUnavailableError } from "./sandbox-unavailable-error.js";
+export { ServiceUnavailableError } from "./service-unavailable-error.js";
 export { UpstreamError } from "./upstream-error.js";
 export { UpstreamTimeoutError } from "./upstream-timeout-error.js";

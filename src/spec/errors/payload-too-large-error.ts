@@ -8,4 +8,9 @@ export class PayloadTooLargeError extends AiplusError {
   constructor(options: AiplusErrorOptions) {
     super(options);
   }
+
+  /** The rest of the body is never read: the connection closes after the answer, so keep-alive clients do not reuse it. */
+  override headers(): Record<string, string> {
+    return { connection: "close" };
+  }
 }

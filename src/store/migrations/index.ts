@@ -2,10 +2,26 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as foundation from "./0001-foundation.js";
 import * as evaluation from "./0002-eval.js";
 import * as jobsKnowledge from "./0003-jobs-knowledge.js";
+import * as codeExecutionPermission from "./0004-code-execution-permission.js";
+import * as usageStatus from "./0005-usage-status.js";
+import * as knowledgeIdentity from "./0006-knowledge-identity.js";
+import * as evalRunsImports from "./0007-eval-runs-imports.js";
+import * as modelNameCase from "./0008-model-name-case.js";
+import * as responses from "./0009-responses.js";
 
 /** Migrations are TypeScript modules listed here in order (no folder scanning, so bundling works). */
 export const migrationProvider: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { "0001-foundation": foundation, "0002-eval": evaluation, "0003-jobs-knowledge": jobsKnowledge };
+    return {
+      "0001-foundation": foundation,
+      "0002-eval": evaluation,
+      "0003-jobs-knowledge": jobsKnowledge,
+      "0004-code-execution-permission": codeExecutionPermission,
+      "0005-usage-status": usageStatus,
+      "0006-knowledge-identity": knowledgeIdentity,
+      "0007-eval-runs-imports": evalRunsImports,
+      "0008-model-name-case": modelNameCase,
+      "0009-responses": responses,
+    };
   },
 };

@@ -13,6 +13,8 @@ export type NewApiKey = {
   /** HMAC-SHA256 hex of the whole key. */
   hash: string;
   isAdmin: boolean;
+  /** Granted code execution (sandboxed code-running eval tasks). Defaults to false. */
+  allowCodeExecution?: boolean | undefined;
   models: string[] | undefined;
   rpm: number | undefined;
   tpm: number | undefined;
@@ -35,6 +37,7 @@ export type ApiKeyLimitsPatch = {
   periodStart?: number | undefined;
   expiresAt?: number | null | undefined;
   isAdmin?: boolean | undefined;
+  allowCodeExecution?: boolean | undefined;
 };
 
 const modelListSchema = z.array(z.string()).nullable();
@@ -52,6 +55,7 @@ export function createApiKeyRepository(database: DatabaseExecutor) {
         prefix: key.prefix,
         hash: key.hash,
         is_admin: key.isAdmin ? 1 : 0,
+        allow_code_execution: key.allowCodeExecution ? 1 : 0,
         models: key.models ? JSON.stringify(key.models) : null,
         rpm: key.rpm ?? null,
         tpm: key.tpm ?? null,
@@ -107,6 +111,7 @@ export function createApiKeyRepository(database: DatabaseExecutor) {
       if (patch.periodStart !== undefined) changes.period_start = patch.periodStart;
       if (patch.expiresAt !== undefined) changes.expires_at = patch.expiresAt;
       if (patch.isAdmin !== undefined) changes.is_admin = patch.isAdmin ? 1 : 0;
+      if (patch.allowCodeExecution !== undefined) changes.allow_code_execution = patch.allowCodeExecution ? 1 : 0;
       if (Object.keys(changes).length > 0) await database.db.updateTable("api_keys").set(changes).where("id", "=", id).execute();
       return this.get(id);
     },
@@ -191,6 +196,7 @@ export function toApiKeyRecord(row: ApiKeysTable): ApiKeyRecord {
     name: row.name,
     prefix: row.prefix,
     isAdmin: Number(row.is_admin) === 1,
+    allowCodeExecution: Number(row.allow_code_execution) === 1,
     models: modelListSchema.parse(row.models === null ? null : JSON.parse(row.models)) ?? undefined,
     rpm: row.rpm ?? undefined,
     tpm: row.tpm ?? undefined,

@@ -1,7 +1,9 @@
 export { affectedRows, type DatabaseExecutor, isUniqueViolation } from "./database-executor.js";
+export { arenaBattleImportKey, type ImportedBattleContent, importedBattleContent, occurrenceCounter } from "./arena-battle-import-key.js";
 export { type AddModelInput, createModelRepository, type ModelRepository, type ModelRepositoryOptions } from "./model-repository.js";
 export {
   type AddProviderInput,
+  type UpdateProviderInput,
   createProviderRepository,
   type ProviderRepository,
   type ProviderRepositoryOptions,
@@ -18,6 +20,7 @@ export {
   createUsageRecordRepository,
   type NewPendingUsage,
   type PendingUsageRecord,
+  settledUsageStatuses,
   type UsageAggregateRow,
   type UsageFilter,
   type UsageGrouping,

@@ -1,6 +1,7 @@
+import { sql } from "kysely";
 import { z } from "zod";
 import type { ModelMetadata, RegisteredModel } from "../../runtime/types.js";
-import { InvalidRequestError } from "../../spec/index.js";
+import { InvalidRequestError, modelNameKey } from "../../spec/index.js";
 import type { ModelsTable } from "../schema.js";
 import { affectedRows, type DatabaseExecutor, isUniqueViolation } from "./database-executor.js";
 
@@ -31,16 +32,17 @@ export type AddModelInput = RegisteredModel & {
   sha256?: string | undefined;
 };
 
-/** The model registry: registered GGUF files by public name. */
+/** The model registry: registered GGUF files by public name (kept as given, matched without regard to case). */
 export type ModelRepository = ReturnType<typeof createModelRepository>;
 
 export function createModelRepository(database: DatabaseExecutor, options: ModelRepositoryOptions = {}) {
   const now = options.now ?? Date.now;
   return {
-    /** Registers a model; throws InvalidRequestError when the name is taken. */
+    /** Registers a model under the name as given; throws InvalidRequestError when the name is taken in any case. */
     async add(model: AddModelInput): Promise<RegisteredModel> {
-      const alreadyExists = () => new InvalidRequestError({ message: `model ${model.name} already exists`, param: "name" });
-      if (await this.get(model.name)) throw alreadyExists();
+      const alreadyExists = (existing = model.name) => new InvalidRequestError({ message: `model ${existing} already exists`, param: "name" });
+      const existing = await this.get(model.name);
+      if (existing) throw alreadyExists(existing.name);
       try {
         await database.db
           .insertInto("models")
@@ -67,14 +69,15 @@ export function createModelRepository(database: DatabaseExecutor, options: Model
       return rows.map(toRegisteredModel);
     },
 
+    /** The model registered as `name` in any case (`stories260k` finds `Stories260K`). */
     async get(name: string): Promise<RegisteredModel | undefined> {
-      const row = await database.db.selectFrom("models").selectAll().where("name", "=", name).executeTakeFirst();
+      const row = await database.db.selectFrom("models").selectAll().where(sql<string>`lower(name)`, "=", modelNameKey(name)).executeTakeFirst();
       return row ? toRegisteredModel(row) : undefined;
     },
 
-    /** Removes a model; false when there was none by that name. */
+    /** Removes a model (by its name in any case); false when there was none by that name. */
     async remove(name: string): Promise<boolean> {
-      const result = await database.db.deleteFrom("models").where("name", "=", name).executeTakeFirst();
+      const result = await database.db.deleteFrom("models").where(sql<string>`lower(name)`, "=", modelNameKey(name)).executeTakeFirst();
       return affectedRows(result) > 0;
     },
   };

@@ -1,3 +1,5 @@
+import { sql } from "kysely";
+import { modelNameKey } from "../../spec/index.js";
 import type { PriceRecord } from "../records.js";
 import type { PricesTable } from "../schema.js";
 import { affectedRows, type DatabaseExecutor } from "./database-executor.js";
@@ -7,16 +9,17 @@ export type PriceRepositoryOptions = {
   now?: () => number;
 };
 
-/** Per-model prices in micro-dollars per 1M tokens. */
+/** Per-model prices in micro-dollars per 1M tokens; model names match without regard to case. */
 export type PriceRepository = ReturnType<typeof createPriceRepository>;
 
 export function createPriceRepository(database: DatabaseExecutor, options: PriceRepositoryOptions = {}) {
   const now = options.now ?? Date.now;
   return {
-    /** Creates or replaces the price of a model. */
+    /** Creates or replaces the price of a model (an existing price under another case of the name is replaced). */
     async set(model: string, price: { inputMicrosPerMillion: number; outputMicrosPerMillion: number }): Promise<PriceRecord> {
+      const existing = await this.get(model);
       const row: PricesTable = {
-        model,
+        model: existing?.model ?? model,
         input_micros_per_million: price.inputMicrosPerMillion,
         output_micros_per_million: price.outputMicrosPerMillion,
         updated_at: now(),
@@ -36,7 +39,7 @@ export function createPriceRepository(database: DatabaseExecutor, options: Price
     },
 
     async get(model: string): Promise<PriceRecord | undefined> {
-      const row = await database.db.selectFrom("prices").selectAll().where("model", "=", model).executeTakeFirst();
+      const row = await database.db.selectFrom("prices").selectAll().where(sql<string>`lower(model)`, "=", modelNameKey(model)).executeTakeFirst();
       return row ? toPriceRecord(row) : undefined;
     },
 
@@ -47,7 +50,7 @@ export function createPriceRepository(database: DatabaseExecutor, options: Price
 
     /** Removes a price; false when the model had none. */
     async remove(model: string): Promise<boolean> {
-      const result = await database.db.deleteFrom("prices").where("model", "=", model).executeTakeFirst();
+      const result = await database.db.deleteFrom("prices").where(sql<string>`lower(model)`, "=", modelNameKey(model)).executeTakeFirst();
       return affectedRows(result) > 0;
     },
   };

@@ -24,6 +24,15 @@ export type AddProviderInput = {
   timeoutMs?: number | undefined;
 };
 
+/** A provider change: a left-out field stays as it is; `apiKey: null` removes the key. */
+export type UpdateProviderInput = {
+  baseUrl?: string | undefined;
+  apiKey?: string | null | undefined;
+  models?: string[] | undefined;
+  priority?: number | undefined;
+  timeoutMs?: number | undefined;
+};
+
 const modelListSchema = z.array(z.string());
 
 /** Registered upstream OpenAI-compatible providers, unique by name. */
@@ -65,6 +74,28 @@ export function createProviderRepository(database: DatabaseExecutor, options: Pr
     async get(name: string): Promise<ProviderRecord | undefined> {
       const row = await database.db.selectFrom("providers").selectAll().where("name", "=", name).executeTakeFirst();
       return row ? toProviderRecord(row) : undefined;
+    },
+
+    /** A provider by name, else by id. */
+    async find(nameOrId: string): Promise<ProviderRecord | undefined> {
+      const byName = await this.get(nameOrId);
+      if (byName) return byName;
+      const row = await database.db.selectFrom("providers").selectAll().where("id", "=", nameOrId).executeTakeFirst();
+      return row ? toProviderRecord(row) : undefined;
+    },
+
+    /** Changes a provider (by name or id); undefined when there is none. */
+    async update(nameOrId: string, input: UpdateProviderInput): Promise<ProviderRecord | undefined> {
+      const current = await this.find(nameOrId);
+      if (!current) return undefined;
+      const changes: Partial<ProvidersTable> = {};
+      if (input.baseUrl !== undefined) changes.base_url = input.baseUrl;
+      if (input.apiKey !== undefined) changes.api_key = input.apiKey;
+      if (input.models !== undefined) changes.models = JSON.stringify(input.models);
+      if (input.priority !== undefined) changes.priority = input.priority;
+      if (input.timeoutMs !== undefined) changes.timeout_ms = input.timeoutMs;
+      if (Object.keys(changes).length > 0) await database.db.updateTable("providers").set(changes).where("id", "=", current.id).execute();
+      return this.find(current.id);
     },
 
     /** Removes a provider; false when there was none by that name. */

@@ -26,7 +26,10 @@ export type UsageSettlement = {
   cancelled: boolean;
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  /** Charged to the key (0 when the client got an error response). */
   costNanos: number;
+  /** What the tokens cost at the price book, charged or not. Defaults to `costNanos`. */
+  providerCostNanos?: number | undefined;
   latencyMs: number | undefined;
   error: string | undefined;
   route?: string | undefined;
@@ -34,7 +37,10 @@ export type UsageSettlement = {
 };
 
 /** Dimensions a usage report can group by. */
-export type UsageGrouping = "key" | "model" | "day" | "route" | "endpoint";
+export type UsageGrouping = "key" | "model" | "day" | "route" | "endpoint" | "status";
+
+/** Final statuses a usage report counts. */
+export const settledUsageStatuses = ["ok", "error", "cancelled", "interrupted"] as const satisfies readonly Exclude<UsageStatus, "pending">[];
 
 export type UsageFilter = {
   /** Inclusive lower bound on `created_at` (epoch ms). */
@@ -51,11 +57,17 @@ export type UsageAggregateRow = {
   day: string | undefined;
   route: string | undefined;
   endpoint: string | undefined;
+  status: UsageStatus | undefined;
   requests: number;
   inputTokens: number;
   outputTokens: number;
+  /** Charged to keys. */
   costNanos: number;
+  /** What the tokens cost at the price book, charged or not. */
+  providerCostNanos: number;
   cancelled: number;
+  /** Requests per status (`pending`: still open). */
+  statuses: Record<UsageStatus, number>;
 };
 
 const groupingColumns = {
@@ -64,11 +76,12 @@ const groupingColumns = {
   day: "day",
   route: "route",
   endpoint: "endpoint",
+  status: "status",
 } as const satisfies Record<UsageGrouping, keyof UsageRecordsTable>;
 
 // SUM over bigint is `numeric` on PostgreSQL and arrives as a string: coerce every aggregate.
 const aggregateNumber = z.union([z.number(), z.string(), z.bigint(), z.null()]).transform((value) => (value === null ? 0 : Number(value)));
-const statusSchema = z.enum(["pending", "ok", "error", "cancelled", "interrupted"]);
+const statusSchema = z.enum(["pending", ...settledUsageStatuses]);
 
 /** The usage ledger: one row per API request. */
 export type UsageRecordRepository = ReturnType<typeof createUsageRecordRepository>;
@@ -91,6 +104,7 @@ export function createUsageRecordRepository(database: DatabaseExecutor) {
           input_tokens: null,
           output_tokens: null,
           cost_nanos: 0,
+          provider_cost_nanos: 0,
           reserved_nanos: usage.reservedNanos,
           latency_ms: null,
           error: null,
@@ -126,6 +140,7 @@ export function createUsageRecordRepository(database: DatabaseExecutor) {
         input_tokens: settlement.inputTokens ?? null,
         output_tokens: settlement.outputTokens ?? null,
         cost_nanos: settlement.costNanos,
+        provider_cost_nanos: settlement.providerCostNanos ?? settlement.costNanos,
         reserved_nanos: 0,
         latency_ms: settlement.latencyMs ?? null,
         error: settlement.error ?? null,
@@ -180,7 +195,11 @@ export function createUsageRecordRepository(database: DatabaseExecutor) {
           eb.fn.sum("input_tokens").as("input_tokens_sum"),
           eb.fn.sum("output_tokens").as("output_tokens_sum"),
           eb.fn.sum("cost_nanos").as("cost_nanos_sum"),
+          eb.fn.sum("provider_cost_nanos").as("provider_cost_nanos_sum"),
           eb.fn.sum("cancelled").as("cancelled_sum"),
+          ...statusSchema.options.map((status) =>
+            eb.fn.sum<number>(eb.case().when("status", "=", status).then(eb.lit(1)).else(eb.lit(0)).end()).as(`status_${status}`),
+          ),
         ]);
       if (columns.length > 0) query = query.select(columns).groupBy(columns);
       if (filter.since !== undefined) query = query.where("created_at", ">=", filter.since);
@@ -196,11 +215,14 @@ export function createUsageRecordRepository(database: DatabaseExecutor) {
         day: text(row.day),
         route: text(row.route),
         endpoint: text(row.endpoint),
+        status: row.status === undefined ? undefined : statusSchema.parse(row.status),
         requests: aggregateNumber.parse(row.requests),
         inputTokens: aggregateNumber.parse(row.input_tokens_sum),
         outputTokens: aggregateNumber.parse(row.output_tokens_sum),
         costNanos: aggregateNumber.parse(row.cost_nanos_sum),
+        providerCostNanos: aggregateNumber.parse(row.provider_cost_nanos_sum),
         cancelled: aggregateNumber.parse(row.cancelled_sum),
+        statuses: Object.fromEntries(statusSchema.options.map((status) => [status, aggregateNumber.parse(row[`status_${status}`])])) as Record<UsageStatus, number>,
       }));
     },
   };
@@ -218,6 +240,7 @@ function toUsageRecord(row: UsageRecordsTable): UsageRecord {
     inputTokens: row.input_tokens === null ? undefined : Number(row.input_tokens),
     outputTokens: row.output_tokens === null ? undefined : Number(row.output_tokens),
     costNanos: Number(row.cost_nanos),
+    providerCostNanos: Number(row.provider_cost_nanos),
     latencyMs: row.latency_ms === null ? undefined : Number(row.latency_ms),
     error: row.error ?? undefined,
     createdAt: Number(row.created_at),

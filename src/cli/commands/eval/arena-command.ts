@@ -51,7 +51,13 @@ export function arenaCommand(): Command {
       });
       const result = await withEvalDatabase(command, (_dependencies, database) => createArenaService({ database }).importBattles(text, file));
       if (options.json) printJson(result);
-      else printLine(`imported ${result.imported} battles${result.skipped > 0 ? ` (${result.skipped} named, non-anonymous battles skipped: they are not rated)` : ""}`);
+      else {
+        const notes = [
+          ...(result.duplicates > 0 ? [`${result.duplicates} already imported`] : []),
+          ...(result.skipped > 0 ? [`${result.skipped} named, non-anonymous battles skipped: they are not rated`] : []),
+        ];
+        printLine(`imported ${result.imported} battles${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`);
+      }
     });
 
   arena

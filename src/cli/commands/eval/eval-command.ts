@@ -144,7 +144,7 @@ export function evalCommand(): Command {
     .option("--limit <n>", "at most N runs (default 100)", parsePositiveInteger)
     .option("--json", "print JSON")
     .action(async (options: JsonFlag & { task?: string; model?: string; limit?: number }, command: Command) => {
-      const { listEvalRuns, evalRunView, taskOfRun } = await import("../../../eval/index.js");
+      const { listEvalRuns, evalRunView, evalRunDisplayStatus, taskOfRun } = await import("../../../eval/index.js");
       const runs = await withEvalDatabase(command, (dependencies) => listEvalRuns(dependencies, { task: options.task, model: options.model, limit: options.limit }));
       if (options.json) {
         printJson(runs.map(evalRunView));
@@ -154,7 +154,7 @@ export function evalCommand(): Command {
         const primaryMetric = taskOfRun(run).primaryMetric;
         const metric = run.metrics?.find((candidate) => candidate.name === primaryMetric);
         return metric ? `${metric.name}=${(metric.value * 100).toFixed(2)}` : "-";
-      });
+      }, evalRunDisplayStatus);
     });
 
   evaluation

@@ -25,11 +25,11 @@ export function printRun(view: EvalRunView): void {
   printRunMetrics(view);
 }
 
-/** The run list. */
-export function printRuns(runs: readonly EvalRunRecord[], primary: (run: EvalRunRecord) => string): void {
+/** The run list; `status` is the shown status (`interrupted` for a running run whose process is gone). */
+export function printRuns(runs: readonly EvalRunRecord[], primary: (run: EvalRunRecord) => string, status: (run: EvalRunRecord) => string): void {
   printTable(
     ["ID", "TASK", "MODEL", "SCORING", "STATUS", "ITEMS", "SCORE", "CREATED"],
-    runs.map((run) => [run.id, run.task, run.model, run.scoring ?? "-", run.status, `${run.doneItems}/${run.totalItems}`, primary(run), formatTime(run.createdAt)]),
+    runs.map((run) => [run.id, run.task, run.model, run.scoring ?? "-", status(run), `${run.doneItems}/${run.totalItems}`, primary(run), formatTime(run.createdAt)]),
     "no eval runs; start one with `aiplus eval run --task hellaswag --model <name> --data <file>`",
   );
 }

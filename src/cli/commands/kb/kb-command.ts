@@ -58,7 +58,7 @@ export function kbCommand(): Command {
   kb.command("add")
     .description("add files and folders (PDF, DOCX, HTML, Markdown, text, CSV, JSON); unchanged files are skipped")
     .argument("<name>", "name or id")
-    .argument("<paths...>", "files and folders (folders are read recursively)")
+    .argument("<paths...>", "files and folders (read recursively); each document is named by its path relative to the inputs' common folder")
     .option("--force", "re-process files even if unchanged")
     .option("--json", "print the job result as JSON")
     .action(async (name: string, paths: string[], options: JsonFlag & { force?: boolean }, command: Command) => {
@@ -97,9 +97,9 @@ export function kbCommand(): Command {
     });
 
   kb.command("rm-doc")
-    .description("delete a document with all its chunks")
+    .description("delete a document with all its chunks (a queued, processing or failed one too)")
     .argument("<name>", "name or id")
-    .argument("<document>", "the document's name in the knowledge base")
+    .argument("<document>", "the document's id or name in the knowledge base (see `aiplus kb show`)")
     .option("--json", "print JSON")
     .action(async (name: string, document: string, options: JsonFlag, command: Command) => {
       await withKnowledge(command, async (knowledge) => knowledge.removeDocument(await operator(), name, document));

@@ -6,7 +6,7 @@ export function printKnowledgeBases(views: KnowledgeBaseView[]): void {
     ["NAME", "ID", "OWNER", "EMBEDDING MODEL", "DOCUMENTS", "CHUNKS", "STATUS"],
     views.map((view) => [
       view.name, view.id, view.ownerId, view.embeddingModel ?? "-", String(view.documentCount), String(view.chunkCount),
-      view.reindexing ? `reindexing to ${view.reindexing.embeddingModel}` : "ready",
+      view.status === "unusable" ? `unusable: ${view.unusableReason ?? "embedding model missing"}` : view.reindexing ? `reindexing to ${view.reindexing.embeddingModel}` : "ready",
     ]),
     "no knowledge bases; create one with `aiplus kb create <name> --embedding-model <model>`",
   );
@@ -16,6 +16,7 @@ export function printKnowledgeBase(view: KnowledgeBaseView, documents: DocumentV
   printLine(`${view.name} (${view.id}), owner ${view.ownerId}`);
   if (view.description) printLine(view.description);
   printLine(`embedding model ${view.embeddingModel ?? "-"} (${view.dimensions ?? "?"} dimensions), chunks of ${view.chunkSize ?? "?"} tokens with ${view.chunkOverlap ?? "?"} overlap`);
+  if (view.status === "unusable") printLine(`unusable: ${view.unusableReason ?? "its embedding model is missing"}`);
   if (view.reindexing) printLine(`re-indexing with ${view.reindexing.embeddingModel} (the current index serves meanwhile)`);
   printLine(`${view.documentCount} documents, ${view.chunkCount} chunks`);
   printLine();

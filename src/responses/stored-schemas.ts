@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { InternalError } from "../spec/index.js";
+import type { ResponseItem, ResponseObject } from "./types.js";
+
+const status = z.enum(["in_progress", "completed", "incomplete"]);
+const contentPart = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("input_text"), text: z.string() }),
+  z.object({ type: z.literal("output_text"), text: z.string(), annotations: z.array(z.unknown()) }),
+]);
+
+/** A stored response item (`response_items.item`). */
+export const storedItemSchema: z.ZodType<ResponseItem> = z.discriminatedUnion("type", [
+  z.object({ id: z.string(), type: z.literal("message"), role: z.enum(["user", "system", "developer", "assistant"]), status, content: z.array(contentPart) }),
+  z.object({ id: z.string(), type: z.literal("function_call"), call_id: z.string(), name: z.string(), arguments: z.string(), status }),
+  z.object({ id: z.string(), type: z.literal("function_call_output"), call_id: z.string(), output: z.string(), status }),
+]);
+
+/** A stored Response object (`responses.response`): our own JSON, checked for its identity fields only. */
+export const storedResponseSchema = z
+  .looseObject({ id: z.string(), object: z.literal("response"), status: z.string(), output: z.array(z.unknown()) })
+  .transform((value) => value as unknown as ResponseObject);
+
+/** Decodes a JSON column and validates it; a malformed row is an InternalError naming the column. */
+export function parseJsonColumn<T>(text: string, schema: z.ZodType<T, unknown>, column: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InternalError({ message: `stored ${column} is not valid JSON`, cause: error });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new InternalError({ message: `stored ${column} is malformed: ${parsed.error.message}` });
+  return parsed.data;
+}
