@@ -1,8 +1,12 @@
 import type { Logger } from "pino";
+import type { AgentService } from "../agents/index.js";
 import type { Gateway } from "../gateway/types.js";
 import type { Maas } from "../maas/index.js";
+import type { ExposedToolProvider, McpService } from "../mcp/index.js";
 import type { KnowledgeService } from "../rag/index.js";
 import type { ResponseRepository } from "../responses/index.js";
+import type { ServerToolRegistry } from "../server-tools/index.js";
+import type { ResponseRunService } from "./responses/runs/response-run-service.js";
 import type { ModelMetadata, Runtime } from "../runtime/types.js";
 import type { ModelRepository, ProviderRepository } from "../store/index.js";
 import type { InFlightRequests } from "./metering/in-flight-requests.js";
@@ -44,6 +48,16 @@ export type AppDependencies = {
   knowledge?: KnowledgeService | undefined;
   /** Stored responses of the Responses API (`/v1/responses`). Absent: those routes are off. */
   responses?: ResponseRepository | undefined;
+  /** Durable response runs (background, server tools, approvals, `/v1/approvals`). Absent: those are off. */
+  runs?: ResponseRunService | undefined;
+  /** Server tools a response may name (`{"type":"server_tool","name":…}`). */
+  serverTools?: ServerToolRegistry | undefined;
+  /** MCP client registry (`/v1/admin/mcp`, `/v1/mcp/tools`). Absent: those routes are off. */
+  mcp?: McpService | undefined;
+  /** More tools aiplus's own MCP server (`/mcp`) exposes, besides knowledge search (agents, workflows). */
+  mcpToolProviders?: ExposedToolProvider[] | undefined;
+  /** Agents (`/v1/agents`, an aiplus extension) and their memory. Absent: those routes are off. */
+  agents?: AgentService | undefined;
   /** Clock for `created` fields. Defaults to `Date.now`. */
   now?: (() => number) | undefined;
 };

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { agentsRoutes } from "./agents/index.js";
 import { adminRoutes } from "./admin/admin-routes.js";
 import type { AppDependencies } from "./app-dependencies.js";
 import type { AppEnvironment } from "./app-environment.js";
@@ -6,7 +7,9 @@ import { handleError, handleNotFound } from "./errors/handle-error.js";
 import { arenaRoutes, evalRoutes } from "./evals/index.js";
 import type { EvalService } from "../eval/index.js";
 import { knowledgeRoutes, rerankRoute } from "./knowledge/index.js";
-import { responsesRoutes } from "./responses/index.js";
+import { mcpAdminRoutes, mcpEndpointRoute, mcpToolsRoutes } from "./mcp/index.js";
+import { knowledgeSearchTool } from "../mcp/index.js";
+import { approvalsRoutes, responsesRoutes } from "./responses/index.js";
 import { InFlightRequests } from "./metering/index.js";
 import { bearerAuth, bodyLimit, requestId, requestRateLimit, shutdownGate } from "./middleware/index.js";
 import { chatCompletionsRoute } from "./routes/chat-completions-route.js";
@@ -51,7 +54,21 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
   if (responses) {
     app.use("/v1/responses", rateLimit);
     app.route("/v1/responses", responsesRoutes({ ...routeDependencies, responses }));
+    if (dependencies.runs) app.route("/v1/approvals", approvalsRoutes(dependencies.runs));
   }
+  const mcp = dependencies.mcp;
+  if (mcp) {
+    app.route("/v1/admin/mcp", mcpAdminRoutes({ ...routeDependencies, mcp }));
+    app.use("/v1/mcp/*", rateLimit);
+    app.route("/v1/mcp/tools", mcpToolsRoutes({ mcp }));
+  }
+  // aiplus as an MCP server: knowledge search (when knowledge bases are on) plus whatever else registers a provider.
+  const mcpProviders = [...(knowledge ? [knowledgeSearchTool(knowledge)] : []), ...(dependencies.mcpToolProviders ?? [])];
+  app.use("/mcp", shutdownGate({ drainingSignal: dependencies.drainingSignal, requests: routeDependencies.inFlight }));
+  app.use("/mcp", bodyLimit({ maxBytes: dependencies.bodyLimitBytes }), bearerAuth({ authenticate: dependencies.maas.authenticate }), rateLimit);
+  app.route("/mcp", mcpEndpointRoute({ providers: mcpProviders, maxBodyBytes: dependencies.bodyLimitBytes }));
+  const agents = dependencies.agents;
+  if (agents) app.route("/v1/agents", agentsRoutes({ ...routeDependencies, agents }));
   const evaluation = dependencies.evaluation;
   if (evaluation) {
     app.route("/v1/evals", evalRoutes({ ...routeDependencies, evaluation }));

@@ -1,8 +1,10 @@
 import { Command } from "commander";
+import { agentsCommand } from "./commands/agents-command.js";
 import { chatCommand } from "./commands/chat-command.js";
 import { arenaCommand, evalCommand } from "./commands/eval/index.js";
 import { kbCommand } from "./commands/kb/kb-command.js";
 import { keysCommand } from "./commands/keys-command.js";
+import { mcpCommand } from "./commands/mcp-command.js";
 import { modelsCommand } from "./commands/models-command.js";
 import { pricesCommand } from "./commands/prices-command.js";
 import { providersCommand } from "./commands/providers-command.js";
@@ -21,7 +23,7 @@ export function createProgram(version: string): Command {
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", "\nSettings also come from AIPLUS_* environment variables and $AIPLUS_HOME/config.json.");
   for (const command of [
-    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(), kbCommand(), evalCommand(), arenaCommand(),
+    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(), kbCommand(), evalCommand(), arenaCommand(), mcpCommand(), agentsCommand(),
   ]) {
     program.addCommand(command);
   }

@@ -30,7 +30,9 @@ const environmentNames: Record<keyof ConfigInput, string> = {
   defaultReserveTokens: "AIPLUS_DEFAULT_RESERVE_TOKENS",
   streamCoalesceMs: "AIPLUS_STREAM_COALESCE_MS",
   drainSeconds: "AIPLUS_DRAIN_SECONDS",
+  approvalTtlSeconds: "AIPLUS_APPROVAL_TTL_SECONDS",
   logLevel: "AIPLUS_LOG_LEVEL",
+  mcpAllowedHosts: "AIPLUS_MCP_ALLOWED_HOSTS",
 };
 
 /**

@@ -81,6 +81,19 @@ export const configSchema = z.object({
    * 503 `server_shutting_down` error (streams: an error event). Defaults to 30.
    */
   drainSeconds: z.coerce.number().min(0).max(3600).default(30),
+  /**
+   * Seconds a server tool call waits for a person's approval before it is denied as "expired" (the run goes on with
+   * that result). Defaults to 86400.
+   */
+  approvalTtlSeconds: z.coerce.number().min(1).max(31_536_000).default(86_400),
+  /**
+   * Hosts, IP addresses and CIDR ranges (comma-separated) that MCP server URLs may reach although they are loopback or
+   * private (`127.0.0.1`, `10.0.0.0/8`, `mcp.internal`). Public addresses are always allowed. Defaults to none.
+   */
+  mcpAllowedHosts: z
+    .union([z.array(z.string()), z.string()])
+    .transform((value) => (Array.isArray(value) ? value : value.split(",")).map((entry) => entry.trim()).filter((entry) => entry !== ""))
+    .default([]),
   /** pino log level. Defaults to `info`. */
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -50,11 +50,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       const { local, providers, canonicalName: name } = await resolveRoutes(requestedName, options);
       const routes: Route<LanguageModel>[] = [];
       const localModel = local?.kind === "llm" ? options.runtime.languageModel(local) : undefined;
-      if (localModel) routes.push({ key: localRouteKey(name), model: localModel, local: true });
+      if (localModel) routes.push({ key: localRouteKey(name), name: "local", model: localModel, local: true });
       for (const provider of providers) {
         const modelId = providerModelId(provider, name);
         const model = createOpenAICompatibleLanguageModel({ provider, modelId, fetch: options.fetch });
-        routes.push({ key: providerRouteKey(provider, modelId), model });
+        routes.push({ key: providerRouteKey(provider, modelId), name: provider.name, model });
       }
       if (routes.length === 0) throw local ? wrongKind(name, local.kind) : notFound(requestedName);
       const model = createFailoverLanguageModel({ ...failover, modelName: name, routes });
@@ -66,11 +66,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     async embeddingModel(requestedName: string): Promise<EmbeddingModel> {
       const { local, providers, canonicalName: name } = await resolveRoutes(requestedName, options);
       const routes: Route<EmbeddingModel>[] = [];
-      if (local?.kind === "embedding") routes.push({ key: localRouteKey(name), model: options.runtime.embeddingModel(local) });
+      if (local?.kind === "embedding") routes.push({ key: localRouteKey(name), name: "local", model: options.runtime.embeddingModel(local) });
       for (const provider of providers) {
         const modelId = providerModelId(provider, name);
         const model = createOpenAICompatibleEmbeddingModel({ provider, modelId, fetch: options.fetch });
-        routes.push({ key: providerRouteKey(provider, modelId), model });
+        routes.push({ key: providerRouteKey(provider, modelId), name: provider.name, model });
       }
       if (routes.length === 0) throw local ? wrongKind(name, local.kind) : notFound(requestedName);
       return createFailoverEmbeddingModel({ ...failover, modelName: name, routes });

@@ -1,4 +1,5 @@
 export { createGateway } from "./create-gateway.js";
+export { failedAttemptsOf } from "./failed-attempts-of.js";
 export type { GatewayOptions } from "./gateway-options.js";
 export type { CircuitBreakerPolicy } from "./circuit-breaker.js";
 export type { RetryPolicy } from "./retry-policy.js";

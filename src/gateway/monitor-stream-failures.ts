@@ -1,4 +1,5 @@
-import type { LanguageModelStreamPart } from "../spec/index.js";
+import type { FailedAttempt, LanguageModelStreamPart } from "../spec/index.js";
+import type { AttemptUsage } from "./attempt-usage.js";
 import { isRetryableError } from "./retry-policy.js";
 import type { RouteCall } from "./run-with-failover.js";
 
@@ -6,6 +7,12 @@ export type MonitorStreamOptions = {
   /** Hold every part until the stream finishes (the caller sends nothing before the end: a non-streamed response). */
   holdUntilFinish: boolean;
   abortSignal: AbortSignal | undefined;
+  /** The route's name (`response-metadata.route`), for a stream that names none. */
+  route: string;
+  /** Observes every part read before the hand-over (what the attempt consumed, should it be abandoned). */
+  usage: AttemptUsage;
+  /** The call's earlier attempts, abandoned: added to the handed-on stream's `response-metadata`. */
+  failedAttempts: readonly FailedAttempt[];
 };
 
 function isContent(part: LanguageModelStreamPart): boolean {
@@ -18,7 +25,8 @@ function isContent(part: LanguageModelStreamPart): boolean {
  * (a cut stream, an upstream error event) is thrown, so the gateway retries or fails over with nothing sent.
  * After that point the parts pass through unchanged, and the route's call is reported when the stream ends: a
  * success only at a normal `finish`, a failure at a retryable `error` (a cut after content was handed on),
- * released otherwise (cancelled, aborted, non-retryable error).
+ * released otherwise (cancelled, aborted, non-retryable error). The call's earlier, abandoned attempts are handed on
+ * in the stream's `response-metadata` part (one is added when the route sent none).
  */
 export async function monitorStreamFailures(
   stream: ReadableStream<LanguageModelStreamPart>,
@@ -32,6 +40,7 @@ export async function monitorStreamFailures(
       const next = await reader.read();
       if (next.done) break;
       const part = next.value;
+      options.usage.observe(part);
       if (part.type === "error" && isRetryableError(part.error) && !options.abortSignal?.aborted) throw part.error;
       held.push(part);
       if (part.type === "finish" || part.type === "error" || (!options.holdUntilFinish && isContent(part))) break;
@@ -40,6 +49,7 @@ export async function monitorStreamFailures(
     reader.cancel(error).catch(() => {});
     throw error;
   }
+  if (options.failedAttempts.length > 0) annotateFailedAttempts(held, options.route, [...options.failedAttempts]);
 
   const observe = (part: LanguageModelStreamPart): void => {
     if (part.type === "finish") {
@@ -79,4 +89,12 @@ export async function monitorStreamFailures(
       return reader.cancel(reason);
     },
   });
+}
+
+/** Adds the abandoned attempts to the first held `response-metadata` part, or adds one naming the route. */
+function annotateFailedAttempts(held: LanguageModelStreamPart[], route: string, failedAttempts: FailedAttempt[]): void {
+  const index = held.findIndex((part) => part.type === "response-metadata");
+  const metadata = held[index];
+  if (metadata?.type === "response-metadata") held[index] = { ...metadata, failedAttempts };
+  else held.splice(held[0]?.type === "stream-start" ? 1 : 0, 0, { type: "response-metadata", route, failedAttempts });
 }

@@ -9,6 +9,7 @@ export { type RateLimiter, rateLimitWindowMs } from "./rate-limiter.js";
 export { createInMemoryRateLimiter, type InMemoryRateLimiterOptions } from "./in-memory-rate-limiter.js";
 export { createPriceBook, type ModelPrice, type PriceBook } from "./price-book.js";
 export { computeCostNanos, type TokenPrice } from "./cost.js";
+export { failedAttemptUsage } from "./failed-attempt-usage.js";
 export { dollarsToMicros, dollarsToNanos, microsToDollars, nanosToDollars } from "./money.js";
 export { currentPeriodStart, periodEnd, utcDay } from "./budget-period.js";
 export { createMeteredLedger, type MeteredLedgerOptions, type OpenMeteredRequest, type OpenMeteredRequestInput } from "./metered-ledger.js";

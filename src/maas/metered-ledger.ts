@@ -10,6 +10,7 @@ import {
 import { currentPeriodStart, periodEnd, utcDay } from "./budget-period.js";
 import { computeCostNanos } from "./cost.js";
 import { nanosToDollars } from "./money.js";
+import { sumFailedAttempts } from "./sum-failed-attempts.js";
 import type { MeteredRequest, ReservationRequest } from "./types.js";
 
 export type MeteredLedgerOptions = {
@@ -125,8 +126,11 @@ function createMeteredRequest(state: {
       settlement ??= (async () => {
         await checkpoints;
         const finishedAt = state.clock();
-        const providerCostNanos = computeCostNanos(state.price, outcome.usage);
-        const costNanos = outcome.charged === false ? 0 : providerCostNanos;
+        const usageCostNanos = computeCostNanos(state.price, outcome.usage);
+        const costNanos = outcome.charged === false ? 0 : usageCostNanos;
+        const failed = sumFailedAttempts(outcome.failedAttempts ?? []);
+        const failedCostNanos = computeCostNanos(state.price, { inputTokens: failed.failedInputTokens, outputTokens: failed.failedOutputTokens });
+        const providerCostNanos = usageCostNanos + failedCostNanos;
         await state.database.db.transaction().execute(async (transaction) => {
           const settled = await createUsageRecordRepository({ db: transaction }).settle(state.id, {
             status: outcome.status,
@@ -135,6 +139,7 @@ function createMeteredRequest(state: {
             outputTokens: outcome.usage.outputTokens,
             costNanos,
             providerCostNanos,
+            ...failed,
             latencyMs: Math.max(0, finishedAt - state.openedAt),
             error: outcome.error,
             route,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Usage } from "../spec/index.js";
 import { createUsageRecordRepository, type Database } from "../store/index.js";
 import { utcDay } from "./budget-period.js";
+import { sumFailedAttempts } from "./sum-failed-attempts.js";
 
 export type OperatorLedgerOptions = {
   database: Database;
@@ -27,7 +28,8 @@ export type OperatorRequest = {
   readonly id: string;
   setRoute(route: string): void;
   checkpoint(usage: Usage): void;
-  settle(outcome: { usage: Usage; status: "ok" | "error" | "cancelled"; error?: string | undefined }): Promise<void>;
+  /** `failedAttempts`: see `SettleOutcome` (their cost is provider cost only). */
+  settle(outcome: { usage: Usage; status: "ok" | "error" | "cancelled"; error?: string | undefined; failedAttempts?: readonly Usage[] | undefined }): Promise<void>;
 };
 
 /**
@@ -58,12 +60,18 @@ export function createOperatorLedger(options: OperatorLedgerOptions) {
       async settle(outcome) {
         await writes;
         const finishedAt = now();
+        const failed = sumFailedAttempts(outcome.failedAttempts ?? []);
+        const costNanos = await options.costNanos(request.model, outcome.usage);
+        const failedCostNanos =
+          failed.failedAttempts === 0 ? 0 : await options.costNanos(request.model, { inputTokens: failed.failedInputTokens, outputTokens: failed.failedOutputTokens });
         await records.settle(id, {
           status: outcome.status,
           cancelled: outcome.status === "cancelled",
           inputTokens: outcome.usage.inputTokens,
           outputTokens: outcome.usage.outputTokens,
-          costNanos: await options.costNanos(request.model, outcome.usage),
+          costNanos,
+          providerCostNanos: costNanos + failedCostNanos,
+          ...failed,
           latencyMs: finishedAt - openedAt,
           error: outcome.error,
           route,

@@ -52,4 +52,10 @@ export type SettleOutcome = {
    * (its reservation released) while the row keeps the tokens and their cost as the provider cost. Defaults to true.
    */
   charged?: boolean | undefined;
+  /**
+   * Usage of each attempt the gateway abandoned for the request (retries and failovers before the route that
+   * answered; for a request that failed, every attempt). Recorded on the row and added to its provider cost at the
+   * model's price; never charged to the key.
+   */
+  failedAttempts?: readonly Usage[] | undefined;
 };

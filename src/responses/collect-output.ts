@@ -10,13 +10,22 @@ export type CollectedOutput = {
   usage: Usage | undefined;
   /** The error part's error (or the stream's failure); undefined when the call finished. */
   error: unknown;
+  /** Calls of server tools (see `isServerTool`): not output items; the run executes them. */
+  serverCalls: ServerCall[];
 };
+
+/** A model's call of a server tool, as the run logs and executes it. */
+export type ServerCall = { callId: string; name: string; arguments: string };
 
 export type CollectOutputOptions = {
   newId: ResponseIdGenerator;
   /** Receives every semantic event as the output is built (awaited: a slow reader holds the model back). */
   emit: (event: ResponseStreamEventBody) => Promise<unknown> | void;
   onWarnings: (warnings: CallWarning[]) => void;
+  /** The `output_index` of the first item (a run's later model calls append to its output). Defaults to 0. */
+  firstOutputIndex?: number | undefined;
+  /** Whether a called name is a server tool: such calls go to `serverCalls`, with no item or event. Defaults to none. */
+  isServerTool?: ((name: string) => boolean) | undefined;
 };
 
 type AssistantMessage = MessageItem & { role: "assistant" };
@@ -31,11 +40,12 @@ export async function collectOutput(parts: ReadableStream<LanguageModelStreamPar
   const { emit } = options;
   const output: OutputItem[] = [];
   let message: { item: AssistantMessage; outputIndex: number; text: string } | undefined;
-  const result: CollectedOutput = { output, finishReason: undefined, usage: undefined, error: undefined };
+  const result: CollectedOutput = { output, finishReason: undefined, usage: undefined, error: undefined, serverCalls: [] };
+  const firstIndex = options.firstOutputIndex ?? 0;
 
   const openMessage = async () => {
     const item: AssistantMessage = { id: options.newId("msg"), type: "message", role: "assistant", status: "in_progress", content: [] };
-    message = { item, outputIndex: output.length, text: "" };
+    message = { item, outputIndex: firstIndex + output.length, text: "" };
     output.push(item);
     await emit({ type: "response.output_item.added", output_index: message.outputIndex, item: structuredClone(item) });
     const part = { type: "output_text" as const, text: "", annotations: [] };
@@ -55,8 +65,12 @@ export async function collectOutput(parts: ReadableStream<LanguageModelStreamPar
   };
   const addFunctionCall = async (part: Extract<LanguageModelStreamPart, { type: "tool-call" }>) => {
     await closeMessage("completed");
+    if (options.isServerTool?.(part.toolName)) {
+      result.serverCalls.push({ callId: part.toolCallId, name: part.toolName, arguments: part.input });
+      return;
+    }
     const item: FunctionCallItem = { id: options.newId("fc"), type: "function_call", call_id: part.toolCallId, name: part.toolName, arguments: "", status: "in_progress" };
-    const outputIndex = output.length;
+    const outputIndex = firstIndex + output.length;
     output.push(item);
     await emit({ type: "response.output_item.added", output_index: outputIndex, item: structuredClone(item) });
     await emit({ type: "response.function_call_arguments.delta", item_id: item.id, output_index: outputIndex, delta: part.input });

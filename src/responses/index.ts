@@ -1,4 +1,4 @@
-export { collectOutput, type CollectedOutput, type CollectOutputOptions } from "./collect-output.js";
+export { collectOutput, type CollectedOutput, type CollectOutputOptions, type ServerCall } from "./collect-output.js";
 export { finishResponse, toResponseUsage } from "./finish-response.js";
 export { functionName, inputItemSchema, type InputItem } from "./input-item-schema.js";
 export { notSupportedYet } from "./not-supported-yet.js";
@@ -13,3 +13,4 @@ export {
 export { toChatMessages } from "./to-chat-messages.js";
 export { toResponseItems } from "./to-response-items.js";
 export type * from "./types.js";
+export { createRunStore, type ApprovalRecord, type RunCommit, type RunRecord, type RunStep, type RunStepKind, type RunStore } from "./run-store.js";

@@ -47,6 +47,14 @@ const functionCallOutputItem = z.strictObject({
   output: z.union([z.string(), z.array(inputText)], { error: "output must be a string or an array of input_text parts" }),
 });
 
+const approvalResponseItem = z.strictObject({
+  type: z.literal("mcp_approval_response"),
+  id: z.string().nullish(),
+  approval_request_id: z.string({ error: "approval_request_id must be a string" }).min(1, { error: "approval_request_id must not be empty" }),
+  approve: z.boolean({ error: "approve must be a boolean" }),
+  reason: z.string({ error: "reason must be a string" }).max(1000, { error: "reason must be at most 1000 characters" }).nullish(),
+});
+
 /** Item types OpenAI defines whose support comes with later capabilities (reasoning, MCP, hosted tools). */
 const laterItemTypes = [
   "reasoning",
@@ -54,7 +62,6 @@ const laterItemTypes = [
   "mcp_call",
   "mcp_list_tools",
   "mcp_approval_request",
-  "mcp_approval_response",
   "file_search_call",
   "web_search_call",
   "computer_call",
@@ -70,8 +77,8 @@ const laterItemTypes = [
 /** One request input item; a message may omit `type` (OpenAI's "easy input message"). */
 export const inputItemSchema = z.preprocess(
   (value) => (typeof value === "object" && value !== null && !("type" in value) && "role" in value ? { ...value, type: "message" } : value),
-  z.discriminatedUnion("type", [messageItem, functionCallItem, functionCallOutputItem, ...laterItemTypes.map((type) => notSupportedYet(type, "input items"))], {
-    error: "item type must be message, function_call or function_call_output",
+  z.discriminatedUnion("type", [messageItem, functionCallItem, functionCallOutputItem, approvalResponseItem, ...laterItemTypes.map((type) => notSupportedYet(type, "input items"))], {
+    error: "item type must be message, function_call, function_call_output or mcp_approval_response",
   }),
 );
 

@@ -13,6 +13,19 @@ export const storedItemSchema: z.ZodType<ResponseItem> = z.discriminatedUnion("t
   z.object({ id: z.string(), type: z.literal("message"), role: z.enum(["user", "system", "developer", "assistant"]), status, content: z.array(contentPart) }),
   z.object({ id: z.string(), type: z.literal("function_call"), call_id: z.string(), name: z.string(), arguments: z.string(), status }),
   z.object({ id: z.string(), type: z.literal("function_call_output"), call_id: z.string(), output: z.string(), status }),
+  z.object({
+    id: z.string(),
+    type: z.literal("mcp_call"),
+    server_label: z.string(),
+    name: z.string(),
+    arguments: z.string(),
+    output: z.string().nullable(),
+    error: z.string().nullable(),
+    approval_request_id: z.string().nullable(),
+    status: z.enum(["completed", "failed"]),
+  }),
+  z.object({ id: z.string(), type: z.literal("mcp_approval_request"), server_label: z.string(), name: z.string(), arguments: z.string() }),
+  z.object({ id: z.string(), type: z.literal("mcp_approval_response"), approval_request_id: z.string(), approve: z.boolean(), reason: z.string().nullable() }),
 ]);
 
 /** A stored Response object (`responses.response`): our own JSON, checked for its identity fields only. */

@@ -17,6 +17,8 @@ export function toResponseItems(input: string | InputItem[], newId: ResponseIdGe
         const output = typeof item.output === "string" ? item.output : item.output.map((part) => part.text).join("");
         return { id: item.id ?? newId("fco"), type: "function_call_output", call_id: item.call_id, output, status: item.status ?? "completed" };
       }
+      case "mcp_approval_response":
+        return { id: item.id ?? newId("apr"), type: "mcp_approval_response", approval_request_id: item.approval_request_id, approve: item.approve, reason: item.reason ?? null };
       default:
         return item satisfies never;
     }

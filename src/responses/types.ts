@@ -21,13 +21,35 @@ export type FunctionCallItem = { id: string; type: "function_call"; call_id: str
 export type FunctionCallOutputItem = { id: string; type: "function_call_output"; call_id: string; output: string; status: ItemStatus };
 
 /**
- * One item of a response's conversation, as stored and listed. The union grows with later capabilities
- * (reasoning, MCP calls and approvals); every switch over it is exhaustive.
+ * A call of a server tool that the run executed (OpenAI's MCP call item; built-in tools use `server_label` "aiplus").
+ * `error` is set when the call failed, was denied or was interrupted; the model sees it as the call's result.
  */
-export type ResponseItem = MessageItem | FunctionCallItem | FunctionCallOutputItem;
+export type McpCallItem = {
+  id: string;
+  type: "mcp_call";
+  server_label: string;
+  name: string;
+  arguments: string;
+  output: string | null;
+  error: string | null;
+  approval_request_id: string | null;
+  status: "completed" | "failed";
+};
 
-/** What the model produced. */
-export type OutputItem = (MessageItem & { role: "assistant" }) | FunctionCallItem;
+/** A server tool call waiting for a person's decision (the run is paused until then). */
+export type McpApprovalRequestItem = { id: string; type: "mcp_approval_request"; server_label: string; name: string; arguments: string };
+
+/** The caller's decision on an approval request (an input item). */
+export type McpApprovalResponseItem = { id: string; type: "mcp_approval_response"; approval_request_id: string; approve: boolean; reason: string | null };
+
+/**
+ * One item of a response's conversation, as stored and listed. The union grows with later capabilities
+ * (reasoning); every switch over it is exhaustive.
+ */
+export type ResponseItem = MessageItem | FunctionCallItem | FunctionCallOutputItem | McpCallItem | McpApprovalRequestItem | McpApprovalResponseItem;
+
+/** What a response produced: the model's messages and client function calls, and the server tool calls of its run. */
+export type OutputItem = (MessageItem & { role: "assistant" }) | FunctionCallItem | McpCallItem | McpApprovalRequestItem;
 
 export type ResponseStatus = "queued" | "in_progress" | "completed" | "incomplete" | "failed" | "cancelled";
 
@@ -37,6 +59,14 @@ export type ResponseTextFormat =
   | { type: "json_schema"; name: string; schema: JsonSchema; strict: boolean | null; description?: string | undefined };
 
 export type FunctionTool = { type: "function"; name: string; description: string | null; parameters: JsonSchema | null; strict: boolean };
+
+/**
+ * A tool executed by the server during the run (aiplus extension): one registered server tool by name;
+ * `require_approval: "always"` pauses before every call, `"default"` follows the tool's own policy.
+ */
+export type ServerToolEntry = { type: "server_tool"; name: string; require_approval: "always" | "default" };
+
+export type ResponseTool = FunctionTool | ServerToolEntry;
 
 export type ResponseToolChoice = "auto" | "none" | "required" | { type: "function"; name: string };
 
@@ -52,14 +82,17 @@ export type ResponseUsage = {
 export type ResponseParameters = {
   model: string;
   instructions: string | null;
-  tools: FunctionTool[];
+  tools: ResponseTool[];
   tool_choice: ResponseToolChoice;
   text: { format: ResponseTextFormat };
   /** Null when the request left it to the model's default. */
   temperature: number | null;
   /** Null when the request left it to the model's default. */
   top_p: number | null;
+  /** Output tokens of the whole run (every model call of it together). */
   max_output_tokens: number | null;
+  /** Server tool calls the run may execute; null: the default limit. */
+  max_tool_calls: number | null;
   metadata: Record<string, string>;
   store: boolean;
   previous_response_id: string | null;
@@ -78,16 +111,25 @@ export type ResponseObject = Omit<ResponseParameters, "user" | "temperature" | "
   background: boolean;
   completed_at: number | null;
   error: { code: string; message: string } | null;
-  incomplete_details: { reason: "max_output_tokens" | "content_filter" } | null;
+  incomplete_details: { reason: "max_output_tokens" | "content_filter" | "max_tool_calls" } | null;
   output: OutputItem[];
   truncation: "disabled";
   usage: ResponseUsage | null;
   user?: string | undefined;
+  /** aiplus extension: the run's state, finer than `status` (`awaiting_approval` while `status` is `in_progress`). */
+  run_status?: RunStatus | undefined;
 };
+
+/** A run's state: `awaiting_approval` pauses it (its job ends) until every approval request of it is decided. */
+export type RunStatus = "queued" | "running" | "awaiting_approval" | "completed" | "incomplete" | "failed" | "cancelled";
 
 /** A streaming event before its sequence number is assigned. */
 export type ResponseStreamEventBody =
-  | { type: "response.created" | "response.in_progress" | "response.completed" | "response.incomplete" | "response.failed"; response: ResponseObject }
+  | {
+      type: "response.created" | "response.queued" | "response.in_progress" | "response.completed" | "response.incomplete" | "response.failed";
+      response: ResponseObject;
+    }
+  | { type: "response.mcp_call.in_progress" | "response.mcp_call.completed" | "response.mcp_call.failed"; item_id: string; output_index: number }
   | { type: "response.output_item.added" | "response.output_item.done"; output_index: number; item: OutputItem }
   | {
       type: "response.content_part.added" | "response.content_part.done";

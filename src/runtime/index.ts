@@ -2,3 +2,5 @@ export { createRuntime } from "./create-runtime.js";
 export { inspectGguf } from "./inspect-gguf.js";
 export type { RuntimeLogger, RuntimeOptions } from "./runtime-options.js";
 export type { EmbeddingTokenizer, ModelMetadata, PromptScoreRequest, RankingModel, PromptScorer, RegisteredModel, Runtime, RuntimeStats } from "./types.js";
+export { grammarAcceptance, type GrammarAcceptance, type GrammarAcceptanceOptions } from "./grammar-acceptance.js";
+export { jsonSchemaGrammar, toolCallGrammar } from "./tool-call-grammar.js";

@@ -1,6 +1,6 @@
 import type { Llama, LlamaGrammar } from "node-llama-cpp";
 import { InvalidRequestError, type LanguageModelCallOptions } from "../spec/index.js";
-import { toolCallGrammar } from "./tool-call-grammar.js";
+import { jsonSchemaGrammar, toolCallGrammar } from "./tool-call-grammar.js";
 
 /** How a call's output is constrained: free text, grammar-constrained text, or one forced tool call. */
 export type OutputConstraint =
@@ -28,11 +28,7 @@ export async function outputConstraintFor(llama: Llama, options: LanguageModelCa
     case "json_object":
       return { mode: "text", grammar: await llama.getGrammarFor("json") };
     case "json_schema":
-      try {
-        return { mode: "text", grammar: await llama.createGrammarForJsonSchema(format.schema as never) };
-      } catch (error) {
-        throw new InvalidRequestError({ message: `response_format.json_schema is not supported: ${(error as Error).message}`, param: "response_format", cause: error });
-      }
+      return { mode: "text", grammar: await jsonSchemaGrammar(llama, format.schema) };
     default:
       return format satisfies never;
   }

@@ -61,8 +61,16 @@ export type UsageRecord = {
   outputTokens: number | undefined;
   /** Charged to the key. */
   costNanos: number;
-  /** What the tokens cost at the price book, charged or not (a failed request is charged 0 but keeps this). */
+  /**
+   * What the tokens cost at the price book, charged or not (a failed request is charged 0 but keeps this), plus what
+   * the tokens of its failed attempts cost.
+   */
   providerCostNanos: number;
+  /** Attempts the gateway abandoned (retries, failovers; for a failed request, every attempt). */
+  failedAttempts: number;
+  /** Tokens of the failed attempts, as far as known; never charged to the key. */
+  failedInputTokens: number | undefined;
+  failedOutputTokens: number | undefined;
   latencyMs: number | undefined;
   error: string | undefined;
   createdAt: number;

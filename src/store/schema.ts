@@ -1,4 +1,4 @@
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 
 /** Times are epoch milliseconds; money is integer nano-dollars; prices are micro-dollars per 1M tokens. */
 export type ModelsTable = {
@@ -75,8 +75,16 @@ export type UsageRecordsTable = {
   output_tokens: number | null;
   /** Charged to the key: 0 when the client got an error response (see provider_cost_nanos). */
   cost_nanos: number;
-  /** What the request's tokens cost at the price book, charged or not (migration 0005). */
+  /**
+   * What the request's tokens cost at the price book, charged or not (migration 0005), plus the cost of its failed
+   * attempts' tokens (migration 0010).
+   */
   provider_cost_nanos: number;
+  /** Attempts the gateway abandoned: retries and failovers, or every attempt of a failed request (migration 0010). */
+  failed_attempts: number;
+  /** Tokens of those attempts, as far as known (never charged to the key). */
+  failed_input_tokens: number | null;
+  failed_output_tokens: number | null;
   reserved_nanos: number;
   latency_ms: number | null;
   error: string | null;
@@ -201,6 +209,8 @@ export type ResponsesTable = {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  /** Run events numbered below it are covered by the last committed step (migration 0013; null: none yet). */
+  run_event_watermark: ColumnType<number | null, number | null | undefined, number | null>;
 };
 
 /** The ordered items of a response: input items first, then output items. Primary key (response_id, position). */
@@ -215,6 +225,119 @@ export type ResponseItemsTable = {
   /** JSON of the item. */
   item: string;
   created_at: number;
+};
+
+/** A registered MCP server (src/mcp, migration 0011). `label` is its namespace (`label__tool`). */
+export type McpServersTable = {
+  label: string;
+  url: string;
+  /** `streamable-http`. */
+  transport: string;
+  /** JSON object of HTTP headers sent to the server (secrets; never shown back). */
+  headers: string;
+  /** JSON array of tool names the server may expose; null allows all. */
+  allowed_tools: string | null;
+  created_at: number;
+};
+
+/** The approved hash (sha256 of name, description and canonical input schema) of one tool of an MCP server. */
+export type McpToolApprovalsTable = {
+  server_label: string;
+  tool_name: string;
+  hash: string;
+  /** Who approved it: an API key id, or `local` (CLI). */
+  approved_by: string;
+  approved_at: number;
+};
+
+/** A non-admin key's grant on an MCP server: its tools (JSON array) or all (null). */
+export type McpGrantsTable = {
+  server_label: string;
+  key_id: string;
+  tools: string | null;
+  created_at: number;
+};
+
+/** An agent (src/agents, migration 0012): owned by the key that created it (`local` for the CLI). */
+export type AgentsTable = {
+  /** `agent_…`. */
+  id: string;
+  /** Unique among the owner's live agents. */
+  name: string;
+  /** An API key id, or `local`. */
+  owner_id: string;
+  latest_version: number;
+  created_at: number;
+  updated_at: number;
+  /** Set when deleted: the versions stay so that runs naming `{id, version}` still resolve. */
+  deleted_at: number | null;
+};
+
+/** One immutable version of an agent's definition (JSON). Primary key (agent_id, version). */
+export type AgentVersionsTable = {
+  agent_id: string;
+  version: number;
+  definition: string;
+  created_at: number;
+};
+
+/** A long-term memory block's value for one agent, key and user (`''`: none). Primary key (agent_id, key_id, user_id, label). */
+export type MemoryBlocksTable = {
+  agent_id: string;
+  /** The API key the memory belongs to (`local` for the CLI): memory is never shared across keys. */
+  key_id: string;
+  user_id: string;
+  label: string;
+  value: string;
+  /** The block's limit when last written. */
+  limit_chars: number;
+  updated_at: number;
+};
+
+/** A response run's streamed events, numbered from 0 per response (migration 0013). */
+export type RunEventsTable = { response_id: string; sequence_number: number; type: string; payload: string; created_at: number };
+
+/** One step of a response run: a model call, a server tool call or an approval (migration 0013). */
+export type RunStepsTable = {
+  response_id: string;
+  step_index: number;
+  /** `model_call`, `tool_call` or `approval`. */
+  kind: string;
+  call_id: string | null;
+  /** `running`, `completed`; approvals `pending`, `decided`. */
+  status: string;
+  /** JSON. */
+  input: string;
+  /** JSON; null until the step finished. */
+  output: string | null;
+  /** The ledger row of a model call. */
+  ledger_request_id: string | null;
+  /** The first event sequence number the step wrote (a step cut by a crash is replayed from here). */
+  first_event: number;
+  created_at: number;
+  updated_at: number;
+};
+
+/** A server tool call waiting for (or given) a person's decision (migration 0013). */
+export type RunApprovalsTable = {
+  /** `mcpr_…`: the approval request item's id. */
+  id: string;
+  response_id: string;
+  key_id: string;
+  call_id: string;
+  server_label: string;
+  name: string;
+  arguments: string;
+  /** `pending`, `approved` or `denied`. */
+  status: string;
+  reason: string | null;
+  /** The key that decided. */
+  decided_by: string | null;
+  /** The response that continues the run with this decision (the request's own, or a later one chaining on it). */
+  continued_by: string | null;
+  expires_at: number;
+  created_at: number;
+  decided_at: number | null;
 };
 
 export type MigrationsNote = { id: Generated<number> };
@@ -232,4 +355,13 @@ export type DatabaseSchema = {
   jobs: JobsTable;
   responses: ResponsesTable;
   response_items: ResponseItemsTable;
+  mcp_servers: McpServersTable;
+  mcp_tool_approvals: McpToolApprovalsTable;
+  mcp_grants: McpGrantsTable;
+  agents: AgentsTable;
+  agent_versions: AgentVersionsTable;
+  memory_blocks: MemoryBlocksTable;
+  run_events: RunEventsTable;
+  run_steps: RunStepsTable;
+  run_approvals: RunApprovalsTable;
 };

@@ -2,35 +2,41 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UsageReportRow } from "../../src/maas/index.js";
 import type { UsageRecord } from "../../src/store/index.js";
 import { jsonOf, runAiplus } from "../cli/run-aiplus.js";
-import { chatDelta, FakeUpstream, respondSseThenCut } from "../gateway/fake-upstream.js";
+import { chatDelta, chatFinish, FakeUpstream, respondSse, respondSseCutAfter, respondSseThenCut, usageChunk } from "../gateway/fake-upstream.js";
 import { startTestServer, type TestServer } from "../support/api-server.js";
 
 // A request that answers the client with an error is not charged to its key; the ledger keeps the tokens it knows of
 // and their cost as the provider's cost. A stream that breaks after content was sent is billed for what was sent.
+// Attempts the gateway abandoned (retries, failovers) are never charged; their tokens are part of the provider cost.
 let server: TestServer;
 let upstream: FakeUpstream;
+let healthy: FakeUpstream;
 let key: { id: string; key: string };
+let failoverKey: { id: string; key: string };
 
-/** The price book's cost of a record's tokens (unknown counts cost nothing). */
-const tokenCost = (record: UsageRecord) => (record.inputTokens ?? 0) * 1_000_000 + (record.outputTokens ?? 0) * 2_000_000;
+/** The price book's cost of the tokens of the attempt that answered (unknown counts cost nothing). */
+const answerCost = (record: UsageRecord) => (record.inputTokens ?? 0) * 1_000_000 + (record.outputTokens ?? 0) * 2_000_000;
+/** The price book's cost of all of a record's tokens: the answer's and the failed attempts'. */
+const tokenCost = (record: UsageRecord) => answerCost(record) + (record.failedInputTokens ?? 0) * 1_000_000 + (record.failedOutputTokens ?? 0) * 2_000_000;
 
 /** One provider per case, so that one case's failures never open the circuit of another's route. */
-async function addRoute(model: string): Promise<void> {
-  await server.admin.post("/admin/providers", { body: { name: `provider-${model}`, base_url: upstream.baseUrl, api_key: "sk-upstream", models: [model] } });
+async function addRoute(model: string, options: { baseUrl?: string; name?: string; priority?: number } = {}): Promise<void> {
+  const body = { name: options.name ?? `provider-${model}`, base_url: options.baseUrl ?? upstream.baseUrl, api_key: "sk-upstream", models: [model], priority: options.priority };
+  await server.admin.post("/admin/providers", { body });
   // $1000 per 1M input tokens, $2000 per 1M output tokens: 1 and 2 milli-dollars (1e6 and 2e6 nanos) per token.
   await server.admin.put(`/admin/prices/${model}`, { body: { input_per_million: 1000, output_per_million: 2000 } });
 }
 
-async function onlyRecord(model: string): Promise<UsageRecord> {
-  const records = await server.platform.maas.usage.list({ keyId: key.id, model });
+async function onlyRecord(model: string, owner: { id: string } = key): Promise<UsageRecord> {
+  const records = await server.platform.maas.usage.list({ keyId: owner.id, model });
   expect(records).toHaveLength(1);
   return records[0]!;
 }
 
-function postChat(body: Record<string, unknown>): Promise<Response> {
+function postChat(body: Record<string, unknown>, owner: { key: string } = key): Promise<Response> {
   return fetch(`${server.url}/v1/chat/completions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${key.key}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${owner.key}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
 }
@@ -40,26 +46,63 @@ const sseData = (text: string) => text.split("\n\n").filter((frame) => frame.sta
 beforeAll(async () => {
   server = await startTestServer();
   upstream = await FakeUpstream.start();
+  healthy = await FakeUpstream.start();
   key = await server.createKey({ name: "billed", budget: 100 });
+  failoverKey = await server.createKey({ name: "failover", budget: 100 });
 });
 
 afterAll(async () => {
   await server?.close();
   await upstream?.stop();
+  await healthy?.stop();
 });
 
 describe("billing of failed requests", () => {
-  it("a non-streamed request whose upstream breaks mid-answer gets a 502 and charges the key nothing", async () => {
+  it("a non-streamed request whose upstream breaks mid-answer gets a 502, charges nothing, and records every attempt's tokens", async () => {
     await addRoute("cut-whole");
-    upstream.fallback = respondSseThenCut([chatDelta("one"), chatDelta(" two"), chatDelta(" three"), chatDelta(" four")]);
+    upstream.fallback = respondSseCutAfter(4);
+    const hitsBefore = upstream.hits.length;
     const response = await postChat({ model: "cut-whole", messages: [{ role: "user", content: "Tell me a story about a cat and a dog" }] });
     expect(response.status).toBe(502);
     expect(((await response.json()) as { error: { type: string } }).error.type).toBe("upstream_error");
+    const attempts = upstream.hits.length - hitsBefore; // the gateway's retries of the route
 
     const record = await onlyRecord("cut-whole");
-    expect(record).toMatchObject({ status: "error", costNanos: 0 });
+    expect(attempts).toBeGreaterThanOrEqual(1);
+    // No attempt answered; each one streamed 4 deltas (at least 4 tokens) over the whole prompt before it was cut.
+    expect(record).toMatchObject({ status: "error", costNanos: 0, inputTokens: undefined, outputTokens: undefined, failedAttempts: attempts });
+    expect(record.failedOutputTokens).toBe(4 * attempts);
+    expect(record.failedInputTokens).toBeGreaterThan(0);
+    expect(record.failedInputTokens! % attempts).toBe(0);
+    expect(record.providerCostNanos).toBeGreaterThan(0);
     expect(record.providerCostNanos).toBe(tokenCost(record));
     expect(await server.platform.maas.keys.get(key.id)).toMatchObject({ spentNanos: 0, reservedNanos: 0 });
+
+    const view = (await server.admin.get<{ data: Record<string, unknown>[] }>("/admin/usage/records", { query: { key_id: key.id, model: "cut-whole" } })).data;
+    expect(view[0]).toMatchObject({ failed_attempts: attempts, failed_input_tokens: record.failedInputTokens, failed_output_tokens: 4 * attempts, cost: 0 });
+    expect(view[0]!.provider_cost).toBeCloseTo(record.providerCostNanos / 1e9, 12);
+  });
+
+  it("a non-streamed request that fails over after a cut is charged for the answer only; the cut attempts are provider cost", async () => {
+    await addRoute("failover-whole", { name: "cutting-provider", priority: 10 });
+    await addRoute("failover-whole", { name: "healthy-provider", baseUrl: healthy.baseUrl, priority: 20 });
+    upstream.fallback = respondSseCutAfter(4);
+    healthy.fallback = respondSse([chatDelta("Once upon a time"), chatFinish("stop"), usageChunk({ prompt_tokens: 9, completion_tokens: 5 })]);
+    const hitsBefore = upstream.hits.length;
+    const response = await postChat({ model: "failover-whole", messages: [{ role: "user", content: "Tell me a story" }] }, failoverKey);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe("Once upon a time");
+    const cutAttempts = upstream.hits.length - hitsBefore;
+    expect(cutAttempts).toBeGreaterThanOrEqual(1);
+    expect(healthy.hits).toHaveLength(1);
+
+    const record = await onlyRecord("failover-whole", failoverKey);
+    expect(record).toMatchObject({ status: "ok", route: "healthy-provider", inputTokens: 9, outputTokens: 5, failedAttempts: cutAttempts });
+    expect(record.costNanos).toBe(9 * 1_000_000 + 5 * 2_000_000); // the answer only
+    expect(record.failedOutputTokens).toBe(4 * cutAttempts);
+    expect(record.failedInputTokens).toBeGreaterThan(0);
+    expect(record.providerCostNanos).toBe(record.costNanos + record.failedInputTokens! * 1_000_000 + 4 * cutAttempts * 2_000_000);
+    expect(await server.platform.maas.keys.get(failoverKey.id)).toMatchObject({ spentNanos: record.costNanos, reservedNanos: 0 });
   });
 
   it("a streamed request whose upstream fails before any content gets only an error and charges nothing", async () => {
@@ -94,7 +137,7 @@ describe("billing of failed requests", () => {
     expect(record.status).toBe("error");
     expect(record.outputTokens).toBeGreaterThanOrEqual(2);
     expect(record.inputTokens).toBeGreaterThan(0);
-    expect(record.costNanos).toBe(tokenCost(record));
+    expect(record.costNanos).toBe(answerCost(record));
     expect(record.providerCostNanos).toBe(record.costNanos);
     expect(await server.platform.maas.keys.get(key.id)).toMatchObject({ spentNanos: record.costNanos, reservedNanos: 0 });
   });

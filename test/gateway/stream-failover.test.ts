@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createGateway, type GatewayOptions } from "../../src/gateway/index.js";
+import { createGateway, failedAttemptsOf, type GatewayOptions } from "../../src/gateway/index.js";
 import { createRuntime, type Runtime } from "../../src/runtime/index.js";
-import { CircuitOpenError, UpstreamError, type LanguageModelCallOptions } from "../../src/spec/index.js";
+import { CircuitOpenError, UpstreamError, type LanguageModelCallOptions, type LanguageModelStreamPart } from "../../src/spec/index.js";
 import { collect } from "../runtime/runtime-fixtures.js";
 import { chatDelta, chatFinish, FakeUpstream, respondJson, respondSse, respondSseCutAfter, respondSseThenCut, usageChunk } from "./fake-upstream.js";
 
@@ -106,6 +106,49 @@ describe("gateway: streams cut mid-way", () => {
     expect(result.route).toBe("b");
     expect(result.text).toBe("whole answer");
     expect(result.parts.filter((part) => part.type === "stream-start")).toHaveLength(1);
+  });
+});
+
+describe("gateway: usage of abandoned attempts", () => {
+  const metadataOf = (parts: LanguageModelStreamPart[]) => parts.find((part) => part.type === "response-metadata");
+
+  it("hands the served stream's metadata the abandoned attempts: reported usage, else content counted, else unknown", async () => {
+    const gateway = gatewayWith({ clock: { now: 7_000_000 }, retry: { maxRetries: 1 } });
+    // First attempt: an HTTP error (nothing known). Retry: two deltas and the upstream's usage, then a cut.
+    first.script(respondJson(500, { error: { message: "boom" } }), respondSseThenCut([chatDelta("a"), chatDelta("b"), usageChunk({ prompt_tokens: 7, completion_tokens: 5 })]));
+    second.script(success());
+    const result = await call(gateway, false);
+    expect(result.route).toBe("b");
+    expect(result.text).toBe("whole answer");
+    expect(metadataOf(result.parts)).toEqual({
+      type: "response-metadata",
+      route: "b",
+      modelId: "remote-model",
+      failedAttempts: [
+        { route: "a", modelId: undefined, usage: { inputTokens: undefined, outputTokens: undefined } },
+        { route: "a", modelId: "remote-model", usage: { inputTokens: 7, outputTokens: 5 } },
+      ],
+    });
+  });
+
+  it("a served stream with no abandoned attempt carries none", async () => {
+    const gateway = gatewayWith({ clock: { now: 8_000_000 } });
+    first.script(success());
+    const result = await call(gateway, true);
+    expect(metadataOf(result.parts)).toEqual({ type: "response-metadata", route: "a", modelId: "remote-model" });
+  });
+
+  it("a call whose every attempt failed throws an error that carries every attempt's usage", async () => {
+    const gateway = gatewayWith({ clock: { now: 9_000_000 }, retry: { maxRetries: 0 } });
+    first.script(respondSseCutAfter(4));
+    second.script(respondSseCutAfter(2));
+    const error = await call(gateway, false).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(failedAttemptsOf(error)).toEqual([
+      { route: "a", modelId: "remote-model", usage: { inputTokens: undefined, outputTokens: 4 } },
+      { route: "b", modelId: "remote-model", usage: { inputTokens: undefined, outputTokens: 2 } },
+    ]);
+    expect(failedAttemptsOf(new Error("not from the gateway"))).toEqual([]);
   });
 });
 

@@ -108,6 +108,32 @@ for (const factory of testDatabaseFactories) {
       expect(total).toMatchObject({ requests: 2, costNanos: 24_000, providerCostNanos: 58_000, providerCostDollars: 0.000058, statuses: { pending: 0, ok: 0, error: 1, cancelled: 0, interrupted: 1 } });
     });
 
+    it("failed attempts the gateway abandoned are provider cost only, for keys and for the local operator", async () => {
+      const principal = await newPrincipal({ name: "attempts", budget: 1 });
+      const request = await maas.openMeteredRequest({ principal, model: "priced", endpoint: "chat.completions", maxInputTokens: 20, maxOutputTokens: 100 });
+      const failedAttempts = [
+        { inputTokens: 20, outputTokens: 4 },
+        { inputTokens: undefined, outputTokens: undefined }, // failed before streaming anything
+        { inputTokens: 20, outputTokens: 6 },
+      ];
+      await request.settle({ usage: { inputTokens: 20, outputTokens: 3 }, status: "ok", failedAttempts });
+      const usageRecords = createUsageRecordRepository(test.database);
+      const answered = 20 * 1000 + 3 * 2000;
+      expect(await usageRecords.get(request.id)).toMatchObject({
+        status: "ok",
+        costNanos: answered,
+        providerCostNanos: answered + 40 * 1000 + 10 * 2000,
+        failedAttempts: 3,
+        failedInputTokens: 40,
+        failedOutputTokens: 10,
+      });
+      expect(await maas.keys.get(principal.id)).toMatchObject({ reservedNanos: 0, spentNanos: answered });
+
+      const operator = await maas.openOperatorRequest({ model: "priced", endpoint: "completions" });
+      await operator.settle({ usage: { inputTokens: undefined, outputTokens: undefined }, status: "error", error: "UpstreamError: cut", failedAttempts: [{ inputTokens: 5, outputTokens: 2 }] });
+      expect(await usageRecords.get(operator.id)).toMatchObject({ keyId: undefined, costNanos: 0, providerCostNanos: 5 * 1000 + 2 * 2000, failedAttempts: 1, failedInputTokens: 5, failedOutputTokens: 2 });
+    });
+
     it("unpriced models are free and keys without a budget are never refused", async () => {
       const principal = await newPrincipal({ name: "free" });
       const request = await maas.openMeteredRequest({ principal, model: "local-model", endpoint: "embeddings", maxInputTokens: 1e6, maxOutputTokens: 0 });

@@ -11,6 +11,7 @@ const parameters: ResponseParameters = {
   temperature: null,
   top_p: null,
   max_output_tokens: null,
+  max_tool_calls: null,
   metadata: {},
   store: true,
   previous_response_id: null,

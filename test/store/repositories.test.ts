@@ -186,9 +186,21 @@ for (const factory of testDatabaseFactories) {
       expect((await usage.aggregate([]))[0]).toMatchObject({ requests: 3, costNanos: 11 });
 
       // A request that answered with an error: the key is charged nothing, the tokens and the provider cost stay.
-      await usage.settle("u3", { ...settlement, status: "error", inputTokens: 26, outputTokens: 4, costNanos: 0, providerCostNanos: 34, error: "UpstreamError: cut" });
-      expect(await usage.get("u3")).toMatchObject({ status: "error", inputTokens: 26, outputTokens: 4, costNanos: 0, providerCostNanos: 34 });
-      expect(await usage.get("u1")).toMatchObject({ costNanos: 8, providerCostNanos: 8 });
+      // Its two failed attempts (one with an unknown prompt count) are part of the provider cost only.
+      await usage.settle("u3", {
+        ...settlement,
+        status: "error",
+        inputTokens: 26,
+        outputTokens: 4,
+        costNanos: 0,
+        providerCostNanos: 34,
+        failedAttempts: 2,
+        failedInputTokens: undefined,
+        failedOutputTokens: 7,
+        error: "UpstreamError: cut",
+      });
+      expect(await usage.get("u3")).toMatchObject({ status: "error", inputTokens: 26, outputTokens: 4, costNanos: 0, providerCostNanos: 34, failedAttempts: 2, failedInputTokens: undefined, failedOutputTokens: 7 });
+      expect(await usage.get("u1")).toMatchObject({ costNanos: 8, providerCostNanos: 8, failedAttempts: 0, failedInputTokens: undefined, failedOutputTokens: undefined });
       const byStatus = await usage.aggregate(["status"]);
       expect(byStatus.map((row) => [row.status, row.requests, row.costNanos, row.providerCostNanos, row.statuses[row.status!]])).toEqual([
         ["cancelled", 1, 3, 3, 1],

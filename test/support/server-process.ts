@@ -8,6 +8,7 @@
 import { pino } from "pino";
 import { loadConfig } from "../../src/config/index.js";
 import { createPlatform } from "../../src/platform/index.js";
+import { appendLineTool } from "./append-line-tool.js";
 
 const config = loadConfig({ flags: { port: process.env.AIPLUS_PORT ?? 0 } });
 const platform = await createPlatform({
@@ -15,6 +16,10 @@ const platform = await createPlatform({
   logger: pino({ level: config.logLevel }, pino.destination(2)),
   onAdminKeyCreated: () => undefined, // printed below, in the JSON line
 });
+// AIPLUS_TEST_TOOL_LOG: a server tool `append_line` (not idempotent) that appends `text` to that file, so tests
+// count a tool's side effects across a kill -9.
+const toolLog = process.env.AIPLUS_TEST_TOOL_LOG;
+if (toolLog) platform.serverTools.register(appendLineTool(toolLog));
 const { url } = await platform.start();
 process.stdout.write(`${JSON.stringify({ url, adminKey: platform.generatedAdminKey ?? null })}\n`);
 

@@ -3,9 +3,14 @@ import type { KeyPrincipal } from "../../maas/index.js";
 import type { AppDependencies } from "../app-dependencies.js";
 import type { InFlightRequests } from "./in-flight-requests.js";
 
-/** What a metered model call needs from its HTTP request. */
+/** The app dependencies a metered call uses (an HTTP route passes all of them; a background run these). */
+export type MeteringDependencies = Pick<AppDependencies, "maas" | "gateway" | "defaultReserveTokens" | "writeAheadTokens" | "shutdownSignal" | "now"> & {
+  inFlight: InFlightRequests;
+};
+
+/** What a metered model call needs from its HTTP request (or the background run standing in for one). */
 export type CallContext = {
-  dependencies: AppDependencies & { inFlight: InFlightRequests };
+  dependencies: MeteringDependencies;
   principal: KeyPrincipal;
   /** Aborts when the client disconnects. */
   requestSignal: AbortSignal;

@@ -1,4 +1,4 @@
-export type { CallContext } from "./call-context.js";
+export type { CallContext, MeteringDependencies } from "./call-context.js";
 export { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 export { InFlightRequests } from "./in-flight-requests.js";
 export { meteredPartStream, type MeteredPartStreamOptions } from "./metered-part-stream.js";

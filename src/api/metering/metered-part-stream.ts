@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { MeteredRequest } from "../../maas/index.js";
+import { failedAttemptUsage, type MeteredRequest } from "../../maas/index.js";
 import { AiplusError, type LanguageModelStreamPart, ServiceUnavailableError, type Usage } from "../../spec/index.js";
 import { WriteAheadMeter } from "./write-ahead-meter.js";
 
@@ -33,12 +33,13 @@ export type MeteredPartStreamOptions = {
 
 /**
  * Meters a model stream on its way to the client. Each content part goes out only after the ledger covers it
- * (write-ahead checkpoints); `response-metadata` sets the route; the entry is settled exactly once (ok, cancelled,
- * error or interrupted) before the final part is passed on. When the reader cancels (client disconnect), generation
- * is aborted and the source is still read to its end, so the entry is settled as cancelled with the tokens actually
- * generated. A call the server's shutdown cut ends with an error part instead of its `cancelled` finish. A failed
- * call keeps its tokens and their cost (the provider's cost) but charges the key nothing when the client received
- * only an error (see `delivery`). Backpressure is kept: a slow client holds parts in the engine's stream, not here.
+ * (write-ahead checkpoints); `response-metadata` sets the route (and brings the gateway's failed attempts, recorded
+ * as provider cost only); the entry is settled exactly once (ok, cancelled, error or interrupted) before the final
+ * part is passed on. When the reader cancels (client disconnect), generation is aborted and the source is still
+ * read to its end, so the entry is settled as cancelled with the tokens actually generated. A call the server's
+ * shutdown cut ends with an error part instead of its `cancelled` finish. A failed call keeps its tokens and their
+ * cost (the provider's cost) but charges the key nothing when the client received only an error (see `delivery`).
+ * Backpressure is kept: a slow client holds parts in the engine's stream, not here.
  */
 export function meteredPartStream(
   source: ReadableStream<LanguageModelStreamPart>,
@@ -81,10 +82,12 @@ export function meteredPartStream(
   // The key pays for a failed call only when the client received some of its content.
   const chargedOnFailure = () => options.delivery === "stream" && contentDelivered;
 
+  // Attempts the gateway abandoned before the route that serves the call: provider cost only.
+  let failedAttempts: Usage[] | undefined;
   let outcome: Outcome | undefined;
   async function settle(final: Outcome): Promise<void> {
     outcome = final;
-    await metered.settle(final);
+    await metered.settle({ ...final, failedAttempts });
     try {
       await options.onSettled(final.usage);
     } catch (error) {
@@ -100,6 +103,7 @@ export function meteredPartStream(
         switch (part.type) {
           case "response-metadata":
             metered.setRoute(part.route);
+            if (part.failedAttempts) failedAttempts = failedAttemptUsage(part.failedAttempts, options.inputTokens);
             break;
           case "progress":
             meter.progress(part.usage);

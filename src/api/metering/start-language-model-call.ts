@@ -1,3 +1,5 @@
+import { failedAttemptsOf } from "../../gateway/index.js";
+import { failedAttemptUsage } from "../../maas/index.js";
 import { ContextOverflowError, type LanguageModelCallOptions, type LanguageModelStreamPart } from "../../spec/index.js";
 import { callAbortController, type CallContext } from "./call-context.js";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
@@ -35,7 +37,8 @@ export type StartedLanguageModelCall = {
  * (404), check the key may use it (403), count prompt tokens and check the context (400), check tokens per minute
  * (429), open the ledger entry reserving the maximum cost (429 budget), and start the stream tied to the client
  * connection and the server's shutdown. Every failure after the entry is opened settles it (error, cancelled by the
- * client, or interrupted by the shutdown); the key is charged only for what the client received.
+ * client, or interrupted by the shutdown); the key is charged only for what the client received. The attempts the
+ * gateway abandoned (retries, failovers) are recorded on the entry as provider cost only.
  */
 export async function startLanguageModelCall(context: CallContext, request: LanguageModelCallRequest): Promise<StartedLanguageModelCall> {
   const { dependencies, principal, logger } = context;
@@ -71,6 +74,7 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
       status: context.requestSignal.aborted ? "cancelled" : dependencies.shutdownSignal?.aborted ? "interrupted" : "error",
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       charged: false,
+      failedAttempts: failedAttemptUsage(failedAttemptsOf(error), promptTokens),
     });
     dependencies.inFlight.track(settling);
     await settling.finally(release);

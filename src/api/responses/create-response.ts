@@ -11,17 +11,26 @@ import {
   type ResponseRepository,
   type ResponseStatus,
 } from "../../responses/index.js";
-import { NotFoundError } from "../../spec/index.js";
+import type { ServerToolRegistry } from "../../server-tools/index.js";
+import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
 import type { AppEnvironment } from "../app-environment.js";
 import { toAiplusError } from "../errors/to-aiplus-error.js";
 import { startLanguageModelCall } from "../metering/index.js";
 import { bugLogger, callContext, eventStreamResponse, type RouteDependencies, warningLogger } from "../routes/route-helpers.js";
+import { createRunResponse, needsRun } from "./create-run-response.js";
 import { ResponseEventStream } from "./response-event-stream.js";
+import type { ResponseRunService } from "./runs/response-run-service.js";
 import type { ResponseRequest } from "./response-request-schema.js";
 import { toResponseCallOptions } from "./to-response-call-options.js";
 import { toResponseParameters } from "./to-response-parameters.js";
 
-export type ResponsesRouteDependencies = RouteDependencies & { responses: ResponseRepository };
+export type ResponsesRouteDependencies = RouteDependencies & {
+  responses: ResponseRepository;
+  /** Durable runs (background, server tools, approvals). Absent: those are a 400. */
+  runs?: ResponseRunService | undefined;
+  /** The server tools requests may name. */
+  serverTools?: ServerToolRegistry | undefined;
+};
 
 /**
  * `POST /v1/responses`: the conversation (the previous response's chain, then `input`) → one metered model call
@@ -33,6 +42,14 @@ export async function createResponse(c: Context<AppEnvironment>, dependencies: R
   const principal = c.get("principal");
   const inputItems = toResponseItems(request.input, newResponseId);
   const history = parameters.previous_response_id ? await previousConversation(dependencies.responses, parameters.previous_response_id, principal.id) : [];
+  const background = request.background ?? false;
+  const { runs } = dependencies;
+  const previousAwaiting = runs && parameters.previous_response_id ? (await runs.store.approvalsOf(parameters.previous_response_id)).some((approval) => approval.status === "pending") : false;
+  if (needsRun(parameters, inputItems, background, previousAwaiting)) {
+    if (!runs) throw new InvalidRequestError({ message: "background responses and server tools are not available on this server", param: background ? "background" : "tools" });
+    const started = startedResponse(newResponseId("resp"), Math.floor((dependencies.now ?? Date.now)() / 1000), parameters);
+    return createRunResponse(c, { ...dependencies, runs }, { parameters, inputItems, history, started, background, stream: request.stream ?? false });
+  }
   const options = toResponseCallOptions(parameters, toChatMessages(parameters.instructions, [...history, ...inputItems]));
   const call = await startLanguageModelCall(callContext(c, dependencies), {
     endpoint: "responses",

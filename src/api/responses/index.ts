@@ -1,2 +1,4 @@
 export { responsesRoutes } from "./responses-routes.js";
 export type { ResponsesRouteDependencies } from "./create-response.js";
+export { approvalsRoutes } from "./approvals-routes.js";
+export { createResponseRunService, responseRunJobKind, type ResponseRunService, type ResponseRunServiceOptions } from "./runs/response-run-service.js";

@@ -11,11 +11,18 @@ const functionTool = z.strictObject({
   strict: booleanField("strict").nullish(),
 });
 
+/** A registered server tool the run executes (aiplus extension). */
+const serverTool = z.strictObject({
+  type: z.literal("server_tool"),
+  name: functionName,
+  require_approval: z.enum(["always", "default"], { error: 'require_approval must be "always" or "default"' }).nullish(),
+});
+
 /** Hosted and other tool types OpenAI defines; each needs a later capability (MCP, retrieval, sandboxes). */
 const laterToolTypes = ["mcp", "file_search", "web_search", "web_search_preview", "computer_use_preview", "code_interpreter", "image_generation", "local_shell", "shell", "custom", "apply_patch"];
 
-const tool = z.discriminatedUnion("type", [functionTool, ...laterToolTypes.map((type) => notSupportedYet(type, "tools"))], {
-  error: 'tool type must be "function"',
+const tool = z.discriminatedUnion("type", [functionTool, serverTool, ...laterToolTypes.map((type) => notSupportedYet(type, "tools"))], {
+  error: 'tool type must be "function" or "server_tool"',
 });
 
 const toolChoice = z.union([z.enum(["auto", "none", "required"]), z.strictObject({ type: z.literal("function"), name: functionName })], {
@@ -64,9 +71,8 @@ export const responseRequestSchema = z.strictObject(
     stream: booleanField("stream").nullish(),
     parallel_tool_calls: booleanField("parallel_tool_calls").nullish(),
     user: z.string({ error: "user must be a string" }).nullish(),
-    background: booleanField("background")
-      .nullish()
-      .refine((value) => value !== true, { error: "background responses are not supported yet; send the request without background" }),
+    background: booleanField("background").nullish(),
+    max_tool_calls: positiveInteger("max_tool_calls").nullish(),
   },
   { error: "The request body must be a JSON object." },
 );

@@ -1,16 +1,19 @@
-import type { ResponseParameters, ResponseTextFormat } from "../../responses/index.js";
+import type { ResponseParameters, ResponseTextFormat, ResponseTool } from "../../responses/index.js";
 import { InvalidRequestError } from "../../spec/index.js";
 import type { ResponseRequest } from "./response-request-schema.js";
 
 /** A validated request's parameters with OpenAI's defaults, as the response echoes and stores them. */
 export function toResponseParameters(request: ResponseRequest): ResponseParameters {
-  const tools = (request.tools ?? []).map((tool) => ({
-    type: "function" as const,
-    name: tool.name,
-    description: tool.description ?? null,
-    parameters: tool.parameters ?? null,
-    strict: tool.strict ?? true,
-  }));
+  const tools = (request.tools ?? []).map((tool): ResponseTool => {
+    switch (tool.type) {
+      case "function":
+        return { type: "function", name: tool.name, description: tool.description ?? null, parameters: tool.parameters ?? null, strict: tool.strict ?? true };
+      case "server_tool":
+        return { type: "server_tool", name: tool.name, require_approval: tool.require_approval ?? "default" };
+      default:
+        return tool satisfies never;
+    }
+  });
   const toolChoice = request.tool_choice ?? "auto";
   if (toolChoice === "required" && tools.length === 0) {
     throw new InvalidRequestError({ message: 'tool_choice "required" needs tools', param: "tools" });
@@ -27,6 +30,7 @@ export function toResponseParameters(request: ResponseRequest): ResponseParamete
     temperature: request.temperature ?? null,
     top_p: request.top_p ?? null,
     max_output_tokens: request.max_output_tokens ?? null,
+    max_tool_calls: request.max_tool_calls ?? null,
     metadata: request.metadata ?? {},
     store: request.store ?? true,
     previous_response_id: request.previous_response_id ?? null,

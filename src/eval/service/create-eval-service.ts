@@ -36,7 +36,7 @@ export type CreateEvalServiceOptions = {
   runtime: Runtime;
   findLocalModel(name: string): Promise<RegisteredModel | undefined>;
   listProviders(): Promise<ProviderRecord[]>;
-  maas: Pick<Maas, "keys" | "openMeteredRequest" | "registerInstance" | "prices">;
+  maas: Pick<Maas, "keys" | "openMeteredRequest" | "openOperatorRequest">;
   /** Used for provider calls. Defaults to the global `fetch`. */
   fetch?: typeof globalThis.fetch | undefined;
   now?: (() => number) | undefined;
@@ -80,7 +80,7 @@ export type EvalService = ReturnType<typeof createEvalService>;
  */
 export function createEvalService(options: CreateEvalServiceOptions) {
   const now = options.now ?? Date.now;
-  const meter = createEvalMeter({ database: options.database, maas: options.maas, now });
+  const meter = createEvalMeter({ maas: options.maas });
   let stopping = false;
 
   const dependencies: EvalRunDependencies = {

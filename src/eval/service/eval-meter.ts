@@ -1,11 +1,16 @@
-import { randomUUID } from "node:crypto";
-import { assertModelAllowed, type Maas, toPrincipal, utcDay } from "../../maas/index.js";
+import { assertModelAllowed, type Maas, toPrincipal } from "../../maas/index.js";
 import { PermissionDeniedError, type Usage } from "../../spec/index.js";
-import { createUsageRecordRepository, type Database } from "../../store/index.js";
 
 /** One ledger entry of an evaluation call (a scored item or a generation), settled exactly once. */
 export type EvalMeterEntry = {
-  settle(outcome: { usage: Usage; route?: string | undefined; status: "ok" | "error" | "cancelled"; error?: string | undefined }): Promise<void>;
+  /** `failedAttempts`: the gateway's abandoned attempts, recorded as provider cost only (see `SettleOutcome`). */
+  settle(outcome: {
+    usage: Usage;
+    route?: string | undefined;
+    status: "ok" | "error" | "cancelled";
+    error?: string | undefined;
+    failedAttempts?: readonly Usage[] | undefined;
+  }): Promise<void>;
 };
 
 /** What one evaluation call may cost at most, and who pays. */
@@ -21,20 +26,15 @@ export type EvalMeterRequest = {
 export type EvalMeter = (request: EvalMeterRequest) => Promise<EvalMeterEntry>;
 
 export type EvalMeterOptions = {
-  database: Database;
-  maas: Pick<Maas, "keys" | "openMeteredRequest" | "registerInstance" | "prices">;
-  /** Clock. Defaults to `Date.now`. */
-  now?: (() => number) | undefined;
+  maas: Pick<Maas, "keys" | "openMeteredRequest" | "openOperatorRequest">;
 };
 
 /**
  * Bills evaluation traffic like API traffic (endpoint `completions`): runs of an API key reserve against its budget and
  * settle through the metered ledger (the key must still exist and may use the model); runs of the local operator are
- * written to the ledger with no key, like `aiplus chat` turns.
+ * written to the ledger with no key through `maas.openOperatorRequest`, like `aiplus chat` turns.
  */
 export function createEvalMeter(options: EvalMeterOptions): EvalMeter {
-  const now = options.now ?? Date.now;
-  const records = createUsageRecordRepository(options.database);
   return async (request) => {
     if (request.keyId !== undefined) {
       const record = await options.maas.keys.get(request.keyId);
@@ -53,28 +53,15 @@ export function createEvalMeter(options: EvalMeterOptions): EvalMeter {
       return {
         async settle(outcome) {
           if (outcome.route !== undefined) metered.setRoute(outcome.route);
-          await metered.settle({ usage: outcome.usage, status: outcome.status, error: outcome.error });
+          await metered.settle({ usage: outcome.usage, status: outcome.status, error: outcome.error, failedAttempts: outcome.failedAttempts });
         },
       };
     }
-    const instance = await options.maas.registerInstance();
-    const id = randomUUID();
-    const openedAt = now();
-    await records.insertPending({ id, instanceId: instance.id, keyId: undefined, model: request.model, route: undefined, endpoint: "completions", reservedNanos: 0, day: utcDay(openedAt), createdAt: openedAt });
+    const entry = await options.maas.openOperatorRequest({ model: request.model, endpoint: "completions" });
     return {
       async settle(outcome) {
-        const finishedAt = now();
-        await records.settle(id, {
-          status: outcome.status,
-          cancelled: outcome.status === "cancelled",
-          inputTokens: outcome.usage.inputTokens,
-          outputTokens: outcome.usage.outputTokens,
-          costNanos: await options.maas.prices.costNanos(request.model, outcome.usage),
-          latencyMs: finishedAt - openedAt,
-          error: outcome.error,
-          route: outcome.route,
-          finishedAt,
-        });
+        if (outcome.route !== undefined) entry.setRoute(outcome.route);
+        await entry.settle({ usage: outcome.usage, status: outcome.status, error: outcome.error, failedAttempts: outcome.failedAttempts });
       },
     };
   };

@@ -1,4 +1,5 @@
-import type { ResolvedLanguageModel } from "../../gateway/index.js";
+import { failedAttemptsOf, type ResolvedLanguageModel } from "../../gateway/index.js";
+import { failedAttemptUsage } from "../../maas/index.js";
 import type { LanguageModelCallOptions, Usage } from "../../spec/index.js";
 import type { GenerateOptions, GenerationBackend } from "../types.js";
 import type { EvalMeter } from "./eval-meter.js";
@@ -28,6 +29,7 @@ export function meteredGenerationBackend(resolved: ResolvedLanguageModel, option
       const fitted = await fitToContext(prompt, generateOptions.maxTokens, resolved.contextLength, countTokens);
       const entry = await options.meter({ keyId: options.keyId, model: options.model, maxInputTokens: fitted.promptTokens, maxOutputTokens: fitted.maxTokens });
       let route: string | undefined;
+      let failedAttempts: Usage[] | undefined;
       let usage: Usage = { inputTokens: fitted.promptTokens, outputTokens: undefined };
       let text = "";
       try {
@@ -41,17 +43,22 @@ export function meteredGenerationBackend(resolved: ResolvedLanguageModel, option
         for (let next = await reader.read(); !next.done; next = await reader.read()) {
           const part = next.value;
           if (part.type === "text-delta") text += part.delta;
-          else if (part.type === "response-metadata") route = part.route;
           else if (part.type === "finish") usage = part.usage;
           else if (part.type === "error") throw part.error;
+          else if (part.type === "response-metadata") {
+            route = part.route;
+            // Attempts the gateway abandoned before this route: provider cost only.
+            if (part.failedAttempts) failedAttempts = failedAttemptUsage(part.failedAttempts, fitted.promptTokens);
+          }
         }
-        await entry.settle({ usage, route, status: "ok" });
+        await entry.settle({ usage, route, status: "ok", failedAttempts });
       } catch (error) {
         await entry.settle({
           usage: { inputTokens: usage.inputTokens, outputTokens: undefined },
           route,
           status: generateOptions.signal?.aborted ? "cancelled" : "error",
           error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          failedAttempts: failedAttempts ?? failedAttemptUsage(failedAttemptsOf(error), fitted.promptTokens),
         });
         throw error;
       }

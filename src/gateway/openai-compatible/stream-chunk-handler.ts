@@ -41,11 +41,22 @@ export class StreamChunkHandler {
     if (this.options.kind === "chat") {
       const parsed = chatChunkSchema.safeParse(json);
       if (!parsed.success) return [this.invalidChunk(data)];
-      return this.checkCommon(parsed.data, data) ?? this.handleChat(parsed.data);
+      return this.withProgress(parsed.data, this.checkCommon(parsed.data, data) ?? this.handleChat(parsed.data));
     }
     const parsed = completionChunkSchema.safeParse(json);
     if (!parsed.success) return [this.invalidChunk(data)];
-    return this.checkCommon(parsed.data, data) ?? this.handleCompletion(parsed.data);
+    return this.withProgress(parsed.data, this.checkCommon(parsed.data, data) ?? this.handleCompletion(parsed.data));
+  }
+
+  /**
+   * A chunk's usage (cumulative so far) as a `progress` part after its content, before an error it ends with: the
+   * gateway bills an attempt it abandons with it.
+   */
+  private withProgress(chunk: ChatChunk | CompletionChunk, parts: LanguageModelStreamPart[]): LanguageModelStreamPart[] {
+    if (!chunk.usage) return parts;
+    const progress: LanguageModelStreamPart = { type: "progress", usage: convertUsage(chunk.usage) };
+    const errorAt = parts.findIndex((part) => part.type === "error");
+    return errorAt < 0 ? [...parts, progress] : [...parts.slice(0, errorAt), progress, ...parts.slice(errorAt)];
   }
 
   /** Parts at the end of the upstream body: the final `finish`, or an `error` if the stream was cut. */

@@ -8,6 +8,10 @@ import * as knowledgeIdentity from "./0006-knowledge-identity.js";
 import * as evalRunsImports from "./0007-eval-runs-imports.js";
 import * as modelNameCase from "./0008-model-name-case.js";
 import * as responses from "./0009-responses.js";
+import * as attemptCost from "./0010-attempt-cost.js";
+import * as mcp from "./0011-mcp.js";
+import * as agents from "./0012-agents.js";
+import * as runs from "./0013-runs.js";
 
 /** Migrations are TypeScript modules listed here in order (no folder scanning, so bundling works). */
 export const migrationProvider: MigrationProvider = {
@@ -22,6 +26,10 @@ export const migrationProvider: MigrationProvider = {
       "0007-eval-runs-imports": evalRunsImports,
       "0008-model-name-case": modelNameCase,
       "0009-responses": responses,
+      "0010-attempt-cost": attemptCost,
+      "0011-mcp": mcp,
+      "0012-agents": agents,
+      "0013-runs": runs,
     };
   },
 };

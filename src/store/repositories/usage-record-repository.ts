@@ -28,8 +28,12 @@ export type UsageSettlement = {
   outputTokens: number | undefined;
   /** Charged to the key (0 when the client got an error response). */
   costNanos: number;
-  /** What the tokens cost at the price book, charged or not. Defaults to `costNanos`. */
+  /** What the tokens (and the failed attempts' tokens) cost at the price book, charged or not. Defaults to `costNanos`. */
   providerCostNanos?: number | undefined;
+  /** Attempts the gateway abandoned and their tokens (see `UsageRecord`). Default to none. */
+  failedAttempts?: number | undefined;
+  failedInputTokens?: number | undefined;
+  failedOutputTokens?: number | undefined;
   latencyMs: number | undefined;
   error: string | undefined;
   route?: string | undefined;
@@ -105,6 +109,9 @@ export function createUsageRecordRepository(database: DatabaseExecutor) {
           output_tokens: null,
           cost_nanos: 0,
           provider_cost_nanos: 0,
+          failed_attempts: 0,
+          failed_input_tokens: null,
+          failed_output_tokens: null,
           reserved_nanos: usage.reservedNanos,
           latency_ms: null,
           error: null,
@@ -141,6 +148,9 @@ export function createUsageRecordRepository(database: DatabaseExecutor) {
         output_tokens: settlement.outputTokens ?? null,
         cost_nanos: settlement.costNanos,
         provider_cost_nanos: settlement.providerCostNanos ?? settlement.costNanos,
+        failed_attempts: settlement.failedAttempts ?? 0,
+        failed_input_tokens: settlement.failedInputTokens ?? null,
+        failed_output_tokens: settlement.failedOutputTokens ?? null,
         reserved_nanos: 0,
         latency_ms: settlement.latencyMs ?? null,
         error: settlement.error ?? null,
@@ -241,6 +251,9 @@ function toUsageRecord(row: UsageRecordsTable): UsageRecord {
     outputTokens: row.output_tokens === null ? undefined : Number(row.output_tokens),
     costNanos: Number(row.cost_nanos),
     providerCostNanos: Number(row.provider_cost_nanos),
+    failedAttempts: Number(row.failed_attempts),
+    failedInputTokens: row.failed_input_tokens === null ? undefined : Number(row.failed_input_tokens),
+    failedOutputTokens: row.failed_output_tokens === null ? undefined : Number(row.failed_output_tokens),
     latencyMs: row.latency_ms === null ? undefined : Number(row.latency_ms),
     error: row.error ?? undefined,
     createdAt: Number(row.created_at),

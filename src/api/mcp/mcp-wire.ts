@@ -1,0 +1,34 @@
+import type { McpGrant, McpServerRecord, McpToolView } from "../../mcp/index.js";
+import { unixSeconds } from "../admin/admin-fields.js";
+
+/** An MCP server as the API shows it: header values (secrets) are masked. */
+export function wireMcpServer(server: McpServerRecord) {
+  return {
+    object: "mcp_server",
+    label: server.label,
+    url: server.url,
+    transport: server.transport,
+    headers: Object.fromEntries(Object.keys(server.headers).map((name) => [name, "****"])),
+    allowed_tools: server.allowedTools ?? null,
+    created_at: unixSeconds(server.createdAt),
+  };
+}
+
+export function wireMcpTool(tool: McpToolView) {
+  return {
+    object: "mcp_tool",
+    server: tool.server,
+    name: tool.name,
+    namespaced_name: tool.namespacedName,
+    description: tool.description ?? null,
+    input_schema: tool.inputSchema,
+    hash: tool.hash,
+    status: tool.status,
+    approved_hash: tool.approvedHash ?? null,
+    allowed: tool.allowed,
+  };
+}
+
+export function wireMcpGrant(grant: McpGrant) {
+  return { object: "mcp_grant", server: grant.server, key_id: grant.keyId, tools: grant.tools ?? null, created_at: unixSeconds(grant.createdAt) };
+}
