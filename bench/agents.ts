@@ -6,8 +6,11 @@
  * grammar sampler, complete (no sampling; see src/runtime/grammar-acceptance.ts). The reference is node-llama-cpp's own
  * JSON-schema grammar (aiplus's previous path), measured in the same run, as a prefix (generation stops at the first
  * complete JSON value). With --dataset only coverage is measured.
- * Last line: `agents: bfcl_grammar_coverage=… step_overhead_ms=… resume_ok=…` (coverage in percent);
- * step_overhead_ms and resume_ok are NA until aiplus has a server-side agent loop to measure.
+ * Then the agent loop (bench/agents-loop.ts), on a scripted upstream: step_overhead_ms, the p50 per step of a 2-step
+ * server-tool run's wall time minus the same two model calls made directly through /v1/chat/completions (target
+ * ≤ 2 ms), with the run log's writes per step; resume_ok, 1 when a run killed (kill -9) during its tool call resumed
+ * after a restart to an uninterrupted run's transcript with its side effect once, else 0.
+ * Last line: `agents: bfcl_grammar_coverage=… step_overhead_ms=… resume_ok=…` (coverage in percent).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +18,7 @@ import { getLlama, LlamaLogLevel, type Llama, type LlamaGrammar } from "node-lla
 import type { ToolDefinition } from "../src/spec/index.js";
 import { failuresByFeature, loadBfclDataset, measureGrammarCoverage, type CallFailure, type GrammarCoverageReport, type Tally } from "../src/tools/bfcl/index.js";
 import { testModelPath } from "../test/support/test-models.js";
+import { measureResume, measureStepOverhead } from "./agents-loop.js";
 
 const argumentsList = process.argv.slice(2);
 const option = (name: string) => {
@@ -72,7 +76,14 @@ async function main(): Promise<void> {
     }
     const reference = await measureGrammarCoverage({ llama, model, categories, extraChecks: false, requireComplete: false, grammarFor: nodeLlamaCppToolCallGrammar });
     printReport("reference: node-llama-cpp createGrammarForJsonSchema", reference, false);
-    console.log(`agents: bfcl_grammar_coverage=${coverage} step_overhead_ms=NA resume_ok=NA`);
+    const overhead = await measureStepOverhead(200);
+    console.log(
+      `agent loop: ${overhead.iterations} runs of 2 steps: run p50 ${overhead.runMs.toFixed(2)} ms, direct chat calls p50 ${overhead.directMs.toFixed(2)} ms, ` +
+        `overhead p50 ${overhead.overheadMs.toFixed(2)} ms per step (target ≤ 2; CPU time ${overhead.cpuOverheadMs.toFixed(2)} ms), log writes per step ${overhead.logWritesPerStep.toFixed(1)}`,
+    );
+    const resume = await measureResume();
+    console.log(`resume after kill -9 during a tool call: ${resume.detail}`);
+    console.log(`agents: bfcl_grammar_coverage=${coverage} step_overhead_ms=${overhead.overheadMs.toFixed(2)} resume_ok=${resume.ok ? 1 : 0}`);
   } finally {
     await model.dispose();
     await llama.dispose();

@@ -113,6 +113,8 @@ export const agentDefinitionSchema = z
       model: modelName,
       fallback_models: z.array(modelName, { error: "fallback_models must be an array of model names" }).max(8, { error: "fallback_models may name at most 8 models" }).default([]),
       tools: z.array(tool, { error: "tools must be an array of tools" }).max(128, { error: "tools may hold at most 128 tools" }).default([]),
+      /** Whether a run starts with a planner call that writes a plan the run follows (and revises after tool errors). */
+      planning: z.boolean({ error: "planning must be a boolean" }).default(false),
       handoffs: z.array(agentName, { error: "handoffs must be an array of agent names" }).max(32, { error: "handoffs may name at most 32 agents" }).default([]),
       approval: z
         .strictObject({ default: approvalMode.default("never"), per_tool: z.record(toolName, approvalMode, { error: "per_tool must map tool names to \"always\" or \"never\"" }).default({}) }, { error: "approval must be an object" })

@@ -6,10 +6,12 @@ import type { ExposedToolProvider, McpService } from "../mcp/index.js";
 import type { KnowledgeService } from "../rag/index.js";
 import type { ResponseRepository } from "../responses/index.js";
 import type { ServerToolRegistry } from "../server-tools/index.js";
+import type { RunTraces } from "../traces/index.js";
 import type { ResponseRunService } from "./responses/runs/response-run-service.js";
 import type { ModelMetadata, Runtime } from "../runtime/types.js";
 import type { ModelRepository, ProviderRepository } from "../store/index.js";
 import type { InFlightRequests } from "./metering/in-flight-requests.js";
+import type { WorkflowService } from "../workflows/index.js";
 
 /** Everything the HTTP app needs; the platform (composition root) builds it. */
 export type AppDependencies = {
@@ -50,6 +52,8 @@ export type AppDependencies = {
   responses?: ResponseRepository | undefined;
   /** Durable response runs (background, server tools, approvals, `/v1/approvals`). Absent: those are off. */
   runs?: ResponseRunService | undefined;
+  /** Runs' summaries and traces (`/v1/runs`, with `runs`). Absent: `/v1/runs` is off. */
+  traces?: RunTraces | undefined;
   /** Server tools a response may name (`{"type":"server_tool","name":…}`). */
   serverTools?: ServerToolRegistry | undefined;
   /** MCP client registry (`/v1/admin/mcp`, `/v1/mcp/tools`). Absent: those routes are off. */
@@ -58,6 +62,8 @@ export type AppDependencies = {
   mcpToolProviders?: ExposedToolProvider[] | undefined;
   /** Agents (`/v1/agents`, an aiplus extension) and their memory. Absent: those routes are off. */
   agents?: AgentService | undefined;
+  /** Workflows (`/v1/workflows`, `/v1/workflow-runs`, an aiplus extension). Absent: those routes are off. */
+  workflows?: WorkflowService | undefined;
   /** Clock for `created` fields. Defaults to `Date.now`. */
   now?: (() => number) | undefined;
 };

@@ -10,12 +10,14 @@ import { knowledgeRoutes, rerankRoute } from "./knowledge/index.js";
 import { mcpAdminRoutes, mcpEndpointRoute, mcpToolsRoutes } from "./mcp/index.js";
 import { knowledgeSearchTool } from "../mcp/index.js";
 import { approvalsRoutes, responsesRoutes } from "./responses/index.js";
+import { runsRoutes } from "./runs/index.js";
 import { InFlightRequests } from "./metering/index.js";
 import { bearerAuth, bodyLimit, requestId, requestRateLimit, shutdownGate } from "./middleware/index.js";
 import { chatCompletionsRoute } from "./routes/chat-completions-route.js";
 import { completionsRoute } from "./routes/completions-route.js";
 import { embeddingsRoute } from "./routes/embeddings-route.js";
 import { modelsRoutes } from "./routes/models-routes.js";
+import { workflowsRoutes } from "./workflows/index.js";
 
 /**
  * The OpenAI-compatible HTTP app: `/v1/models`, `/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`,
@@ -55,6 +57,7 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
     app.use("/v1/responses", rateLimit);
     app.route("/v1/responses", responsesRoutes({ ...routeDependencies, responses }));
     if (dependencies.runs) app.route("/v1/approvals", approvalsRoutes(dependencies.runs));
+    if (dependencies.runs && dependencies.traces) app.route("/v1/runs", runsRoutes({ runs: dependencies.runs, traces: dependencies.traces }));
   }
   const mcp = dependencies.mcp;
   if (mcp) {
@@ -69,6 +72,8 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
   app.route("/mcp", mcpEndpointRoute({ providers: mcpProviders, maxBodyBytes: dependencies.bodyLimitBytes }));
   const agents = dependencies.agents;
   if (agents) app.route("/v1/agents", agentsRoutes({ ...routeDependencies, agents }));
+  const workflows = dependencies.workflows;
+  if (workflows) app.route("/v1", workflowsRoutes({ workflows }));
   const evaluation = dependencies.evaluation;
   if (evaluation) {
     app.route("/v1/evals", evalRoutes({ ...routeDependencies, evaluation }));

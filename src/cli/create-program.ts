@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import { agentsCommand } from "./commands/agents-command.js";
+import { approvalsCommand } from "./commands/approvals-command.js";
 import { chatCommand } from "./commands/chat-command.js";
+import { runCommand } from "./commands/run-command.js";
 import { arenaCommand, evalCommand } from "./commands/eval/index.js";
 import { kbCommand } from "./commands/kb/kb-command.js";
 import { keysCommand } from "./commands/keys-command.js";
@@ -9,8 +11,10 @@ import { modelsCommand } from "./commands/models-command.js";
 import { pricesCommand } from "./commands/prices-command.js";
 import { providersCommand } from "./commands/providers-command.js";
 import { pullCommand } from "./commands/pull-command.js";
+import { runsCommand } from "./commands/runs-command.js";
 import { serveCommand } from "./commands/serve-command.js";
 import { usageCommand } from "./commands/usage-command.js";
+import { workflowsCommand } from "./commands/workflows-command.js";
 import { oneLine } from "./cli-error.js";
 import { printLine } from "./output.js";
 
@@ -23,7 +27,7 @@ export function createProgram(version: string): Command {
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", "\nSettings also come from AIPLUS_* environment variables and $AIPLUS_HOME/config.json.");
   for (const command of [
-    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(), kbCommand(), evalCommand(), arenaCommand(), mcpCommand(), agentsCommand(),
+    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(), kbCommand(), evalCommand(), arenaCommand(), mcpCommand(), agentsCommand(), runCommand(), runsCommand(), approvalsCommand(), workflowsCommand(),
   ]) {
     program.addCommand(command);
   }

@@ -33,6 +33,9 @@ const environmentNames: Record<keyof ConfigInput, string> = {
   approvalTtlSeconds: "AIPLUS_APPROVAL_TTL_SECONDS",
   logLevel: "AIPLUS_LOG_LEVEL",
   mcpAllowedHosts: "AIPLUS_MCP_ALLOWED_HOSTS",
+  otlpEndpoint: "AIPLUS_OTLP_ENDPOINT",
+  httpFetchAllowedHosts: "AIPLUS_HTTP_FETCH_ALLOWED_HOSTS",
+  httpFetchMaxBytes: "AIPLUS_HTTP_FETCH_MAX_BYTES",
 };
 
 /**

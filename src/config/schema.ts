@@ -94,6 +94,22 @@ export const configSchema = z.object({
     .union([z.array(z.string()), z.string()])
     .transform((value) => (Array.isArray(value) ? value : value.split(",")).map((entry) => entry.trim()).filter((entry) => entry !== ""))
     .default([]),
+  /**
+   * Hosts the built-in `http_fetch` server tool may fetch (comma-separated): exact host names or addresses, `*.domain`
+   * (any subdomain), CIDR ranges, or `*` (any host). Loopback and private addresses are reached only when an exact host,
+   * address or CIDR entry names them (never through `*` or `*.domain`). Defaults to none: every fetch is refused.
+   */
+  httpFetchAllowedHosts: z
+    .union([z.array(z.string()), z.string()])
+    .transform((value) => (Array.isArray(value) ? value : value.split(",")).map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== ""))
+    .default([]),
+  /** Largest body `http_fetch` reads, in bytes (a larger body is refused). Defaults to 1 MiB. */
+  httpFetchMaxBytes: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
+  /**
+   * OTLP/HTTP collector that receives each finished run's trace as JSON (`http://collector:4318`, to which
+   * `/v1/traces` is appended, or a URL ending in `/v1/traces`). Defaults to none: no trace leaves the server.
+   */
+  otlpEndpoint: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   /** pino log level. Defaults to `info`. */
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -26,6 +26,8 @@ export type CollectOutputOptions = {
   firstOutputIndex?: number | undefined;
   /** Whether a called name is a server tool: such calls go to `serverCalls`, with no item or event. Defaults to none. */
   isServerTool?: ((name: string) => boolean) | undefined;
+  /** The annotations of a finished message's text (e.g. `file_citation`s of a run's knowledge searches). Defaults to none. */
+  annotate?: ((text: string) => unknown[]) | undefined;
 };
 
 type AssistantMessage = MessageItem & { role: "assistant" };
@@ -56,7 +58,7 @@ export async function collectOutput(parts: ReadableStream<LanguageModelStreamPar
     if (!message) return;
     const { item, outputIndex, text } = message;
     message = undefined;
-    const part = { type: "output_text" as const, text, annotations: [] };
+    const part = { type: "output_text" as const, text, annotations: options.annotate?.(text) ?? [] };
     item.status = status;
     item.content = [part];
     await emit({ type: "response.output_text.done", item_id: item.id, output_index: outputIndex, content_index: 0, text, logprobs: [] });

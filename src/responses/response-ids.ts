@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 /** Prefixes of the ids aiplus gives responses and their items (OpenAI's conventions). */
-export type ResponseIdPrefix = "resp" | "msg" | "fc" | "fco" | "call" | "mcp" | "mcpr" | "apr";
+export type ResponseIdPrefix = "resp" | "msg" | "fc" | "fco" | "call" | "mcp" | "mcpr" | "apr" | "mcpl" | "fs" | "plan";
 
 /** A new random id such as `resp_3f…` (24 random bytes, hex). */
 export function newResponseId(prefix: ResponseIdPrefix): string {

@@ -3,7 +3,8 @@ import { affectedRows, type DatabaseExecutor, type DatabaseSchema } from "../sto
 import { parseJsonColumn, storedItemSchema, storedResponseSchema } from "./stored-schemas.js";
 import type { OutputItem, ResponseItem, ResponseObject, ResponseParameters, ResponseStreamEvent } from "./types.js";
 
-export type RunStepKind = "model_call" | "tool_call" | "approval";
+/** `plan`: an agent's planner model call (its output holds the plan item); `handoff`: the run's agent changed. */
+export type RunStepKind = "model_call" | "tool_call" | "approval" | "plan" | "handoff";
 
 /** One logged step of a run (see migration 0013). `input` and `output` are the step's own JSON. */
 export type RunStep = {

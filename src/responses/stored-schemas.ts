@@ -26,6 +26,23 @@ export const storedItemSchema: z.ZodType<ResponseItem> = z.discriminatedUnion("t
   }),
   z.object({ id: z.string(), type: z.literal("mcp_approval_request"), server_label: z.string(), name: z.string(), arguments: z.string() }),
   z.object({ id: z.string(), type: z.literal("mcp_approval_response"), approval_request_id: z.string(), approve: z.boolean(), reason: z.string().nullable() }),
+  z.object({ id: z.string(), type: z.literal("plan"), agent: z.string(), revision: z.number(), content: z.string(), status: z.literal("completed") }),
+  z.object({
+    id: z.string(),
+    type: z.literal("mcp_list_tools"),
+    server_label: z.string(),
+    tools: z.array(z.object({ name: z.string(), description: z.string().nullable(), input_schema: z.record(z.string(), z.unknown()), annotations: z.null() })),
+    error: z.string().nullable(),
+  }),
+  z.object({
+    id: z.string(),
+    type: z.literal("file_search_call"),
+    status: z.enum(["in_progress", "searching", "completed", "failed"]),
+    queries: z.array(z.string()),
+    results: z
+      .array(z.object({ file_id: z.string(), filename: z.string(), score: z.number(), text: z.string(), attributes: z.object({ knowledge_base: z.string() }) }))
+      .nullable(),
+  }),
 ]);
 
 /** A stored Response object (`responses.response`): our own JSON, checked for its identity fields only. */

@@ -1,5 +1,5 @@
 import { InvalidRequestError, type ChatMessage } from "../spec/index.js";
-import type { ResponseItem } from "./types.js";
+import type { FileSearchCallItem, ResponseItem } from "./types.js";
 
 /**
  * A response's conversation as the chat messages a language model takes: `instructions` as the first system message,
@@ -25,7 +25,7 @@ export function toChatMessages(instructions: string | null, items: ResponseItem[
     else messages.push({ role: "assistant", content: "", toolCalls: [call] });
   };
   for (const item of items) {
-    if (item.type !== "mcp_call" && item.type !== "function_call") flushResults();
+    if (item.type !== "mcp_call" && item.type !== "function_call" && item.type !== "file_search_call") flushResults();
     switch (item.type) {
       case "message": {
         const content = item.content.map((part) => part.text).join("");
@@ -42,8 +42,14 @@ export function toChatMessages(instructions: string | null, items: ResponseItem[
         addCall({ id: item.id, name: item.name, arguments: item.arguments });
         results.push({ role: "tool", content: item.error === null ? (item.output ?? "") : `Error: ${item.error}`, toolCallId: item.id });
         break;
+      case "file_search_call":
+        addCall({ id: item.id, name: "file_search", arguments: JSON.stringify({ queries: item.queries }) });
+        results.push({ role: "tool", content: fileSearchResultText(item), toolCallId: item.id });
+        break;
       case "mcp_approval_request":
       case "mcp_approval_response":
+      case "mcp_list_tools":
+      case "plan": // an agent's plan reaches the model through its instructions
         break;
       default:
         item satisfies never;
@@ -51,6 +57,13 @@ export function toChatMessages(instructions: string | null, items: ResponseItem[
   }
   flushResults();
   return messages;
+}
+
+/** A knowledge search's passages as the model reads them: numbered, each with its file name. */
+function fileSearchResultText(item: FileSearchCallItem): string {
+  if (item.status === "failed" || item.results === null) return "Error: the search failed";
+  if (item.results.length === 0) return "No passages found.";
+  return item.results.map((result, index) => `[${index + 1}] (${result.filename})\n${result.text}`).join("\n\n");
 }
 
 function assertCallsPaired(items: ResponseItem[]): void {

@@ -1,3 +1,4 @@
+import type { FileSearchCallItem } from "../responses/index.js";
 import type { JsonSchema } from "../spec/index.js";
 
 /** What a server tool's `execute` gets besides its arguments. */
@@ -10,8 +11,11 @@ export type ServerToolContext = {
    */
   idempotencyKey: string;
   /** The API key that started the run (for per-key grants); `isAdmin` from that key. */
-  caller: { keyId: string; isAdmin: boolean };
+  caller: { keyId: string; isAdmin: boolean; allowCodeExecution?: boolean | undefined };
 };
+
+/** What a tool's own output item is built from (see `ServerTool.toOutputItem`). */
+export type ServerToolCallResult = { id: string; arguments: string; output: string | null; error: string | null; status: "in_progress" | "completed" | "failed" };
 
 /**
  * A tool the server executes inside a response's run (built-ins, MCP tools). The model sees `name`, `description`
@@ -32,6 +36,13 @@ export type ServerTool = {
   idempotent: boolean;
   /** Whether every call waits for a person's approval before it runs. */
   requiresApproval: boolean;
+  /** Whether only keys with the code-execution permission (or admin keys) may use it (403 when a request names it). */
+  requiresCodeExecution?: boolean | undefined;
+  /**
+   * The call's output item when it is not an `mcp_call` (e.g. `file_search_call`); called with `status:
+   * "in_progress"` when the call starts and again with its result.
+   */
+  toOutputItem?: ((result: ServerToolCallResult) => FileSearchCallItem) | undefined;
   /**
    * Runs one call with the parsed JSON arguments; resolves with the text the model receives. A rejection is the
    * call's error result (the model sees it; the run goes on).

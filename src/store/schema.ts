@@ -340,6 +340,42 @@ export type RunApprovalsTable = {
   decided_at: number | null;
 };
 
+/** A workflow definition (migration 0014); `definition` is its JSON. */
+export type WorkflowsTable = { id: string; name: string; owner_id: string; definition: string; created_at: number; updated_at: number; deleted_at: number | null };
+
+/** One workflow run (migration 0014): `queued`, `running`, `awaiting_input`, `completed`, `failed` or `cancelled`. */
+export type WorkflowRunsTable = {
+  id: string;
+  workflow_id: string;
+  key_id: string;
+  status: string;
+  /** JSON: the definition as the run started. */
+  definition: string;
+  /** JSON. */
+  inputs: string;
+  /** JSON; null until completed. */
+  output: string | null;
+  /** JSON `{code, message}`; null unless failed. */
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+};
+
+/** One logged step of a workflow run (migration 0014); `step_key` is a step id, or `id[i]` for a map item. */
+export type WorkflowRunStepsTable = {
+  run_id: string;
+  step_key: string;
+  /** `running`, `waiting` (human input), `completed`, `failed` or `skipped`. */
+  status: string;
+  /** JSON; null until completed. */
+  output: string | null;
+  error: string | null;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+};
+
 export type MigrationsNote = { id: Generated<number> };
 
 export type DatabaseSchema = {
@@ -364,4 +400,7 @@ export type DatabaseSchema = {
   run_events: RunEventsTable;
   run_steps: RunStepsTable;
   run_approvals: RunApprovalsTable;
+  workflows: WorkflowsTable;
+  workflow_runs: WorkflowRunsTable;
+  workflow_run_steps: WorkflowRunStepsTable;
 };

@@ -4,8 +4,16 @@ import type { AddressInfo } from "node:net";
 type ChatMessage = { role: string; content?: string | null; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string };
 export type ScriptedRequest = { model: string; messages: ChatMessage[]; tools?: Array<{ function: { name: string } }>; max_tokens?: number; [key: string]: unknown };
 
-/** How the upstream answers: text, one tool call, or nothing at all (the connection stays open until the client goes). */
-export type ScriptedReply = { text: string } | { toolCall: { name: string; arguments: unknown; id?: string } } | { hold: true };
+/**
+ * How the upstream answers: text, one tool call, or nothing at all (the connection stays open until the client goes):
+ * `hold` sends the stream's headers, `stall` not even those, `partialText` streams that text's start and then holds.
+ */
+export type ScriptedReply =
+  | { text: string }
+  | { toolCall: { name: string; arguments: unknown; id?: string } }
+  | { hold: true }
+  | { stall: true }
+  | { partialText: string };
 
 /** Picks a reply for a request: a rule's key is compared with the request's last message (`role: content`). */
 type Rule = { key: string | ((request: ScriptedRequest) => boolean); reply: ScriptedReply };
@@ -83,12 +91,13 @@ export class ScriptedUpstream {
       return;
     }
     const reply = rule.reply;
-    if ("hold" in reply) {
+    if ("stall" in reply) return;
+    const chunk = (delta: unknown, finishReason: string | null = null) => ({ id: "chatcmpl-s", object: "chat.completion.chunk", model: body.model, choices: [{ index: 0, delta, finish_reason: finishReason }] });
+    if ("hold" in reply || "partialText" in reply) {
       response.writeHead(200, { "content-type": "text/event-stream" });
-      response.write(": holding\n\n");
+      response.write("partialText" in reply ? `data: ${JSON.stringify(chunk({ role: "assistant", content: reply.partialText }))}\n\n` : ": holding\n\n");
       return;
     }
-    const chunk = (delta: unknown, finishReason: string | null = null) => ({ id: "chatcmpl-s", object: "chat.completion.chunk", model: body.model, choices: [{ index: 0, delta, finish_reason: finishReason }] });
     const chunks =
       "text" in reply
         ? [chunk({ role: "assistant", content: reply.text }), chunk({}, "stop")]

@@ -9,6 +9,7 @@ import { pino } from "pino";
 import { loadConfig } from "../../src/config/index.js";
 import { createPlatform } from "../../src/platform/index.js";
 import { appendLineTool } from "./append-line-tool.js";
+import { gatedAppendTool } from "./gated-append-tool.js";
 
 const config = loadConfig({ flags: { port: process.env.AIPLUS_PORT ?? 0 } });
 const platform = await createPlatform({
@@ -20,6 +21,9 @@ const platform = await createPlatform({
 // count a tool's side effects across a kill -9.
 const toolLog = process.env.AIPLUS_TEST_TOOL_LOG;
 if (toolLog) platform.serverTools.register(appendLineTool(toolLog));
+// AIPLUS_TEST_TOOL_HOLD (with AIPLUS_TEST_TOOL_LOG): also `gated_append` (idempotent), held by files in that folder.
+const holdFolder = process.env.AIPLUS_TEST_TOOL_HOLD;
+if (toolLog && holdFolder) platform.serverTools.register(gatedAppendTool(toolLog, holdFolder));
 const { url } = await platform.start();
 process.stdout.write(`${JSON.stringify({ url, adminKey: platform.generatedAdminKey ?? null })}\n`);
 

@@ -52,12 +52,12 @@ export function createMemoryTools(options: {
 }
 
 /**
- * A search tool over past conversations (`memory.recall`) or an archival knowledge base
- * (`memory.archival_knowledge_base`): the run loop supplies `search`, which must stay within the agent's scope
+ * A search tool over past conversations (`memory.recall`), an archival knowledge base
+ * (`memory.archival_knowledge_base`) or the knowledge bases of a `knowledge_search` built-in: the run loop supplies `search`, which must stay within the agent's scope
  * (its key, user and agent).
  */
 export function createSearchTool(options: {
-  name: "conversation_search" | "archival_search";
+  name: "conversation_search" | "archival_search" | "knowledge_search";
   description: string;
   search: (query: string, limit: number, signal: AbortSignal) => Promise<string[]>;
   /** Whether a call waits for approval. Defaults to false. */

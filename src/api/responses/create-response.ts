@@ -18,6 +18,7 @@ import { toAiplusError } from "../errors/to-aiplus-error.js";
 import { startLanguageModelCall } from "../metering/index.js";
 import { bugLogger, callContext, eventStreamResponse, type RouteDependencies, warningLogger } from "../routes/route-helpers.js";
 import { createRunResponse, needsRun } from "./create-run-response.js";
+import { resolveRequestAgent } from "./resolve-request-agent.js";
 import { ResponseEventStream } from "./response-event-stream.js";
 import type { ResponseRunService } from "./runs/response-run-service.js";
 import type { ResponseRequest } from "./response-request-schema.js";
@@ -38,8 +39,8 @@ export type ResponsesRouteDependencies = RouteDependencies & {
  * so a client can chain on it at once.
  */
 export async function createResponse(c: Context<AppEnvironment>, dependencies: ResponsesRouteDependencies, request: ResponseRequest): Promise<Response> {
-  const parameters = toResponseParameters(request);
   const principal = c.get("principal");
+  const parameters = toResponseParameters(request, request.agent ? await resolveRequestAgent(dependencies.agents, principal, request.agent) : undefined);
   const inputItems = toResponseItems(request.input, newResponseId);
   const history = parameters.previous_response_id ? await previousConversation(dependencies.responses, parameters.previous_response_id, principal.id) : [];
   const background = request.background ?? false;
@@ -132,6 +133,8 @@ function startedResponse(id: string, createdAt: number, parameters: ResponsePara
     truncation: "disabled",
     usage: null,
     ...echoed,
+    // An ad-hoc MCP server's headers are secrets: the response shows their names only.
+    tools: echoed.tools.map((tool) => (tool.type === "mcp" && tool.headers ? { ...tool, headers: Object.fromEntries(Object.keys(tool.headers).map((name) => [name, "<redacted>"])) } : tool)),
     temperature: temperature ?? 1,
     top_p: topP ?? 1,
     ...(user !== null ? { user } : {}),

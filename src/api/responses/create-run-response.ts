@@ -12,6 +12,7 @@ import {
 import { InvalidRequestError } from "../../spec/index.js";
 import type { AppEnvironment } from "../app-environment.js";
 import type { ResponsesRouteDependencies } from "./create-response.js";
+import { checkRequestTools } from "./check-request-tools.js";
 import { followRunEvents } from "./runs/follow-run-events.js";
 import type { ResponseRunService } from "./runs/response-run-service.js";
 import type { ApprovalStepInput } from "./runs/run-types.js";
@@ -36,11 +37,7 @@ export async function createRunResponse(c: Context<AppEnvironment>, dependencies
   const { parameters, inputItems } = request;
   const principal = c.get("principal");
   if (!parameters.store) throw new InvalidRequestError({ message: "background responses and server tools need store: true (the run is stored to be resumed)", param: "store" });
-  for (const tool of parameters.tools) {
-    if (tool.type === "server_tool" && !dependencies.serverTools?.get(tool.name)) {
-      throw new InvalidRequestError({ message: `no server tool named ${tool.name} is registered`, param: "tools" });
-    }
-  }
+  await checkRequestTools(dependencies, principal, parameters.tools);
   await dependencies.gateway.languageModel(parameters.model);
   dependencies.maas.assertModelAllowed(principal, parameters.model);
   toChatMessages(parameters.instructions, [...request.history, ...inputItems]); // unpaired calls: 400 now, not in the run
@@ -93,9 +90,9 @@ export async function createRunResponse(c: Context<AppEnvironment>, dependencies
   return c.json((await dependencies.responses.get(response.id, principal.id)) ?? response);
 }
 
-/** Whether a request must run as a durable run. */
+/** Whether a request must run as a durable run (an agent's response always does). */
 export function needsRun(parameters: ResponseParameters, inputItems: ResponseItem[], background: boolean, previousAwaiting: boolean): boolean {
-  return background || previousAwaiting || parameters.tools.some((tool) => tool.type === "server_tool") || inputItems.some((item) => item.type === "mcp_approval_response");
+  return background || previousAwaiting || parameters.agent !== undefined || parameters.tools.some((tool) => tool.type !== "function") || inputItems.some((item) => item.type === "mcp_approval_response");
 }
 
 /**

@@ -12,6 +12,7 @@ import * as attemptCost from "./0010-attempt-cost.js";
 import * as mcp from "./0011-mcp.js";
 import * as agents from "./0012-agents.js";
 import * as runs from "./0013-runs.js";
+import * as workflows from "./0014-workflows.js";
 
 /** Migrations are TypeScript modules listed here in order (no folder scanning, so bundling works). */
 export const migrationProvider: MigrationProvider = {
@@ -30,6 +31,7 @@ export const migrationProvider: MigrationProvider = {
       "0011-mcp": mcp,
       "0012-agents": agents,
       "0013-runs": runs,
+      "0014-workflows": workflows,
     };
   },
 };

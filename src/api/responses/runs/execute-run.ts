@@ -1,9 +1,13 @@
 import type { KeyPrincipal } from "../../../maas/index.js";
-import type { ApiKeyId } from "../../../spec/index.js";
+import { type ApiKeyId, InvalidRequestError } from "../../../spec/index.js";
 import { collectOutput, newResponseId, toChatMessages, type RunStep } from "../../../responses/index.js";
 import { toAiplusError } from "../../errors/to-aiplus-error.js";
 import { startLanguageModelCall } from "../../metering/index.js";
 import { toResponseCallOptions } from "../to-response-call-options.js";
+import { AgentRun } from "./agents/agent-run.js";
+import { startWithFallback } from "./agents/start-with-fallback.js";
+import { fileCitations } from "../../../server-tools/index.js";
+import { prepareRequestTools } from "./prepare-request-tools.js";
 import { resolveServerCalls, type PendingCall } from "./resolve-server-calls.js";
 import { RunExecution } from "./run-execution.js";
 import { RunNotActiveError } from "./run-not-active-error.js";
@@ -28,7 +32,8 @@ export async function executeRun(dependencies: RunExecutionDependencies, respons
   if (!run || (run.response.status !== "queued" && run.response.status !== "in_progress")) return "not_active";
   let steps = await store.steps(responseId);
   const cut = steps.at(-1);
-  const cutModelCall = cut?.kind === "model_call" && cut.status === "running" ? cut : undefined;
+  // A model call (or an agent's planner call) cut by a crash is made again.
+  const cutModelCall = (cut?.kind === "model_call" || cut?.kind === "plan") && cut.status === "running" ? cut : undefined;
   let nextEvent = await store.nextSequence(responseId);
   const watermark = Math.min(run.eventWatermark ?? nextEvent, cutModelCall?.firstEvent ?? Number.POSITIVE_INFINITY);
   if (cutModelCall || watermark < nextEvent) {
@@ -44,6 +49,8 @@ export async function executeRun(dependencies: RunExecutionDependencies, respons
       await execution.finish("failed", { error: { code: "invalid_api_key", message: "The API key that started this response was revoked, deleted or expired." } });
       return "finished";
     }
+    if (run.parameters.agent) execution.agent = await loadAgentRun(execution);
+    await prepareRequestTools(execution);
     return await loop(execution);
   } catch (error) {
     if (error instanceof RunNotActiveError) return "not_active";
@@ -92,6 +99,11 @@ async function loop(execution: RunExecution): Promise<RunOutcome> {
       await execution.finish("incomplete", { incomplete_details: { reason: "max_output_tokens" } });
       return "finished";
     }
+    const stop = await execution.agent?.beforeModelCall();
+    if (stop !== undefined) {
+      await execution.finish("incomplete", { incomplete_details: { reason: stop } });
+      return "finished";
+    }
     await callModel(execution, remaining);
   }
 }
@@ -110,24 +122,30 @@ function inheritedCalls(steps: RunStep[]): PendingCall[] {
 async function callModel(execution: RunExecution, maxTokens: number | undefined): Promise<void> {
   const { dependencies, run } = execution;
   await execution.markRunning();
-  const serverTools = run.parameters.tools.flatMap((entry) => {
+  const agentSetup = execution.agent?.callSetup();
+  const parameters = agentSetup?.parameters ?? run.parameters;
+  const serverTools = agentSetup?.serverTools ?? run.parameters.tools.flatMap((entry) => {
     if (entry.type !== "server_tool") return [];
     const tool = dependencies.tools.get(entry.name);
     return tool ? [{ name: tool.name, description: tool.description, parameters: tool.parameters }] : [];
-  });
+  }).concat([...execution.requestTools.values()].map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parameters })));
   const serverToolNames = new Set(serverTools.map((tool) => tool.name));
-  const messages = toChatMessages(run.parameters.instructions, [...execution.history, ...run.inputItems, ...execution.response.output]);
-  const call = await startLanguageModelCall(
-    { dependencies: dependencies.metering, principal: execution.principal, requestSignal: execution.signal, logger: dependencies.logger },
-    {
-      endpoint: "responses",
-      model: run.parameters.model,
-      options: toResponseCallOptions(run.parameters, messages, { serverTools, maxTokens }),
-      maxTokens,
-      maxTokensParam: "max_output_tokens",
-      promptParam: "input",
-      stream: true,
-    },
+  const messages = toChatMessages(parameters.instructions, [...execution.history, ...run.inputItems, ...execution.response.output]);
+  // An agent's models in order: the next when one fails before any output (fallback_models).
+  const call = await startWithFallback(agentSetup?.models ?? [run.parameters.model], (model) =>
+    startLanguageModelCall(
+      { dependencies: dependencies.metering, principal: execution.principal, requestSignal: execution.signal, logger: dependencies.logger },
+      {
+        endpoint: "responses",
+        model,
+        options: toResponseCallOptions(parameters, messages, { serverTools, maxTokens }),
+        maxTokens,
+        maxTokensParam: "max_output_tokens",
+        promptParam: "input",
+        stream: true,
+      },
+    ),
+    (model, error) => dependencies.logger.warn({ err: error, model, responseId: execution.id }, "an agent's model failed; trying its next fallback model"),
   );
   const index = execution.nextStepIndex;
   try {
@@ -142,6 +160,7 @@ async function callModel(execution: RunExecution, maxTokens: number | undefined)
     onWarnings: (warnings) => dependencies.logger.warn({ model: call.model, warnings }, "the model could not honour some settings"),
     firstOutputIndex: execution.response.output.length,
     isServerTool: (name) => serverToolNames.has(name),
+    annotate: (text) => fileCitations(execution.response.output, text),
   });
   execution.signal.throwIfAborted();
   const mapped = collected.error === undefined ? undefined : toAiplusError(collected.error);
@@ -154,6 +173,13 @@ async function callModel(execution: RunExecution, maxTokens: number | undefined)
     error: mapped ? { code: mapped.error.code ?? mapped.error.type, message: mapped.error.message } : null,
   };
   await execution.commit({ completeStep: { index, output }, appendItems: collected.output, response: execution.withOutput(collected.output) });
+}
+
+/** The agent of a response naming one (`agent: {id, version}`); fails the run when agents are off or it is gone. */
+async function loadAgentRun(execution: RunExecution): Promise<AgentRun> {
+  const support = execution.dependencies.agents;
+  if (!support) throw new InvalidRequestError({ message: "agents are not available on this server", param: "agent" });
+  return AgentRun.load(execution, support);
 }
 
 /** A stand-in principal for a run whose key is gone (no rights: it only fails the run). */

@@ -25,7 +25,7 @@ export async function resolveServerCalls(execution: RunExecution, calls: Pending
     const toolStep = ofCall.find((step) => step.kind === "tool_call");
     if (toolStep?.status === "completed") continue;
     const approvalStep = ofCall.find((step) => step.kind === "approval");
-    const tool = dependencies.tools.get(call.name);
+    const tool = execution.agent?.tool(call.name) ?? execution.requestTools.get(call.name) ?? dependencies.tools.get(call.name);
     const entry = run.parameters.tools.find((candidate) => candidate.type === "server_tool" && candidate.name === call.name);
     const needsApproval = call.inherited || tool?.requiresApproval === true || (entry?.type === "server_tool" && entry.require_approval === "always");
     if (!toolStep && !approvalStep && toolCallsMade(execution) >= (run.parameters.max_tool_calls ?? defaultMaxToolCalls)) return "max_tool_calls";
@@ -69,7 +69,7 @@ function toolCallsMade(execution: RunExecution): number {
   let modelStep = -1;
   for (const step of execution.steps) {
     if (step.kind === "model_call") modelStep = step.index;
-    else if (step.kind === "tool_call" || !(step.input as ApprovalStepInput).inherited) counted.add(`${modelStep}:${step.callId}`);
+    else if (step.kind === "tool_call" || (step.kind === "approval" && !(step.input as ApprovalStepInput).inherited)) counted.add(`${modelStep}:${step.callId}`);
   }
   return counted.size;
 }
@@ -117,20 +117,25 @@ async function settleCall(
     const input: ToolStepInput = { ...call, serverLabel, approvalRequestId };
     await execution.commit({ insertStep: { index, kind: "tool_call", callId: call.callId, status: "running", input, ledgerRequestId: null, firstEvent } });
   }
-  const id = newResponseId("mcp");
+  const ownItem = tool?.toOutputItem;
+  const id = newResponseId(ownItem ? "fs" : "mcp");
   const outputIndex = execution.response.output.length;
   const started = { id, type: "mcp_call", server_label: serverLabel, name: call.name, arguments: call.arguments, output: null, error: null, approval_request_id: approvalRequestId, status: "in_progress" };
-  await execution.emit({ type: "response.output_item.added", output_index: outputIndex, item: started as unknown as OutputItem });
-  await execution.emit({ type: "response.mcp_call.in_progress", item_id: id, output_index: outputIndex });
-  let item: McpCallItem;
+  const startedItem = ownItem ? ownItem({ id, arguments: call.arguments, output: null, error: null, status: "in_progress" }) : (started as unknown as OutputItem);
+  await execution.emit({ type: "response.output_item.added", output_index: outputIndex, item: startedItem });
+  await execution.emit({ type: ownItem ? "response.file_search_call.in_progress" : "response.mcp_call.in_progress", item_id: id, output_index: outputIndex });
+  if (ownItem) await execution.emit({ type: "response.file_search_call.searching", item_id: id, output_index: outputIndex });
+  let mcpItem: McpCallItem;
   try {
     const output = await result();
-    item = { ...started, output, status: "completed", type: "mcp_call" };
+    mcpItem = { ...started, output, status: "completed", type: "mcp_call" };
   } catch (error) {
     execution.signal.throwIfAborted();
-    item = { ...started, error: error instanceof Error ? error.message : String(error), status: "failed", type: "mcp_call" };
+    mcpItem = { ...started, error: error instanceof Error ? error.message : String(error), status: "failed", type: "mcp_call" };
   }
-  await execution.emit({ type: item.status === "completed" ? "response.mcp_call.completed" : "response.mcp_call.failed", item_id: id, output_index: outputIndex });
+  const item: OutputItem = ownItem ? ownItem({ id, arguments: call.arguments, output: mcpItem.output, error: mcpItem.error, status: mcpItem.status }) : mcpItem;
+  const doneEvent = ownItem ? "response.file_search_call.completed" : mcpItem.status === "completed" ? "response.mcp_call.completed" : "response.mcp_call.failed";
+  await execution.emit({ type: doneEvent, item_id: id, output_index: outputIndex });
   await execution.emit({ type: "response.output_item.done", output_index: outputIndex, item });
   await execution.commit({ completeStep: { index, output: item }, appendItems: [item], response: execution.withOutput([item]) });
 }
@@ -146,6 +151,6 @@ async function executeTool(execution: RunExecution, call: PendingCall, tool: Ser
   return tool.execute(args, {
     signal: execution.signal,
     idempotencyKey: `${execution.id}:${call.callId}`,
-    caller: { keyId: execution.run.keyId, isAdmin: execution.principal.isAdmin },
+    caller: { keyId: execution.run.keyId, isAdmin: execution.principal.isAdmin, allowCodeExecution: execution.principal.allowCodeExecution },
   });
 }

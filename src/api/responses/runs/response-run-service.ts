@@ -7,6 +7,7 @@ import type { ServerToolRegistry } from "../../../server-tools/index.js";
 import { ConflictError, NotFoundError } from "../../../spec/index.js";
 import type { Database } from "../../../store/index.js";
 import type { MeteringDependencies } from "../../metering/index.js";
+import type { AgentRunSupport } from "./agents/agent-run-support.js";
 import { executeRun } from "./execute-run.js";
 import { RunEventHub } from "./run-event-hub.js";
 import type { RunExecutionDependencies, RunOutcome } from "./run-types.js";
@@ -24,6 +25,13 @@ export type ResponseRunServiceOptions = {
   now?: (() => number) | undefined;
   /** How long an approval request waits before it is denied as "expired" (config `approvalTtlSeconds`). */
   approvalTtlSeconds: number;
+  /** Called once a run reached its end (completed, incomplete, failed, cancelled): the trace export hook. */
+  onRunEnded?: ((responseId: string) => void) | undefined;
+  /** Agents for responses that name one (`agent: {id, version}`). Absent: such runs fail. */
+  agents?: Omit<AgentRunSupport, "database"> | undefined;
+  /** MCP servers for requests' `mcp` tools; knowledge bases for `file_search`. Absent: those tools offer nothing. */
+  mcp?: RunExecutionDependencies["mcp"];
+  knowledge?: RunExecutionDependencies["knowledge"];
   /** See JobRunner. Defaults to 30 000 ms / 1000 ms. */
   jobLeaseMs?: number | undefined;
   jobPollIntervalMs?: number | undefined;
@@ -53,6 +61,9 @@ export function createResponseRunService(options: ResponseRunServiceOptions) {
     logger: options.logger,
     now,
     approvalTtlMs: options.approvalTtlSeconds * 1000,
+    mcp: options.mcp,
+    knowledge: options.knowledge,
+    agents: options.agents && { ...options.agents, database: options.database },
     async loadPrincipal(keyId) {
       const record = await options.metering.maas.keys.get(keyId);
       if (!record || record.revokedAt !== undefined || (record.expiresAt !== undefined && record.expiresAt <= now())) return undefined;
@@ -82,6 +93,7 @@ export function createResponseRunService(options: ResponseRunServiceOptions) {
         let outcome: RunOutcome | undefined;
         try {
           outcome = await executeRun(execution, responseId, { signal: controller.signal, cancelRequested: () => entry.cancelRequested });
+          if (outcome === "finished") options.onRunEnded?.(responseId);
           return { outcome };
         } finally {
           context.signal.removeEventListener("abort", follow);
@@ -155,13 +167,15 @@ export function createResponseRunService(options: ResponseRunServiceOptions) {
       }
       for (const job of await runner.list({ subject: response.id, statuses: ["queued", "running"] })) await runner.cancel(job.id).catch(() => undefined);
       const run = await store.load(response.id);
+      let closedHere = false;
       if (run && (run.response.status === "queued" || run.response.status === "in_progress")) {
         const cancelled: ResponseObject = { ...run.response, status: "cancelled", run_status: "cancelled", completed_at: null };
-        await store.close(cancelled, "response.failed");
+        closedHere = await store.close(cancelled, "response.failed");
       }
       for (const approval of await store.approvalsOf(response.id)) {
         if (approval.status === "pending") await store.decide(approval.id, { approve: false, reason: "cancelled", decidedBy: null, continuedBy: response.id });
       }
+      if (closedHere) options.onRunEnded?.(response.id);
       hub.notify(response.id);
     },
 

@@ -11,6 +11,8 @@ import {
   type RunStep,
 } from "../../../responses/index.js";
 import type { Usage } from "../../../spec/index.js";
+import type { ServerTool } from "../../../server-tools/index.js";
+import type { AgentRun } from "./agents/agent-run.js";
 import { RunEventWriter } from "./run-event-writer.js";
 import { RunNotActiveError } from "./run-not-active-error.js";
 import type { ModelStepOutput, RunExecutionDependencies } from "./run-types.js";
@@ -23,6 +25,10 @@ export class RunExecution {
   readonly writer: RunEventWriter;
   response: ResponseObject;
   steps: RunStep[];
+  /** The request's own tools for this run (`mcp` servers' tools, `file_search`), by the name the model calls. */
+  readonly requestTools = new Map<string, ServerTool>();
+  /** The agent running this response (`agent: {id, version}`), once loaded; undefined for plain responses. */
+  agent: AgentRun | undefined = undefined;
 
   constructor(
     readonly dependencies: RunExecutionDependencies,

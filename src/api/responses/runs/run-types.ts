@@ -2,8 +2,11 @@ import type { Logger } from "pino";
 import type { KeyPrincipal } from "../../../maas/index.js";
 import type { OutputItem, ResponseRepository, RunStore, ServerCall } from "../../../responses/index.js";
 import type { ServerToolRegistry } from "../../../server-tools/index.js";
+import type { McpService } from "../../../mcp/index.js";
+import type { KnowledgeService } from "../../../rag/index.js";
 import type { FinishReason, Usage } from "../../../spec/index.js";
 import type { MeteringDependencies } from "../../metering/index.js";
+import type { AgentRunSupport } from "./agents/agent-run-support.js";
 import type { RunEventHub } from "./run-event-hub.js";
 
 /** What executing a run needs. */
@@ -19,6 +22,12 @@ export type RunExecutionDependencies = {
   now: () => number;
   /** How long an approval request waits before it is denied as "expired". */
   approvalTtlMs: number;
+  /** MCP servers a request's `mcp` tools name (registered) or reach (ad-hoc URLs). Absent: `mcp` tools offer nothing. */
+  mcp?: McpService | undefined;
+  /** Knowledge bases a request's `file_search` tool searches. Absent: `file_search` offers nothing. */
+  knowledge?: KnowledgeService | undefined;
+  /** Runs of agents (`agent: {id, version}`): definitions, memory, recall, knowledge. Absent: such runs fail. */
+  agents?: AgentRunSupport | undefined;
 };
 
 /** The logged output of a model call step: its reply (reused as is after a crash), never the call again. */

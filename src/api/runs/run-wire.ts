@@ -1,0 +1,48 @@
+import type { RunSummary, RunTrace } from "../../traces/index.js";
+
+/** A run as `/v1/runs` shows it (times in epoch seconds, as the Responses API's). */
+export function toRunView(run: RunSummary) {
+  return {
+    id: run.id,
+    object: "run",
+    response_id: run.id,
+    status: run.state,
+    incomplete_reason: run.incompleteReason,
+    error: run.error,
+    model: run.model,
+    agent: run.agent,
+    background: run.background,
+    steps: run.steps,
+    model_calls: run.modelCalls,
+    tool_calls: run.toolCalls,
+    pending_approvals: run.pendingApprovals,
+    usage: { input_tokens: run.inputTokens, output_tokens: run.outputTokens, total_tokens: run.inputTokens + run.outputTokens },
+    cost_usd: run.costUsd,
+    created_at: Math.floor(run.createdAt / 1000),
+    updated_at: Math.floor(run.updatedAt / 1000),
+    ended_at: run.endedAt === null ? null : Math.floor(run.endedAt / 1000),
+  };
+}
+
+/** A run's trace as `/v1/runs/{id}/trace` shows it (span times in epoch milliseconds). */
+export function toTraceView(trace: RunTrace) {
+  return {
+    object: "trace",
+    run_id: trace.runId,
+    trace_id: trace.traceId,
+    spans: trace.spans.map((span) => ({
+      trace_id: span.traceId,
+      span_id: span.spanId,
+      parent_span_id: span.parentSpanId,
+      name: span.name,
+      kind: span.kind,
+      step_index: span.stepIndex,
+      start_time_ms: span.startTime,
+      end_time_ms: span.endTime,
+      duration_ms: span.durationMs,
+      status: span.status,
+      status_message: span.statusMessage,
+      attributes: span.attributes,
+    })),
+  };
+}

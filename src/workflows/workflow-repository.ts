@@ -1,0 +1,169 @@
+import { ConflictError } from "../spec/index.js";
+import { affectedRows, type DatabaseExecutor, isUniqueViolation } from "../store/index.js";
+import { workflowDefinitionSchema } from "./workflow-definition-schema.js";
+import type { WorkflowDefinition } from "./workflow-definition-schema.js";
+import type { WorkflowRecord, WorkflowRunRecord, WorkflowRunStatus, WorkflowStepRecord, WorkflowStepStatus } from "./types.js";
+
+type WorkflowRow = { id: string; name: string; owner_id: string; definition: string; created_at: number | string; updated_at: number | string };
+
+/** Workflows, their runs and the runs' step logs (SQLite or PostgreSQL). Access control is the service's. */
+export type WorkflowRepository = ReturnType<typeof createWorkflowRepository>;
+
+export function createWorkflowRepository(database: DatabaseExecutor, options: { now?: (() => number) | undefined } = {}) {
+  const { db } = database;
+  const now = options.now ?? Date.now;
+  const toWorkflow = (row: WorkflowRow): WorkflowRecord => ({
+    id: row.id,
+    name: row.name,
+    ownerId: row.owner_id,
+    definition: workflowDefinitionSchema.parse(JSON.parse(row.definition)),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  });
+  const live = () => db.selectFrom("workflows").select(["id", "name", "owner_id", "definition", "created_at", "updated_at"]).where("deleted_at", "is", null);
+
+  return {
+    /** ConflictError `workflow_exists` when the owner has a live workflow of that name. */
+    async create(entry: { id: string; ownerId: string; definition: WorkflowDefinition }): Promise<WorkflowRecord> {
+      const at = now();
+      try {
+        await db.insertInto("workflows").values({ id: entry.id, name: entry.definition.name, owner_id: entry.ownerId, definition: JSON.stringify(entry.definition), created_at: at, updated_at: at, deleted_at: null }).execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new ConflictError({ message: `a workflow named '${entry.definition.name}' already exists; remove it first`, param: "name", code: "workflow_exists", cause: error });
+        throw error;
+      }
+      return { id: entry.id, name: entry.definition.name, ownerId: entry.ownerId, definition: entry.definition, createdAt: at, updatedAt: at };
+    },
+
+    /** Live workflows whose id or name is `reference`. */
+    async find(reference: string): Promise<WorkflowRecord[]> {
+      const rows = await live().where((expression) => expression.or([expression("id", "=", reference), expression("name", "=", reference)])).execute();
+      return rows.map(toWorkflow);
+    },
+
+    /** A workflow by id, deleted ones too (a run's workflow). */
+    async get(id: string): Promise<WorkflowRecord | undefined> {
+      const row = await db.selectFrom("workflows").select(["id", "name", "owner_id", "definition", "created_at", "updated_at"]).where("id", "=", id).executeTakeFirst();
+      return row && toWorkflow(row);
+    },
+
+    /** Live workflows, oldest first: one owner's, or all (`ownerId` undefined). */
+    async list(ownerId: string | undefined): Promise<WorkflowRecord[]> {
+      let query = live();
+      if (ownerId !== undefined) query = query.where("owner_id", "=", ownerId);
+      return (await query.orderBy("created_at").orderBy("id").limit(1000).execute()).map(toWorkflow);
+    },
+
+    async remove(id: string): Promise<boolean> {
+      return affectedRows(await db.updateTable("workflows").set({ deleted_at: now() }).where("id", "=", id).where("deleted_at", "is", null).executeTakeFirst()) === 1;
+    },
+
+    async createRun(entry: { id: string; workflowId: string; keyId: string; definition: WorkflowDefinition; inputs: Record<string, unknown> }): Promise<void> {
+      const at = now();
+      await db
+        .insertInto("workflow_runs")
+        .values({ id: entry.id, workflow_id: entry.workflowId, key_id: entry.keyId, status: "queued", definition: JSON.stringify(entry.definition), inputs: JSON.stringify(entry.inputs), output: null, error: null, created_at: at, updated_at: at, finished_at: null })
+        .execute();
+    },
+
+    async getRun(id: string): Promise<WorkflowRunRecord | undefined> {
+      const row = await db.selectFrom("workflow_runs").selectAll().where("id", "=", id).executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        workflowId: row.workflow_id,
+        keyId: row.key_id,
+        status: row.status as WorkflowRunStatus,
+        definition: workflowDefinitionSchema.parse(JSON.parse(row.definition)),
+        inputs: JSON.parse(row.inputs) as Record<string, unknown>,
+        output: row.output === null ? null : (JSON.parse(row.output) as unknown),
+        error: row.error === null ? null : (JSON.parse(row.error) as { code: string; message: string }),
+        createdAt: Number(row.created_at),
+        updatedAt: Number(row.updated_at),
+        finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+      };
+    },
+
+    /** Moves a run to `status` when it is in one of `from`; false when it was not (ended or moved meanwhile). */
+    async moveRun(id: string, from: WorkflowRunStatus[], status: WorkflowRunStatus, fields: { output?: unknown; error?: { code: string; message: string } } = {}): Promise<boolean> {
+      const at = now();
+      const finished = status === "completed" || status === "failed" || status === "cancelled";
+      const result = await db
+        .updateTable("workflow_runs")
+        .set({
+          status,
+          updated_at: at,
+          ...(finished ? { finished_at: at } : {}),
+          ...("output" in fields ? { output: JSON.stringify(fields.output ?? null) } : {}),
+          ...(fields.error ? { error: JSON.stringify(fields.error) } : {}),
+        })
+        .where("id", "=", id)
+        .where("status", "in", from)
+        .executeTakeFirst();
+      return affectedRows(result) === 1;
+    },
+
+    async steps(runId: string): Promise<Map<string, WorkflowStepRecord>> {
+      const rows = await db.selectFrom("workflow_run_steps").selectAll().where("run_id", "=", runId).orderBy("created_at").execute();
+      return new Map(
+        rows.map((row) => [
+          row.step_key,
+          {
+            key: row.step_key,
+            status: row.status as WorkflowStepStatus,
+            output: row.output === null ? null : (JSON.parse(row.output) as unknown),
+            error: row.error,
+            attempts: row.attempts,
+            createdAt: Number(row.created_at),
+            updatedAt: Number(row.updated_at),
+          },
+        ]),
+      );
+    },
+
+    /**
+     * Writes a step's state (inserted, or updated; `start` counts an attempt). A step's output is written here before any
+     * dependant starts. False when the run is no longer active (nothing written).
+     */
+    async writeStep(runId: string, key: string, state: { status: WorkflowStepStatus; output?: unknown; error?: string | null; start?: boolean }): Promise<boolean> {
+      const at = now();
+      return db.transaction().execute(async (transaction) => {
+        const run = await transaction.selectFrom("workflow_runs").select("status").where("id", "=", runId).executeTakeFirst();
+        if (!run || !["queued", "running", "awaiting_input"].includes(run.status)) return false;
+        const output = state.output === undefined ? null : JSON.stringify(state.output);
+        const existing = await transaction.selectFrom("workflow_run_steps").select("attempts").where("run_id", "=", runId).where("step_key", "=", key).executeTakeFirst();
+        if (!existing) {
+          await transaction
+            .insertInto("workflow_run_steps")
+            .values({ run_id: runId, step_key: key, status: state.status, output, error: state.error ?? null, attempts: state.start ? 1 : 0, created_at: at, updated_at: at })
+            .execute();
+        } else {
+          await transaction
+            .updateTable("workflow_run_steps")
+            .set({ status: state.status, output, error: state.error ?? null, attempts: existing.attempts + (state.start ? 1 : 0), updated_at: at })
+            .where("run_id", "=", runId)
+            .where("step_key", "=", key)
+            .execute();
+        }
+        return true;
+      });
+    },
+
+    /** Completes a waiting human-input step with `output` (one answer wins) and moves a run that awaited it back to `queued`. */
+    async provideInput(runId: string, key: string, output: unknown): Promise<boolean> {
+      const at = now();
+      return db.transaction().execute(async (transaction) => {
+        const result = await transaction
+          .updateTable("workflow_run_steps")
+          .set({ status: "completed", output: JSON.stringify(output ?? null), updated_at: at })
+          .where("run_id", "=", runId)
+          .where("step_key", "=", key)
+          .where("status", "=", "waiting")
+          .executeTakeFirst();
+        if (affectedRows(result) !== 1) return false;
+        await transaction.updateTable("workflow_runs").set({ status: "queued", updated_at: at }).where("id", "=", runId).where("status", "=", "awaiting_input").execute();
+        return true;
+      });
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { holderIsGone, JobRunner, latestJobsOfSubjects } from "../jobs/index.js";
+import { ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError } from "../spec/index.js";
+import type { Database } from "../store/index.js";
+import { executeWorkflowRun, type WorkflowStepRunners } from "./execute-workflow-run.js";
+import { localWorkflowOwnerId, type WorkflowAccessor, type WorkflowRecord, type WorkflowRunRecord, type WorkflowStepRecord } from "./types.js";
+import { validateHumanInput, validateRunInputs } from "./validate-run-inputs.js";
+import type { WorkflowDefinition } from "./workflow-definition-schema.js";
+import { requiresCodeExecution } from "./workflow-graph.js";
+import { createWorkflowRepository } from "./workflow-repository.js";
+
+/** The job kind that executes a workflow run. */
+export const workflowRunJobKind = "workflow-run";
+
+export type WorkflowServiceOptions = {
+  database: Database;
+  /** The work of llm, agent, tool and code steps (metered model calls, server tools, the sandbox). */
+  runners: WorkflowStepRunners;
+  logger: Logger;
+  now?: (() => number) | undefined;
+  /** See JobRunner. Defaults to 30 000 ms / 1000 ms. */
+  jobLeaseMs?: number | undefined;
+  jobPollIntervalMs?: number | undefined;
+};
+
+/** A run with its step log. */
+export type WorkflowRunView = WorkflowRunRecord & { steps: WorkflowStepRecord[] };
+
+type ActiveRun = { controller: AbortController; cancelRequested: boolean; relaunch: boolean; done: Promise<void> };
+
+const payloadSchema = z.object({ runId: z.string() });
+
+export type WorkflowService = ReturnType<typeof createWorkflowService>;
+
+/**
+ * Workflows (definitions owned by keys; admins and the local operator see all) and their durable runs: each run is a
+ * `workflow-run` job (lease + heartbeat, taken over after a crash) whose handler executes it from its step log.
+ */
+export function createWorkflowService(options: WorkflowServiceOptions) {
+  const now = options.now ?? Date.now;
+  const repository = createWorkflowRepository(options.database, { now });
+  const active = new Map<string, ActiveRun>();
+  const ownerOf = (accessor: WorkflowAccessor) => accessor.keyId ?? localWorkflowOwnerId;
+  const sees = (accessor: WorkflowAccessor, ownerId: string) => accessor.isAdmin || accessor.keyId === undefined || ownerOf(accessor) === ownerId;
+
+  const runner: JobRunner = new JobRunner({
+    database: options.database,
+    now,
+    leaseMs: options.jobLeaseMs,
+    pollIntervalMs: options.jobPollIntervalMs,
+    concurrency: 16,
+    onError: (error) => options.logger.warn({ err: error }, "workflow run bookkeeping failed; retrying"),
+    onTakeover: ({ job, previousHolder }) => options.logger.warn({ runId: job.subject, previousHolder }, "resuming a workflow run whose process is gone"),
+    handlers: {
+      [workflowRunJobKind]: async (job, context) => {
+        const { runId } = payloadSchema.parse(job.payload);
+        if (active.has(runId)) return { outcome: "already_running" };
+        const controller = new AbortController();
+        const follow = () => controller.abort(context.signal.reason);
+        if (context.signal.aborted) follow();
+        else context.signal.addEventListener("abort", follow, { once: true });
+        let finished!: () => void;
+        const entry: ActiveRun = { controller, cancelRequested: false, relaunch: false, done: new Promise<void>((resolve) => (finished = resolve)) };
+        active.set(runId, entry);
+        let outcome: string | undefined;
+        try {
+          outcome = await executeWorkflowRun({ repository, runners: options.runners, logger: options.logger }, runId, controller.signal);
+          return { outcome };
+        } catch (error) {
+          if (controller.signal.aborted && !entry.cancelRequested) throw error; // a stop: the job goes back to the queue
+          if (!controller.signal.aborted) {
+            options.logger.error({ err: error, runId }, "a workflow run failed");
+            await repository.moveRun(runId, ["running", "queued"], "failed", { error: { code: "internal_error", message: error instanceof Error ? error.message : String(error) } });
+          }
+          return { outcome: "ended" };
+        } finally {
+          context.signal.removeEventListener("abort", follow);
+          active.delete(runId);
+          finished();
+          if (outcome === "awaiting_input" && entry.relaunch) void launch(runId, job.keyId).catch((error: unknown) => options.logger.warn({ err: error }, "relaunching a workflow run failed"));
+        }
+      },
+    },
+  });
+
+  /** Starts executing a run here unless it already runs (here, or as a live job elsewhere). */
+  async function launch(runId: string, keyId: string | undefined): Promise<void> {
+    const running = active.get(runId);
+    if (running) {
+      running.relaunch = true;
+      return;
+    }
+    const job = (await latestJobsOfSubjects(options.database, [runId])).get(runId);
+    if (job?.status === "queued") return;
+    if (job?.status === "running" && job.holder !== runner.holder && !holderIsGone(job, { now: now(), leaseMs: options.jobLeaseMs })) return;
+    await runner.enqueue({ kind: workflowRunJobKind, subject: runId, keyId: keyId === localWorkflowOwnerId ? undefined : keyId, payload: { runId }, runHere: true });
+  }
+
+  async function access(accessor: WorkflowAccessor, reference: string): Promise<WorkflowRecord> {
+    const visible = (await repository.find(reference)).filter((workflow) => sees(accessor, workflow.ownerId));
+    const chosen = visible.find((workflow) => workflow.id === reference) ?? visible.find((workflow) => workflow.ownerId === ownerOf(accessor)) ?? (visible.length === 1 ? visible[0] : undefined);
+    if (chosen) return chosen;
+    if (visible.length > 1) throw new InvalidRequestError({ message: `${visible.length} workflows are named '${reference}'; use an id`, param: "workflow_id" });
+    throw new NotFoundError({ message: `No workflow found with id or name '${reference}'.`, param: "workflow_id", code: "workflow_not_found" });
+  }
+
+  async function accessRun(accessor: WorkflowAccessor, id: string): Promise<WorkflowRunRecord> {
+    const run = await repository.getRun(id);
+    if (!run || !sees(accessor, run.keyId)) throw new NotFoundError({ message: `No workflow run found with id '${id}'.`, param: "run_id", code: "workflow_run_not_found" });
+    return run;
+  }
+
+  function assertMayRunCode(accessor: WorkflowAccessor, definition: WorkflowDefinition): void {
+    if (!requiresCodeExecution(definition) || accessor.isAdmin || accessor.keyId === undefined || accessor.allowCodeExecution) return;
+    const index = definition.steps.findIndex((step) => step.type === "code" || (step.type === "map" && step.step.type === "code"));
+    throw new PermissionDeniedError({
+      message: "this workflow runs code (in the sandbox); only admin keys and keys an admin granted code execution (allow_code_execution) may create or run it",
+      param: `steps[${index}].type`,
+      code: "code_execution_not_allowed",
+    });
+  }
+
+  async function view(run: WorkflowRunRecord): Promise<WorkflowRunView> {
+    return { ...run, steps: [...(await repository.steps(run.id)).values()] };
+  }
+
+  return {
+    repository,
+
+    start(): void {
+      runner.start();
+    },
+
+    /** Stops executing: runs in flight are aborted and left to the next start (their jobs go back to the queue). */
+    async dispose(): Promise<void> {
+      await runner.dispose();
+    },
+
+    /** Resolves once this process's execution of the run (if any) has ended. */
+    async settled(runId: string): Promise<void> {
+      await active.get(runId)?.done;
+    },
+
+    async create(accessor: WorkflowAccessor, definition: WorkflowDefinition): Promise<WorkflowRecord> {
+      assertMayRunCode(accessor, definition);
+      return repository.create({ id: `wf_${randomBytes(16).toString("hex")}`, ownerId: ownerOf(accessor), definition });
+    },
+
+    get: access,
+
+    async list(accessor: WorkflowAccessor): Promise<WorkflowRecord[]> {
+      return repository.list(accessor.isAdmin || accessor.keyId === undefined ? undefined : ownerOf(accessor));
+    },
+
+    async remove(accessor: WorkflowAccessor, reference: string): Promise<WorkflowRecord> {
+      const workflow = await access(accessor, reference);
+      await repository.remove(workflow.id);
+      return workflow;
+    },
+
+    /** Starts a run of a workflow with `inputs` (checked against its declared inputs); it executes in the background. */
+    async startRun(accessor: WorkflowAccessor, reference: string, inputs: Record<string, unknown>): Promise<WorkflowRunView> {
+      const workflow = await access(accessor, reference);
+      assertMayRunCode(accessor, workflow.definition);
+      const id = `wfrun_${randomBytes(16).toString("hex")}`;
+      const keyId = ownerOf(accessor);
+      await repository.createRun({ id, workflowId: workflow.id, keyId, definition: workflow.definition, inputs: validateRunInputs(workflow.definition, inputs) });
+      await launch(id, keyId);
+      return view((await repository.getRun(id))!);
+    },
+
+    async getRun(accessor: WorkflowAccessor, id: string): Promise<WorkflowRunView> {
+      return view(await accessRun(accessor, id));
+    },
+
+    /** Cancels a run: an execution here is aborted (its in-flight model call too); the run ends `cancelled`. */
+    async cancel(accessor: WorkflowAccessor, id: string): Promise<WorkflowRunView> {
+      const run = await accessRun(accessor, id);
+      const moved = await repository.moveRun(run.id, ["queued", "running", "awaiting_input"], "cancelled");
+      const running = active.get(run.id);
+      if (running) {
+        running.cancelRequested = true;
+        running.controller.abort(new Error(`workflow run ${run.id} was cancelled`));
+        await running.done;
+      }
+      for (const job of await runner.list({ subject: run.id, statuses: ["queued", "running"] })) await runner.cancel(job.id).catch(() => undefined);
+      if (!moved && (await repository.getRun(run.id))?.status !== "cancelled") {
+        throw new ConflictError({ message: `Workflow run '${run.id}' already ended (${run.status}).`, param: "run_id", code: "workflow_run_finished" });
+      }
+      return view((await repository.getRun(run.id))!);
+    },
+
+    /** Answers a run's waiting `human_input` step (`stepId` may be left out when only one waits) and continues the run. */
+    async provideInput(accessor: WorkflowAccessor, id: string, answer: { stepId: string | undefined; input: unknown }): Promise<WorkflowRunView> {
+      const run = await accessRun(accessor, id);
+      const waiting = [...(await repository.steps(run.id)).values()].filter((step) => step.status === "waiting");
+      const step = answer.stepId === undefined ? (waiting.length === 1 ? waiting[0] : undefined) : waiting.find((candidate) => candidate.key === answer.stepId);
+      if (!step) {
+        const message = waiting.length === 0 ? `Workflow run '${run.id}' is not waiting for input.` : answer.stepId === undefined ? `Several steps wait for input (${waiting.map((entry) => entry.key).join(", ")}); name one with step_id.` : `Step '${answer.stepId}' is not waiting for input.`;
+        throw new ConflictError({ message, param: "step_id", code: "not_awaiting_input" });
+      }
+      validateHumanInput(((step.output as { schema?: Record<string, unknown> | null } | null)?.schema) ?? null, answer.input);
+      if (!(await repository.provideInput(run.id, step.key, answer.input))) throw new ConflictError({ message: `Step '${step.key}' was already answered.`, param: "step_id", code: "not_awaiting_input" });
+      await launch(run.id, run.keyId);
+      return view((await repository.getRun(run.id))!);
+    },
+  };
+}

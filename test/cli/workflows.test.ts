@@ -1,0 +1,82 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonOf, oneLineError, runAiplus, temporaryHome } from "./run-aiplus.js";
+
+let home: string;
+let folder: string;
+
+const doubler = `name: doubler
+inputs:
+  n: { type: number }
+steps:
+  - id: double
+    type: code
+    source: |
+      import json, sys
+      print(json.load(sys.stdin)["inputs"]["n"] * 2)
+    next: check
+  - id: check
+    type: condition
+    cases:
+      - when: "steps.double.output > 5"
+        next: big
+    default: small
+  - id: big
+    type: code
+    source: print('"big"')
+  - id: small
+    type: code
+    source: print('"small"')
+`;
+
+beforeAll(() => {
+  home = temporaryHome();
+  folder = fs.mkdtempSync(path.join(home, "files-"));
+});
+
+afterAll(() => {
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+describe("aiplus workflows", () => {
+  it("lists and creates templates; creates, shows, runs and removes a workflow from a file", async () => {
+    const templates = await runAiplus(["workflows", "templates"], { home });
+    expect(templates.code).toBe(0);
+    for (const name of ["chaining", "routing", "parallelization", "orchestrator-workers", "evaluator-optimizer"]) expect(templates.stdout).toContain(name);
+    const fromTemplate = await runAiplus(["workflows", "create", "--template", "chaining"], { home });
+    expect(fromTemplate.stdout).toMatch(/^created workflow chaining \(wf_/);
+
+    const file = path.join(folder, "doubler.yaml");
+    fs.writeFileSync(file, doubler);
+    expect((await runAiplus(["workflows", "create", file], { home })).code).toBe(0);
+    const list = jsonOf<Array<{ name: string }>>(await runAiplus(["workflows", "ls", "--json"], { home }));
+    expect(list.map((workflow) => workflow.name).sort()).toEqual(["chaining", "doubler"]);
+    expect((await runAiplus(["workflows", "show", "doubler"], { home })).stdout).toContain("type: condition");
+
+    const run = await runAiplus(["workflows", "run", "doubler", "--input", "n=4", "--follow"], { home });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("step double: completed 8");
+    expect(run.stdout).toContain("step small: skipped");
+    expect(run.stdout).toMatch(/run wfrun_\w+: completed\nbig\n/);
+    const runId = /run (wfrun_\w+)/.exec(run.stdout)![1]!;
+    const shown = jsonOf<{ status: string; output: unknown; steps: unknown[] }>(await runAiplus(["workflows", "runs", runId, "--json"], { home }));
+    expect([shown.status, shown.output, shown.steps.length]).toEqual(["completed", "big", 4]);
+
+    expect((await runAiplus(["workflows", "rm", "doubler"], { home })).stdout).toMatch(/^removed workflow doubler/);
+  });
+
+  it("bad input is one aiplus: line and a non-zero exit", async () => {
+    const file = path.join(folder, "cycle.yaml");
+    fs.writeFileSync(file, "name: cycle\nsteps:\n  - {id: a, type: code, source: 'print(1)', next: b}\n  - {id: b, type: code, source: 'print(1)', next: a}\n");
+    const cycle = await runAiplus(["workflows", "create", file], { home });
+    expect(cycle.code).not.toBe(0);
+    expect(oneLineError(cycle)).toMatch(/cycle/);
+    const template = await runAiplus(["workflows", "create", "--template", "nope"], { home });
+    expect(template.code).not.toBe(0);
+    expect(oneLineError(template)).toMatch(/unknown workflow template 'nope'/);
+    const missing = await runAiplus(["workflows", "run", "chaining", "--input", "topic=tea"], { home });
+    expect(missing.code).not.toBe(0);
+    expect(oneLineError(missing)).toMatch(/Missing required input 'model'/);
+  });
+});
