@@ -8,7 +8,8 @@ import { arenaRoutes, evalRoutes } from "./evals/index.js";
 import type { EvalService } from "../eval/index.js";
 import { knowledgeRoutes, rerankRoute } from "./knowledge/index.js";
 import { mcpAdminRoutes, mcpEndpointRoute, mcpToolsRoutes } from "./mcp/index.js";
-import { knowledgeSearchTool } from "../mcp/index.js";
+import { agentTools, knowledgeSearchTool, workflowTools } from "../mcp/index.js";
+import { agentToolRunner } from "./mcp/agent-tool-runner.js";
 import { approvalsRoutes, responsesRoutes } from "./responses/index.js";
 import { runsRoutes } from "./runs/index.js";
 import { InFlightRequests } from "./metering/index.js";
@@ -56,7 +57,7 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
   if (responses) {
     app.use("/v1/responses", rateLimit);
     app.route("/v1/responses", responsesRoutes({ ...routeDependencies, responses }));
-    if (dependencies.runs) app.route("/v1/approvals", approvalsRoutes(dependencies.runs));
+    if (dependencies.runs) app.route("/v1/approvals", approvalsRoutes(dependencies.runs, dependencies.workflows));
     if (dependencies.runs && dependencies.traces) app.route("/v1/runs", runsRoutes({ runs: dependencies.runs, traces: dependencies.traces }));
   }
   const mcp = dependencies.mcp;
@@ -65,8 +66,13 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
     app.use("/v1/mcp/*", rateLimit);
     app.route("/v1/mcp/tools", mcpToolsRoutes({ mcp }));
   }
-  // aiplus as an MCP server: knowledge search (when knowledge bases are on) plus whatever else registers a provider.
-  const mcpProviders = [...(knowledge ? [knowledgeSearchTool(knowledge)] : []), ...(dependencies.mcpToolProviders ?? [])];
+  // aiplus as an MCP server: knowledge search, agents and workflows (when on) plus whatever else registers a provider.
+  const mcpProviders = [
+    ...(knowledge ? [knowledgeSearchTool(knowledge)] : []),
+    ...(dependencies.agents && responses && dependencies.runs ? [agentTools(dependencies.agents, agentToolRunner({ ...routeDependencies, responses, runs: dependencies.runs }))] : []),
+    ...(dependencies.workflows ? [workflowTools(dependencies.workflows)] : []),
+    ...(dependencies.mcpToolProviders ?? []),
+  ];
   app.use("/mcp", shutdownGate({ drainingSignal: dependencies.drainingSignal, requests: routeDependencies.inFlight }));
   app.use("/mcp", bodyLimit({ maxBytes: dependencies.bodyLimitBytes }), bearerAuth({ authenticate: dependencies.maas.authenticate }), rateLimit);
   app.route("/mcp", mcpEndpointRoute({ providers: mcpProviders, maxBodyBytes: dependencies.bodyLimitBytes }));

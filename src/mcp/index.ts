@@ -1,4 +1,4 @@
-export type { McpCaller, McpGrant, McpServerRecord, McpToolApproval, McpToolResult, McpToolStatus, McpToolView, McpTransport } from "./types.js";
+export type { McpCaller, McpGrant, McpServerRecord, McpStdioCommand, McpToolApproval, McpToolResult, McpToolStatus, McpToolView, McpTransport } from "./types.js";
 export { AddressPolicy, type LookupAll } from "./address-policy.js";
 export { guardedFetch } from "./guarded-fetch.js";
 export { canonicalJson, toolHash, type HashedToolFields } from "./tool-hash.js";
@@ -7,3 +7,4 @@ export { createMcpRegistry, type McpRegistry, type McpRegistryOptions, type NewM
 export { openMcpSession, type McpSession, type McpSessionOptions } from "./mcp-client.js";
 export { McpService, type AddMcpServerInput, type McpServiceOptions } from "./mcp-service.js";
 export * from "./server/index.js";
+export { SandboxedStdioTransport } from "./stdio/sandboxed-stdio-transport.js";

@@ -1,6 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { AiplusError, UpstreamError, UpstreamTimeoutError } from "../spec/index.js";
 import type { McpServerRecord, McpToolResult } from "./types.js";
 
@@ -13,6 +14,8 @@ export type McpSessionOptions = {
   signal?: AbortSignal | undefined;
   /** The client name and version sent in `initialize`. */
   clientInfo?: { name: string; version: string } | undefined;
+  /** Used instead of Streamable HTTP to `server.url` (the sandboxed stdio transport of a stdio server). */
+  transport?: Transport | undefined;
 };
 
 /** A connected MCP client session: list and call tools, then close. */
@@ -25,11 +28,11 @@ export type McpSession = {
 /** Pages of `tools/list` followed at most this many times. */
 const maxToolPages = 100;
 
-/** Connects to a Streamable HTTP MCP server with the SDK's Client; failures become UpstreamError (502) or UpstreamTimeoutError (504). */
+/** Connects to an MCP server (Streamable HTTP, or `options.transport`) with the SDK's Client; failures become UpstreamError (502) or UpstreamTimeoutError (504). */
 export async function openMcpSession(server: McpServerRecord, options: McpSessionOptions): Promise<McpSession> {
   const timeout = options.timeoutMs ?? 30_000;
   const requestOptions = { timeout, signal: options.signal };
-  const transport = new StreamableHTTPClientTransport(new URL(server.url), { fetch: options.fetch, requestInit: { headers: server.headers } });
+  const transport = options.transport ?? new StreamableHTTPClientTransport(new URL(server.url), { fetch: options.fetch, requestInit: { headers: server.headers } });
   const client = new Client(options.clientInfo ?? { name: "aiplus", version: "0.1.0" });
   await guard(server, () => client.connect(transport, requestOptions));
   return {

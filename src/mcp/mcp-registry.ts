@@ -27,6 +27,8 @@ export function createMcpRegistry(database: DatabaseExecutor, options: McpRegist
           .values({
             label: record.label, url: record.url, transport: record.transport, headers: JSON.stringify(record.headers),
             allowed_tools: record.allowedTools ? JSON.stringify(record.allowedTools) : null, created_at: record.createdAt,
+            command: record.stdio?.command ?? null, args: record.stdio ? JSON.stringify(record.stdio.args) : null,
+            env: record.stdio ? JSON.stringify(record.stdio.env) : null, binds: record.stdio ? JSON.stringify(record.stdio.binds) : null,
           })
           .execute();
       } catch (error) {
@@ -96,11 +98,20 @@ export function createMcpRegistry(database: DatabaseExecutor, options: McpRegist
 }
 
 function toServerRecord(row: McpServersTable): McpServerRecord {
+  const stdio = row.transport === "stdio" && row.command !== null
+    ? {
+        command: row.command,
+        args: parseColumn(row.args, namesColumn, "mcp_servers.args") ?? [],
+        env: parseColumn(row.env, headersColumn, "mcp_servers.env") ?? {},
+        binds: parseColumn(row.binds, namesColumn, "mcp_servers.binds") ?? [],
+      }
+    : undefined;
   return {
     label: row.label,
     url: row.url,
-    transport: "streamable-http",
+    transport: stdio ? "stdio" : "streamable-http",
     headers: parseColumn(row.headers, headersColumn, "mcp_servers.headers") ?? {},
+    stdio,
     allowedTools: parseColumn(row.allowed_tools, namesColumn, "mcp_servers.allowed_tools"),
     createdAt: Number(row.created_at),
   };

@@ -4,6 +4,7 @@ import type { DatabaseExecutor } from "../store/index.js";
 import { AddressPolicy, type LookupAll } from "./address-policy.js";
 import { guardedFetch } from "./guarded-fetch.js";
 import { openMcpSession, type McpSession } from "./mcp-client.js";
+import { SandboxedStdioTransport } from "./stdio/sandboxed-stdio-transport.js";
 import { createMcpRegistry, type McpRegistry } from "./mcp-registry.js";
 import { namespacedToolName, splitNamespacedToolName } from "./namespaced-tool-name.js";
 import { toolHash } from "./tool-hash.js";
@@ -22,11 +23,16 @@ export type McpServiceOptions = {
   now?: (() => number) | undefined;
 };
 
-/** What an admin registers. `stdio` is refused until it can run sandboxed. */
+/** What an admin registers: a Streamable HTTP `url`, or (`transport: "stdio"`) a `command` run in the sandbox. */
 export type AddMcpServerInput = {
   label: string;
-  url: string;
+  url?: string | undefined;
   transport?: string | undefined;
+  /** stdio: absolute path of the program, with its arguments, environment (secrets) and read-only host folders. */
+  command?: string | undefined;
+  args?: string[] | undefined;
+  env?: Record<string, string> | undefined;
+  binds?: string[] | undefined;
   headers?: Record<string, string> | undefined;
   /** Sent as `Authorization: Bearer …`. */
   bearerToken?: string | undefined;
@@ -36,6 +42,7 @@ export type AddMcpServerInput = {
 /** Labels are `[a-z0-9_-]`, 1-32 characters, without `__` (the namespace separator) or a trailing `_`. */
 const labelPattern = /^[a-z0-9](?:[a-z0-9-]|_(?!_|$)){0,31}$/;
 const headerNamePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * The MCP client side of aiplus: a registry of MCP servers whose tools keys may use, namespaced `label__tool`. Every
@@ -58,11 +65,13 @@ export class McpService {
     if (!labelPattern.test(input.label)) {
       throw new InvalidRequestError({ message: "label must be 1-32 characters of a-z, 0-9, '_' or '-', without '__' or a trailing '_'", param: "label" });
     }
-    const transport = input.transport ?? "streamable-http";
-    if (transport === "stdio") {
-      throw new InvalidRequestError({ message: "stdio MCP servers are not supported yet", param: "transport", code: "mcp_transport_not_supported" });
+    const transport = input.transport ?? (input.command !== undefined ? "stdio" : "streamable-http");
+    if (transport === "stdio") return this.addStdioServer(input);
+    if (transport !== "streamable-http") throw new InvalidRequestError({ message: "transport must be streamable-http or stdio", param: "transport" });
+    for (const [field, value] of [["command", input.command], ["args", input.args], ["env", input.env], ["binds", input.binds]] as const) {
+      if (value !== undefined) throw new InvalidRequestError({ message: `${field} is only for stdio servers`, param: field });
     }
-    if (transport !== "streamable-http") throw new InvalidRequestError({ message: "transport must be streamable-http", param: "transport" });
+    if (input.url === undefined) throw new InvalidRequestError({ message: "url must be an http(s) URL", param: "url" });
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(input.headers ?? {})) {
       if (!headerNamePattern.test(name) || /[\r\n\0]/.test(value)) throw new InvalidRequestError({ message: `invalid header ${JSON.stringify(name)}`, param: "headers" });
@@ -71,6 +80,24 @@ export class McpService {
     if (input.bearerToken !== undefined) headers.authorization = `Bearer ${input.bearerToken}`;
     await this.policy.assertUrlAllowed(input.url);
     return this.registry.addServer({ label: input.label, url: input.url, transport, headers, allowedTools: input.allowedTools });
+  }
+
+  /** A stdio server: started per session in the bubblewrap sandbox (no network, read-only `binds`), never unsandboxed. */
+  private async addStdioServer(input: AddMcpServerInput): Promise<McpServerRecord> {
+    if (input.url !== undefined) throw new InvalidRequestError({ message: "url is not used by stdio servers", param: "url" });
+    if (input.headers !== undefined || input.bearerToken !== undefined) throw new InvalidRequestError({ message: "headers are not used by stdio servers; pass secrets in env", param: "headers" });
+    const absolute = (file: string) => file.startsWith("/") && !file.includes("\0");
+    if (input.command === undefined || !absolute(input.command)) throw new InvalidRequestError({ message: "command must be an absolute path of the program", param: "command" });
+    const args = input.args ?? [];
+    if (args.some((arg) => arg.includes("\0"))) throw new InvalidRequestError({ message: "args must not contain NUL", param: "args" });
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(input.env ?? {})) {
+      if (!envNamePattern.test(name) || value.includes("\0")) throw new InvalidRequestError({ message: `invalid environment variable ${JSON.stringify(name)}`, param: "env" });
+      env[name] = value;
+    }
+    const binds = input.binds ?? [];
+    if (!binds.every(absolute)) throw new InvalidRequestError({ message: "binds must be absolute folder paths", param: "binds" });
+    return this.registry.addServer({ label: input.label, url: "", transport: "stdio", headers: {}, stdio: { command: input.command, args, env, binds }, allowedTools: input.allowedTools });
   }
 
   listServers(): Promise<McpServerRecord[]> {
@@ -192,8 +219,10 @@ export class McpService {
   }
 
   private async withSession<Result>(server: McpServerRecord, signal: AbortSignal | undefined, use: (session: McpSession) => Promise<Result>): Promise<Result> {
-    await this.policy.assertUrlAllowed(server.url);
-    const session = await openMcpSession(server, { fetch: this.fetch, timeoutMs: this.options.timeoutMs, signal });
+    const stdio = server.stdio;
+    if (!stdio) await this.policy.assertUrlAllowed(server.url);
+    const transport = stdio ? new SandboxedStdioTransport({ command: stdio.command, args: stdio.args, env: stdio.env, binds: stdio.binds }) : undefined;
+    const session = await openMcpSession(server, { fetch: this.fetch, timeoutMs: this.options.timeoutMs, signal, transport });
     try {
       return await use(session);
     } finally {

@@ -1,5 +1,15 @@
-/** The only transport aiplus connects to MCP servers with (stdio is refused until it can run sandboxed). */
-export type McpTransport = "streamable-http";
+/** How aiplus reaches an MCP server: Streamable HTTP, or a stdio process it starts in the bubblewrap sandbox. */
+export type McpTransport = "streamable-http" | "stdio";
+
+/** How a stdio MCP server is started, always sandboxed (admin-registered only). `env` values are secrets. */
+export type McpStdioCommand = {
+  /** Absolute path of the program (under /usr, or inside one of `binds`). */
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Absolute host folders bound read-only into the sandbox (e.g. the server's script and its modules). */
+  binds: string[];
+};
 
 /** A registered MCP server. `headers` are secrets: API views show only their names. */
 export type McpServerRecord = {
@@ -8,6 +18,8 @@ export type McpServerRecord = {
   url: string;
   transport: McpTransport;
   headers: Record<string, string>;
+  /** Set exactly for `stdio` servers (whose `url` is empty). */
+  stdio?: McpStdioCommand | undefined;
   /** Tool names the server may expose; undefined allows all. */
   allowedTools: string[] | undefined;
   /** Epoch ms. */
@@ -40,7 +52,7 @@ export type McpToolApproval = { server: string; tool: string; hash: string; appr
 export type McpGrant = { server: string; keyId: string; tools: string[] | undefined; createdAt: number };
 
 /** Who lists or calls MCP tools: an API key, or the local operator (CLI: `keyId` undefined, admin). */
-export type McpCaller = { keyId: string | undefined; isAdmin: boolean };
+export type McpCaller = { keyId: string | undefined; isAdmin: boolean; allowCodeExecution?: boolean | undefined };
 
 /** The result of a tool call, as the MCP server returned it. */
 export type McpToolResult = {

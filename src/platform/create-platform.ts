@@ -200,7 +200,7 @@ function assemble(
   });
   const workflows = createWorkflowService({
     database,
-    runners: workflowStepRunners({ metering: { maas, gateway, defaultReserveTokens: config.defaultReserveTokens, shutdownSignal: undefined, now, inFlight }, tools: serverTools, agents, logger, now }),
+    runners: workflowStepRunners({ metering: { maas, gateway, defaultReserveTokens: config.defaultReserveTokens, shutdownSignal: undefined, now, inFlight }, tools: serverTools, agents, responses, runs, logger, now }),
     logger,
     now,
   });

@@ -178,6 +178,7 @@ export type ResponseStreamEventBody =
       response: ResponseObject;
     }
   | { type: "response.mcp_call.in_progress" | "response.mcp_call.completed" | "response.mcp_call.failed"; item_id: string; output_index: number }
+  | { type: "response.mcp_list_tools.in_progress" | "response.mcp_list_tools.completed" | "response.mcp_list_tools.failed"; item_id: string; output_index: number }
   | { type: "response.file_search_call.in_progress" | "response.file_search_call.searching" | "response.file_search_call.completed"; item_id: string; output_index: number }
   | { type: "response.output_item.added" | "response.output_item.done"; output_index: number; item: OutputItem }
   | {

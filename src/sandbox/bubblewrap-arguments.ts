@@ -35,6 +35,20 @@ export function languageCommand(language: SandboxLanguage): { file: string; comm
  */
 export function bubblewrapArguments(language: SandboxLanguage, limits: ResolvedSandboxLimits): string[] {
   const { file, command } = languageCommand(language);
+  return sandboxArguments(limits, { binds: ["--ro-bind-data", String(sandboxDescriptors.program), file], env: {}, command });
+}
+
+/**
+ * The same sandbox for a long-lived process (`spawnSandboxedProcess`): `binds` are host folders bound read-only at
+ * the same path (e.g. a server script's folder), `env` is set on top of the fixed environment; `cpuSeconds` of the
+ * limits bounds its CPU time.
+ */
+export function processBubblewrapArguments(limits: ResolvedSandboxLimits, process: { command: string; args: readonly string[]; env: Readonly<Record<string, string>>; binds: readonly string[] }): string[] {
+  const binds = process.binds.flatMap((folder) => ["--ro-bind", folder, folder]);
+  return sandboxArguments(limits, { binds, env: process.env, command: [process.command, ...process.args] });
+}
+
+function sandboxArguments(limits: ResolvedSandboxLimits, inside: { binds: string[]; env: Readonly<Record<string, string>>; command: string[] }): string[] {
   const tmpfsBytes = String(limits.tmpfsMegabytes * mebibyte);
   return [
     "--unshare-all",
@@ -51,13 +65,14 @@ export function bubblewrapArguments(language: SandboxLanguage, limits: ResolvedS
     "--setenv", "HOME", "/tmp",
     "--setenv", "TMPDIR", "/tmp",
     "--setenv", "LANG", "C.UTF-8",
+    ...Object.entries(inside.env).flatMap(([name, value]) => ["--setenv", name, value]),
     "--ro-bind", "/usr", "/usr",
     ...systemLinks(),
     "--proc", "/proc",
     "--dev", "/dev",
     "--size", tmpfsBytes, "--tmpfs", "/dev/shm",
     "--size", tmpfsBytes, "--tmpfs", "/tmp",
-    "--ro-bind-data", String(sandboxDescriptors.program), file,
+    ...inside.binds,
     "--remount-ro", "/dev",
     "--remount-ro", "/",
     "--chdir", "/tmp",
@@ -73,7 +88,7 @@ export function bubblewrapArguments(language: SandboxLanguage, limits: ResolvedS
     "--core=0",
     "--nofile=256",
     "--",
-    ...command,
+    ...inside.command,
   ];
 }
 

@@ -24,6 +24,8 @@ export type ServerToolCallResult = { id: string; arguments: string; output: stri
 export type ServerTool = {
   /** The function name the model calls (1-64 letters, digits, `_` or `-`), unique in the registry. */
   name: string;
+  /** Other names requests may use for it (e.g. `python` for `code_interpreter`); the tool then runs under that name. */
+  aliases?: readonly string[] | undefined;
   description: string;
   /** JSON Schema of the arguments object. */
   parameters: JsonSchema;

@@ -231,13 +231,21 @@ export type ResponseItemsTable = {
 export type McpServersTable = {
   label: string;
   url: string;
-  /** `streamable-http`. */
+  /** `streamable-http` or `stdio`. */
   transport: string;
   /** JSON object of HTTP headers sent to the server (secrets; never shown back). */
   headers: string;
   /** JSON array of tool names the server may expose; null allows all. */
   allowed_tools: string | null;
   created_at: number;
+  /** stdio servers (migration 0015): absolute program path; null for Streamable HTTP. */
+  command: string | null;
+  /** JSON array of arguments (stdio). */
+  args: string | null;
+  /** JSON object of environment variables (stdio; secrets, never shown back). */
+  env: string | null;
+  /** JSON array of host folders bound read-only into the sandbox (stdio). */
+  binds: string | null;
 };
 
 /** The approved hash (sha256 of name, description and canonical input schema) of one tool of an MCP server. */

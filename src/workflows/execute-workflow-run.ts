@@ -14,6 +14,10 @@ export type WorkflowStepContext = {
   signal: AbortSignal;
   /** Attempts started before this one (> 0: a previous attempt was cut by a crash or a stop). */
   previousAttempts: number;
+  /** What the step's log held when this execution started (e.g. the child run id an earlier attempt noted). */
+  logged: unknown;
+  /** Logs `output` on the running step (e.g. a child run's id, before the child starts) so a resume can reuse it. */
+  note(output: unknown): Promise<void>;
 };
 
 /** The work of `llm`, `agent`, `tool` and `code` steps (the platform supplies metered model calls, tools, the sandbox). */
@@ -22,7 +26,23 @@ export type WorkflowStepRunners = {
   agent(request: { agent: string; input: string }, context: WorkflowStepContext): Promise<unknown>;
   tool(request: { tool: string; arguments: unknown }, context: WorkflowStepContext): Promise<unknown>;
   code(request: { source: string; stdin: string; timeoutMs: number | undefined }, context: WorkflowStepContext): Promise<unknown>;
+  /** Whether a call of the server tool waits for a person's approval (the run pauses for it, see the approvals inbox). */
+  toolNeedsApproval(tool: string): boolean;
+  /** Ends what the steps of a cancelled run (key `keyId`) started outside it, e.g. an agent step's child run. */
+  cancelStepWork?(keyId: string, steps: readonly WorkflowStepRecord[]): Promise<void>;
 };
+
+/** What a waiting step's log holds: a `human_input` step's question, or a `tool` call awaiting approval (and the decision). */
+export type WaitingStepOutput =
+  | { kind: "human_input"; prompt: string; schema: Record<string, unknown> | null }
+  | { kind: "tool_call"; tool: string; arguments: unknown; approved?: boolean | undefined; reason?: string | null | undefined };
+
+/** The kind of a waiting step's log output (`human_input` for logs written before kinds existed). */
+export function waitingKind(output: unknown): WaitingStepOutput["kind"] {
+  return (output as { kind?: unknown } | null)?.kind === "tool_call" ? "tool_call" : "human_input";
+}
+
+const awaitingApproval = Symbol("awaiting approval");
 
 export type LlmFormat = NonNullable<Extract<WorkflowItemStep, { type: "llm" }>["text"]>["format"];
 
@@ -37,8 +57,8 @@ class RunNotActive extends Error {}
  * Executes (or resumes) a workflow run from its step log: finished steps are never run again (their logged outputs
  * are reused); a step runs once its dependencies are done and at least one of them ran (a step behind a condition's
  * branch that was not chosen is skipped, and so are steps that depend only on skipped steps). Each step's output is
- * logged before its dependants start. A failing step fails the run; a `human_input` step pauses it (`awaiting_input`)
- * once nothing else can run. An abort (cancel, server stop) rejects with the signal's reason.
+ * logged before its dependants start. A failing step fails the run; a `human_input` step, or a `tool` step whose tool
+ * requires approval, pauses it (`awaiting_input`) once nothing else can run (an approved call runs when it resumes). An abort (cancel, server stop) rejects with the signal's reason.
  */
 export async function executeWorkflowRun(dependencies: ExecuteWorkflowDependencies, runId: string, signal: AbortSignal): Promise<WorkflowExecutionOutcome> {
   const { repository } = dependencies;
@@ -73,7 +93,15 @@ async function execute(dependencies: ExecuteWorkflowDependencies, run: WorkflowR
 
   /** The work of a leaf step (logged by the caller under `key`). */
   const work = (body: WorkflowItemStep, key: string, values: TemplateScope): Promise<unknown> => {
-    const context = { keyId: run.keyId, runId: run.id, stepKey: key, signal, previousAttempts: log.get(key)?.attempts ?? 0 };
+    const context: WorkflowStepContext = {
+      keyId: run.keyId,
+      runId: run.id,
+      stepKey: key,
+      signal,
+      previousAttempts: log.get(key)?.attempts ?? 0,
+      logged: log.get(key)?.output ?? null,
+      note: (output) => write(key, { status: "running", output }),
+    };
     switch (body.type) {
       case "llm":
         return runners.llm(
@@ -98,7 +126,18 @@ async function execute(dependencies: ExecuteWorkflowDependencies, run: WorkflowR
     }
   };
 
+  /** A leaf step's work; `awaitingApproval` when it is a tool call that waits for a person's approval (logged `waiting`). */
   const leaf = async (body: WorkflowItemStep, key: string, values: TemplateScope): Promise<unknown> => {
+    if (body.type === "tool") {
+      // A logged denial holds in any process (even one where the tool is not registered).
+      const logged = log.get(key)?.output as WaitingStepOutput | null | undefined;
+      const decided = logged?.kind === "tool_call" ? logged.approved : undefined;
+      if (decided === false) throw new Error(`the call of ${body.tool} was denied${logged?.kind === "tool_call" && logged.reason ? `: ${logged.reason}` : ""}`);
+      if (decided === undefined && runners.toolNeedsApproval(body.tool)) {
+        await write(key, { status: "waiting", output: { kind: "tool_call", tool: body.tool, arguments: renderValue(body.arguments, values) } satisfies WaitingStepOutput });
+        return awaitingApproval;
+      }
+    }
     await write(key, { status: "running", start: true });
     const output = await work(body, key, values);
     await write(key, { status: "completed", output });
@@ -117,6 +156,7 @@ async function execute(dependencies: ExecuteWorkflowDependencies, run: WorkflowR
     }
     if (!Array.isArray(items)) throw new Error(`'over' of map step '${step.id}' is not a list (got ${toText(items).slice(0, 200) || "nothing"})`);
     const list: unknown[] = items;
+    if (step.step.type === "tool" && runners.toolNeedsApproval(step.step.tool)) throw new Error(`the tool ${step.step.tool} needs approval, which a map item cannot wait for; use a tool step`);
     await write(step.id, { status: "running", start: true });
     const results = new Array<unknown>(list.length);
     let next = 0;
@@ -142,6 +182,10 @@ async function execute(dependencies: ExecuteWorkflowDependencies, run: WorkflowR
         case "tool":
         case "code":
           output = await leaf(step, id, scope());
+          if (output === awaitingApproval) {
+            state.set(id, "waiting");
+            return;
+          }
           break;
         case "map":
           output = await runMap(step);
@@ -159,7 +203,7 @@ async function execute(dependencies: ExecuteWorkflowDependencies, run: WorkflowR
           await write(id, { status: "completed", output });
           break;
         case "human_input":
-          await write(id, { status: "waiting", output: { prompt: toText(renderTemplate(step.prompt, scope())), schema: step.schema ?? null } });
+          await write(id, { status: "waiting", output: { kind: "human_input", prompt: toText(renderTemplate(step.prompt, scope())), schema: step.schema ?? null } satisfies WaitingStepOutput });
           state.set(id, "waiting");
           return;
         default:

@@ -22,7 +22,7 @@ export function createWorkflowRepository(database: DatabaseExecutor, options: { 
   });
   const live = () => db.selectFrom("workflows").select(["id", "name", "owner_id", "definition", "created_at", "updated_at"]).where("deleted_at", "is", null);
 
-  return {
+  const repository = {
     /** ConflictError `workflow_exists` when the owner has a live workflow of that name. */
     async create(entry: { id: string; ownerId: string; definition: WorkflowDefinition }): Promise<WorkflowRecord> {
       const at = now();
@@ -151,19 +151,59 @@ export function createWorkflowRepository(database: DatabaseExecutor, options: { 
 
     /** Completes a waiting human-input step with `output` (one answer wins) and moves a run that awaited it back to `queued`. */
     async provideInput(runId: string, key: string, output: unknown): Promise<boolean> {
+      return repository.resolveWaiting(runId, key, { status: "completed", output: output ?? null });
+    },
+
+    /**
+     * Ends a waiting step (one decision wins): `completed` (an answer), `running` (a decided tool call, run or refused
+     * when the run resumes) or `failed` (a denied question: the run fails with `runError`). A run that awaited it moves
+     * back to `queued` (or `failed`). False when the step was not waiting.
+     */
+    async resolveWaiting(runId: string, key: string, outcome: { status: "completed" | "running" | "failed"; output: unknown; error?: string; runError?: { code: string; message: string } }): Promise<boolean> {
       const at = now();
       return db.transaction().execute(async (transaction) => {
         const result = await transaction
           .updateTable("workflow_run_steps")
-          .set({ status: "completed", output: JSON.stringify(output ?? null), updated_at: at })
+          .set({ status: outcome.status, output: JSON.stringify(outcome.output), error: outcome.error ?? null, updated_at: at })
           .where("run_id", "=", runId)
           .where("step_key", "=", key)
           .where("status", "=", "waiting")
           .executeTakeFirst();
         if (affectedRows(result) !== 1) return false;
-        await transaction.updateTable("workflow_runs").set({ status: "queued", updated_at: at }).where("id", "=", runId).where("status", "=", "awaiting_input").execute();
+        const failed = outcome.status === "failed";
+        await transaction
+          .updateTable("workflow_runs")
+          .set({ status: failed ? "failed" : "queued", updated_at: at, ...(failed ? { finished_at: at, error: JSON.stringify(outcome.runError ?? { code: "step_failed", message: outcome.error ?? "failed" }) } : {}) })
+          .where("id", "=", runId)
+          .where("status", failed ? "in" : "=", failed ? ["awaiting_input", "queued", "running"] : "awaiting_input")
+          .execute();
         return true;
       });
     },
+
+    /** Waiting steps of active runs, oldest first: one key's runs', or all (`keyId` undefined). */
+    async waitingSteps(keyId: string | undefined, limit: number): Promise<Array<WorkflowStepRecord & { runId: string; keyId: string; workflowId: string }>> {
+      let query = db
+        .selectFrom("workflow_run_steps")
+        .innerJoin("workflow_runs", "workflow_runs.id", "workflow_run_steps.run_id")
+        .select(["workflow_run_steps.run_id", "workflow_run_steps.step_key", "workflow_run_steps.status", "workflow_run_steps.output", "workflow_run_steps.error", "workflow_run_steps.attempts", "workflow_run_steps.created_at", "workflow_run_steps.updated_at", "workflow_runs.key_id", "workflow_runs.workflow_id"])
+        .where("workflow_run_steps.status", "=", "waiting")
+        .where("workflow_runs.status", "in", ["queued", "running", "awaiting_input"]);
+      if (keyId !== undefined) query = query.where("workflow_runs.key_id", "=", keyId);
+      const rows = await query.orderBy("workflow_run_steps.updated_at").orderBy("workflow_run_steps.run_id").limit(limit).execute();
+      return rows.map((row) => ({
+        runId: row.run_id,
+        keyId: row.key_id,
+        workflowId: row.workflow_id,
+        key: row.step_key,
+        status: row.status as WorkflowStepStatus,
+        output: row.output === null ? null : (JSON.parse(row.output) as unknown),
+        error: row.error,
+        attempts: row.attempts,
+        createdAt: Number(row.created_at),
+        updatedAt: Number(row.updated_at),
+      }));
+    },
   };
+  return repository;
 }

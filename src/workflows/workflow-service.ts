@@ -4,7 +4,7 @@ import { z } from "zod";
 import { holderIsGone, JobRunner, latestJobsOfSubjects } from "../jobs/index.js";
 import { ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError } from "../spec/index.js";
 import type { Database } from "../store/index.js";
-import { executeWorkflowRun, type WorkflowStepRunners } from "./execute-workflow-run.js";
+import { executeWorkflowRun, waitingKind, type WaitingStepOutput, type WorkflowStepRunners } from "./execute-workflow-run.js";
 import { localWorkflowOwnerId, type WorkflowAccessor, type WorkflowRecord, type WorkflowRunRecord, type WorkflowStepRecord } from "./types.js";
 import { validateHumanInput, validateRunInputs } from "./validate-run-inputs.js";
 import type { WorkflowDefinition } from "./workflow-definition-schema.js";
@@ -27,6 +27,19 @@ export type WorkflowServiceOptions = {
 
 /** A run with its step log. */
 export type WorkflowRunView = WorkflowRunRecord & { steps: WorkflowStepRecord[] };
+
+/** A waiting step as an item of the approvals inbox: `human_input` (answered with an input) or `tool_call`. */
+export type WorkflowApproval = { id: string; kind: WaitingStepOutput["kind"]; runId: string; workflowId: string; stepKey: string; keyId: string; output: WaitingStepOutput; createdAt: number };
+
+const approvalIdPrefix = "wfappr_";
+
+/** The inbox id of a run's waiting step (it encodes both), and back (undefined: not a workflow approval id). */
+export const workflowApprovalId = (runId: string, stepKey: string): string => `${approvalIdPrefix}${Buffer.from(`${runId}\n${stepKey}`).toString("base64url")}`;
+export function parseWorkflowApprovalId(id: string): { runId: string; stepKey: string } | undefined {
+  if (!id.startsWith(approvalIdPrefix)) return undefined;
+  const [runId, stepKey, extra] = Buffer.from(id.slice(approvalIdPrefix.length), "base64url").toString("utf8").split("\n");
+  return runId && stepKey && extra === undefined ? { runId, stepKey } : undefined;
+}
 
 type ActiveRun = { controller: AbortController; cancelRequested: boolean; relaunch: boolean; done: Promise<void> };
 
@@ -175,7 +188,7 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
       return view(await accessRun(accessor, id));
     },
 
-    /** Cancels a run: an execution here is aborted (its in-flight model call too); the run ends `cancelled`. */
+    /** Cancels a run: an execution here is aborted (its in-flight model call too), so are its agent steps' child runs; the run ends `cancelled`. */
     async cancel(accessor: WorkflowAccessor, id: string): Promise<WorkflowRunView> {
       const run = await accessRun(accessor, id);
       const moved = await repository.moveRun(run.id, ["queued", "running", "awaiting_input"], "cancelled");
@@ -189,13 +202,15 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
       if (!moved && (await repository.getRun(run.id))?.status !== "cancelled") {
         throw new ConflictError({ message: `Workflow run '${run.id}' already ended (${run.status}).`, param: "run_id", code: "workflow_run_finished" });
       }
+      // Child work still going (an agent step's child run, perhaps executed by another process) is cancelled too.
+      await options.runners.cancelStepWork?.(run.keyId, [...(await repository.steps(run.id)).values()]);
       return view((await repository.getRun(run.id))!);
     },
 
     /** Answers a run's waiting `human_input` step (`stepId` may be left out when only one waits) and continues the run. */
     async provideInput(accessor: WorkflowAccessor, id: string, answer: { stepId: string | undefined; input: unknown }): Promise<WorkflowRunView> {
       const run = await accessRun(accessor, id);
-      const waiting = [...(await repository.steps(run.id)).values()].filter((step) => step.status === "waiting");
+      const waiting = [...(await repository.steps(run.id)).values()].filter((step) => step.status === "waiting" && waitingKind(step.output) === "human_input");
       const step = answer.stepId === undefined ? (waiting.length === 1 ? waiting[0] : undefined) : waiting.find((candidate) => candidate.key === answer.stepId);
       if (!step) {
         const message = waiting.length === 0 ? `Workflow run '${run.id}' is not waiting for input.` : answer.stepId === undefined ? `Several steps wait for input (${waiting.map((entry) => entry.key).join(", ")}); name one with step_id.` : `Step '${answer.stepId}' is not waiting for input.`;
@@ -205,6 +220,46 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
       if (!(await repository.provideInput(run.id, step.key, answer.input))) throw new ConflictError({ message: `Step '${step.key}' was already answered.`, param: "step_id", code: "not_awaiting_input" });
       await launch(run.id, run.keyId);
       return view((await repository.getRun(run.id))!);
+    },
+
+    /** Waiting steps for the approvals inbox: the accessor's runs' (admins and the local operator: every run's). */
+    async pendingApprovals(accessor: WorkflowAccessor, limit: number): Promise<WorkflowApproval[]> {
+      const steps = await repository.waitingSteps(accessor.isAdmin || accessor.keyId === undefined ? undefined : ownerOf(accessor), limit);
+      return steps.map((step) => {
+        const output = step.output as WaitingStepOutput;
+        return { id: workflowApprovalId(step.runId, step.key), kind: waitingKind(output), runId: step.runId, workflowId: step.workflowId, stepKey: step.key, keyId: step.keyId, output, createdAt: step.updatedAt };
+      });
+    },
+
+    /**
+     * Decides an inbox item: a `human_input` step is answered with `input` (checked against its schema) or, denied,
+     * fails the run; a `tool_call` is approved (the tool runs) or denied (the step fails). 404 when the accessor may
+     * not see it, 409 when it no longer waits.
+     */
+    async decide(accessor: WorkflowAccessor, id: string, decision: { approve: boolean; reason: string | null; input: unknown }): Promise<WorkflowApproval> {
+      const parsed = parseWorkflowApprovalId(id);
+      const run = parsed && (await repository.getRun(parsed.runId));
+      const step = run && sees(accessor, run.keyId) ? (await repository.steps(run.id)).get(parsed.stepKey) : undefined;
+      if (!run || !step) throw new NotFoundError({ message: `Approval request with id '${id}' not found.`, param: "approval_id" });
+      const output = step.output as WaitingStepOutput;
+      const item: WorkflowApproval = { id, kind: waitingKind(output), runId: run.id, workflowId: run.workflowId, stepKey: step.key, keyId: run.keyId, output, createdAt: step.updatedAt };
+      const decided = () => new ConflictError({ message: `Approval request '${id}' was already decided.`, param: "approval_id", code: "approval_already_decided" });
+      if (step.status !== "waiting") throw decided();
+      let resolved: boolean;
+      if (item.kind === "human_input") {
+        if (decision.approve) {
+          validateHumanInput((output as Extract<WaitingStepOutput, { kind: "human_input" }>).schema ?? null, decision.input);
+          resolved = await repository.provideInput(run.id, step.key, decision.input);
+        } else {
+          const message = `the input of step '${step.key}' was denied${decision.reason ? `: ${decision.reason}` : ""}`;
+          resolved = await repository.resolveWaiting(run.id, step.key, { status: "failed", output: step.output, error: message, runError: { code: "input_denied", message } });
+        }
+      } else {
+        resolved = await repository.resolveWaiting(run.id, step.key, { status: "running", output: { ...output, approved: decision.approve, reason: decision.reason } });
+      }
+      if (!resolved) throw decided();
+      if (decision.approve || item.kind === "tool_call") await launch(run.id, run.keyId);
+      return item;
     },
   };
 }

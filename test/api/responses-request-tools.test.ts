@@ -95,6 +95,47 @@ describe("mcp request tools", () => {
     expect(mcpServer.requests.slice(before).every((entry) => entry.headers.get("x-token") === "s3cret")).toBe(true);
   });
 
+  it("streams mcp_list_tools and mcp_call progress events around their items, as the openai SDK types them", async () => {
+    upstream.reset();
+    upstream.on("user: Stream 4 plus 5", { toolCall: { name: "adhoc__add", arguments: { a: 4, b: 5 } } });
+    upstream.on("tool: 9", { text: "Nine." });
+    const stream = await server.admin.responses.create({
+      model,
+      input: "Stream 4 plus 5",
+      stream: true,
+      tools: [{ type: "mcp", server_label: "adhoc", server_url: mcpServer.url, require_approval: "never" } as never],
+    });
+    const events: Array<{ type: string; item_id?: string; output_index?: number; item?: { id: string; type: string } }> = [];
+    for await (const event of stream) events.push(event as never);
+    const around = (itemType: string, prefix: string) => {
+      const added = events.find((event) => event.type === "response.output_item.added" && event.item?.type === itemType)!;
+      const id = added.item!.id;
+      return events.filter((event) => event.item_id === id || event.item?.id === id).map((event) => event.type.replace(prefix, "*"));
+    };
+    expect(around("mcp_list_tools", "response.mcp_list_tools.")).toEqual(["response.output_item.added", "*in_progress", "*completed", "response.output_item.done"]);
+    expect(around("mcp_call", "response.mcp_call.")).toEqual(["response.output_item.added", "*in_progress", "*completed", "response.output_item.done"]);
+    const listing = events.find((event) => event.type === "response.mcp_list_tools.completed")!;
+    expect(listing.output_index).toBe(0);
+    expect(events.at(-1)!.type).toBe("response.completed");
+  });
+
+  it("a listing that fails streams response.mcp_list_tools.failed", async () => {
+    upstream.reset();
+    upstream.on("user: Use the dead server", { text: "No tools today." });
+    const stream = await server.admin.responses.create({
+      model,
+      input: "Use the dead server",
+      stream: true,
+      tools: [{ type: "mcp", server_label: "dead", server_url: "http://127.0.0.1:9/mcp", require_approval: "never" } as never],
+    });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types).toContain("response.mcp_list_tools.in_progress");
+    expect(types).toContain("response.mcp_list_tools.failed");
+    expect(types).not.toContain("response.mcp_list_tools.completed");
+    expect(types.at(-1)).toBe("response.completed");
+  });
+
   it("require_approval {never: {tool_names}} pauses only for the other tools", async () => {
     upstream.reset();
     upstream.on("user: Echo quietly", { toolCall: { name: "tools__echo", arguments: { text: "quiet" } } });

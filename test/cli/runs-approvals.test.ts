@@ -48,9 +48,9 @@ describe("aiplus approvals", () => {
     const approvedRun = await pausedRun("Add one and two");
     const deniedRun = await pausedRun("Add three and four");
 
-    const listed = jsonOf<Array<{ id: string; responseId: string; name: string; status: string }>>(await aiplus("approvals", "ls", "--json"));
-    const toApprove = listed.find((approval) => approval.responseId === approvedRun)!;
-    const toDeny = listed.find((approval) => approval.responseId === deniedRun)!;
+    const listed = jsonOf<Array<{ id: string; response_id: string; name: string; status: string }>>(await aiplus("approvals", "ls", "--json"));
+    const toApprove = listed.find((approval) => approval.response_id === approvedRun)!;
+    const toDeny = listed.find((approval) => approval.response_id === deniedRun)!;
     expect(toApprove).toMatchObject({ name: "calculator", status: "pending" });
     expect(toDeny).toMatchObject({ name: "calculator", status: "pending" });
     const table = await aiplus("approvals", "ls");

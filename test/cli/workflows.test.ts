@@ -1,7 +1,9 @@
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonOf, oneLineError, runAiplus, temporaryHome } from "./run-aiplus.js";
+import { ScriptedUpstream } from "../support/scripted-upstream.js";
+import { aiplusBin, cliEnvironment, jsonOf, oneLineError, runAiplus, temporaryHome } from "./run-aiplus.js";
 
 let home: string;
 let folder: string;
@@ -78,5 +80,41 @@ describe("aiplus workflows", () => {
     const missing = await runAiplus(["workflows", "run", "chaining", "--input", "topic=tea"], { home });
     expect(missing.code).not.toBe(0);
     expect(oneLineError(missing)).toMatch(/Missing required input 'model'/);
+  });
+
+  it("`workflows run` bills its model calls in the ledger to the key aiplus-cli-run", async () => {
+    const upstream = await ScriptedUpstream.start();
+    try {
+      upstream.on("user: Name a colour", { text: "teal" });
+      const provider = await runAiplus(["providers", "add", "--name", "scripted", "--base-url", upstream.baseUrl, "--api-key", "sk-up", "--models", "ledger-model"], { home });
+      expect(provider.code, provider.stderr).toBe(0);
+      const file = path.join(folder, "colour.yaml");
+      fs.writeFileSync(file, "name: colour\nsteps:\n  - {id: ask, type: llm, model: ledger-model, prompt: Name a colour}\n");
+      expect((await runAiplus(["workflows", "create", file], { home })).code).toBe(0);
+      const run = await runAiplus(["workflows", "run", "colour"], { home });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/completed\nteal\n/);
+      const usage = jsonOf<unknown>(await runAiplus(["usage", "--json"], { home }));
+      expect(JSON.stringify(usage)).toContain("ledger-model");
+      const keys = await runAiplus(["keys", "ls"], { home });
+      expect(keys.stdout).toContain("aiplus-cli-run");
+    } finally {
+      await upstream.stop();
+    }
+  });
+});
+
+describe("the bundled CLI (npm run build)", () => {
+  it("lists the templates from any working directory with no source tree next to it", () => {
+    const root = path.resolve(path.dirname(aiplusBin), "..");
+    execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "pipe" });
+    // The bundle alone (its npm packages next to it), run from an unrelated folder: no src/ to read templates from.
+    const shipped = fs.mkdtempSync(path.join(home, "shipped-"));
+    fs.copyFileSync(path.join(root, "dist", "aiplus.js"), path.join(shipped, "aiplus.js"));
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(shipped, "node_modules"));
+    const elsewhere = fs.mkdtempSync(path.join(home, "cwd-"));
+    const result = spawnSync(process.execPath, [path.join(shipped, "aiplus.js"), "workflows", "templates"], { cwd: elsewhere, env: cliEnvironment(home), encoding: "utf8" });
+    expect(result.status, result.stderr).toBe(0);
+    for (const name of ["chaining", "routing", "parallelization", "orchestrator-workers", "evaluator-optimizer"]) expect(result.stdout).toContain(name);
   });
 });

@@ -155,6 +155,26 @@ describe("python", () => {
   });
 });
 
+describe("code_interpreter (agents' built-in; `python` is its alias)", () => {
+  it("an agent with builtin code_interpreter runs sandboxed Python for a key with the permission; 403 on agent.id without it", async () => {
+    const definition = { name: "coder-agent", model, instructions: "Agent coder.", tools: [{ type: "builtin", name: "code_interpreter" }] };
+    const coder = await server.createKey({ name: "agent-coder", models: [model], allow_code_execution: true });
+    const agent = await server.client(coder.key).post<{ id: string }>("/agents", { body: definition });
+    upstream.reset();
+    upstream.on("user: Square 12 in Python", { toolCall: { name: "code_interpreter", arguments: { code: "print(12 * 12)" } } });
+    upstream.on(toolMessage, { text: "It is 144." });
+    const response = (await server.client(coder.key).responses.create({ agent: { id: agent.id }, input: "Square 12 in Python" } as never)) as RunView;
+    expect(response.status).toBe("completed");
+    expect(response.output[0]).toMatchObject({ type: "mcp_call", name: "code_interpreter", error: null });
+    expect(response.output[0]!.output).toContain("status: passed\nstdout:\n144");
+
+    const plain = await server.createKey({ name: "agent-plain", models: [model] });
+    const own = await server.client(plain.key).post<{ id: string }>("/agents", { body: definition });
+    const refused = await postResponses(server, { agent: { id: own.id }, input: "Square 12 in Python" }, plain.key);
+    expect([refused.status, refused.json.error.param, refused.json.error.code]).toEqual([403, "agent.id", "code_execution_not_allowed"]);
+  });
+});
+
 describe("python without a usable sandbox", () => {
   it("says so in the result and never runs the code unsandboxed", async () => {
     const unavailable = pythonTool({ bubblewrap: "/nonexistent/bwrap" });

@@ -71,4 +71,42 @@ describe("workflow runs across kill -9", () => {
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
   });
+
+  it("an agent step resumed after kill -9 waits for the agent run it logged instead of starting the agent again", async () => {
+    const agentUpstream = await ScriptedUpstream.start();
+    try {
+      agentUpstream.on("user: Do the crash task", { hold: true });
+      const first = await spawnServer(environment);
+      children.push(first);
+      await call(first.url, "POST", "/admin/providers", { name: "agent-scripted", base_url: agentUpstream.baseUrl, api_key: "sk-up", models: ["agent-model"], priority: 1 });
+      const agent = await call(first.url, "POST", "/agents", { name: "crash-agent", model: "agent-model", instructions: "Agent crash-agent." });
+      const workflow = await call(first.url, "POST", "/workflows", { name: "agent-crash", steps: [{ id: "work", type: "agent", agent: "crash-agent", input: "Do the crash task" }] });
+      const run = await call(first.url, "POST", `/workflows/${workflow.id}/runs`, { inputs: {} });
+      await agentUpstream.waitForRequests(1);
+      const logged = (await call(first.url, "GET", `/workflow-runs/${run.id}`)).steps[0];
+      expect(logged.output.response_id).toMatch(/^resp_/);
+      first.child.kill("SIGKILL");
+      expect(await first.exited).toBe("SIGKILL");
+
+      agentUpstream.on("user: Do the crash task", { text: "crash task done" });
+      const second = await spawnServer(environment);
+      children.push(second);
+      let done: any;
+      for (let attempt = 0; attempt < 600; attempt++) {
+        done = await call(second.url, "GET", `/workflow-runs/${run.id}`);
+        if (!["queued", "running"].includes(done.status)) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(done.status, JSON.stringify(done)).toBe("completed");
+      expect(done.output).toBe("crash task done");
+      // The cut call once, then the same agent run resumed once; a second agent run would have asked again.
+      expect(agentUpstream.requests.filter((request) => request.messages.at(-1)?.content === "Do the crash task")).toHaveLength(2);
+      const child = await call(second.url, "GET", `/responses/${logged.output.response_id}`);
+      expect([child.status, child.agent?.id]).toEqual(["completed", agent.id]);
+      second.child.kill("SIGTERM");
+      expect(await second.exited).toBe(0);
+    } finally {
+      await agentUpstream.stop();
+    }
+  });
 });

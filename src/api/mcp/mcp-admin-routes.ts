@@ -13,8 +13,12 @@ const toolNames = (name: string) => z.array(z.string().min(1, { error: `${name} 
 
 const createBody = z.strictObject({
   label: z.string({ error: "label must be a string" }),
-  url: z.string({ error: "url must be an http(s) URL" }),
-  transport: z.string({ error: "transport must be streamable-http" }).optional(),
+  url: z.string({ error: "url must be an http(s) URL" }).optional(),
+  transport: z.string({ error: "transport must be streamable-http or stdio" }).optional(),
+  command: z.string({ error: "command must be an absolute path" }).optional(),
+  args: z.array(z.string({ error: "args must be strings" }), { error: "args must be an array of strings" }).optional(),
+  env: z.record(z.string(), z.string({ error: "env values must be strings" }), { error: "env must be an object of strings" }).optional(),
+  binds: z.array(z.string({ error: "binds must be absolute folder paths" }), { error: "binds must be an array of absolute folder paths" }).optional(),
   headers: z.record(z.string(), z.string({ error: "headers values must be strings" }), { error: "headers must be an object of strings" }).optional(),
   bearer_token: z.string({ error: "bearer_token must be a string" }).min(1, { error: "bearer_token must not be empty" }).optional(),
   allowed_tools: toolNames("allowed_tools").nullish(),
@@ -29,7 +33,10 @@ const grantBody = z.strictObject({
   tools: toolNames("tools").nullish(),
 });
 
-/** `/v1/admin/mcp/servers`: the MCP servers whose tools keys may use, tool approval by hash, per-key grants. */
+/**
+ * `/v1/admin/mcp/servers`: the MCP servers whose tools keys may use, tool approval by hash, per-key grants. Admin keys
+ * only (a stdio server runs a program on this host, sandboxed).
+ */
 export function mcpAdminRoutes(dependencies: RouteDependencies & { mcp: McpService }): Hono<AppEnvironment> {
   const { mcp, maas } = dependencies;
   return new Hono<AppEnvironment>()
@@ -38,6 +45,7 @@ export function mcpAdminRoutes(dependencies: RouteDependencies & { mcp: McpServi
       const body = parseWithSchema(createBody, await readJsonBody(c));
       const server = await mcp.addServer({
         label: body.label, url: body.url, transport: body.transport, headers: body.headers, bearerToken: body.bearer_token, allowedTools: body.allowed_tools ?? undefined,
+        command: body.command, args: body.args, env: body.env, binds: body.binds,
       });
       return c.json(wireMcpServer(server), 201);
     })

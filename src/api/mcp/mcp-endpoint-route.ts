@@ -6,6 +6,6 @@ import type { AppEnvironment } from "../app-environment.js";
 export function mcpEndpointRoute(options: { providers: readonly ExposedToolProvider[]; maxBodyBytes: number }): Hono<AppEnvironment> {
   return new Hono<AppEnvironment>().all("/", async (c) => {
     const principal = c.get("principal");
-    return handleMcpRequest(c.req.raw, { keyId: principal.id, isAdmin: principal.isAdmin }, { providers: options.providers, maxBodyBytes: options.maxBodyBytes });
+    return handleMcpRequest(c.req.raw, { keyId: principal.id, isAdmin: principal.isAdmin, allowCodeExecution: principal.allowCodeExecution }, { providers: options.providers, maxBodyBytes: options.maxBodyBytes });
   });
 }

@@ -1,14 +1,17 @@
 import type { McpGrant, McpServerRecord, McpToolView } from "../../mcp/index.js";
 import { unixSeconds } from "../admin/admin-fields.js";
 
-/** An MCP server as the API shows it: header values (secrets) are masked. */
+const masked = (secrets: Record<string, string>) => Object.fromEntries(Object.keys(secrets).map((name) => [name, "****"]));
+
+/** An MCP server as the API shows it: header and env values (secrets) are masked. */
 export function wireMcpServer(server: McpServerRecord) {
   return {
     object: "mcp_server",
     label: server.label,
-    url: server.url,
+    url: server.stdio ? null : server.url,
     transport: server.transport,
-    headers: Object.fromEntries(Object.keys(server.headers).map((name) => [name, "****"])),
+    headers: masked(server.headers),
+    ...(server.stdio ? { command: server.stdio.command, args: server.stdio.args, env: masked(server.stdio.env), binds: server.stdio.binds } : {}),
     allowed_tools: server.allowedTools ?? null,
     created_at: unixSeconds(server.createdAt),
   };

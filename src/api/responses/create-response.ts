@@ -118,7 +118,7 @@ async function previousConversation(responses: ResponseRepository, id: string, k
   return conversation;
 }
 
-function startedResponse(id: string, createdAt: number, parameters: ResponseParameters): ResponseObject {
+export function startedResponse(id: string, createdAt: number, parameters: ResponseParameters): ResponseObject {
   const { user, temperature, top_p: topP, ...echoed } = parameters;
   return {
     id,

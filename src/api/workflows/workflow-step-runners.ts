@@ -1,25 +1,34 @@
 import type { Logger } from "pino";
-import { localAgentOperator, type AgentService } from "../../agents/index.js";
+import type { AgentService } from "../../agents/index.js";
 import { toPrincipal } from "../../maas/index.js";
 import { runSandboxed } from "../../sandbox/index.js";
 import type { ServerToolRegistry } from "../../server-tools/index.js";
 import { InvalidRequestError, type LanguageModelCallOptions, type LanguageModelStreamPart, PermissionDeniedError } from "../../spec/index.js";
 import { localWorkflowOwnerId, type LlmFormat, type WorkflowStepContext, type WorkflowStepRunners } from "../../workflows/index.js";
 import { startLanguageModelCall, type MeteringDependencies } from "../metering/index.js";
+import type { ResponseRepository } from "../../responses/index.js";
+import type { ResponseRunService } from "../responses/runs/response-run-service.js";
+import { awaitAgentStepRun, ensureAgentStepRun, newAgentStepResponseId } from "./agent-step-run.js";
 
 export type WorkflowStepRunnerOptions = {
   /** The metering flow (every model call of a run is metered like a request of the run's key). */
   metering: MeteringDependencies;
   tools: ServerToolRegistry;
   agents: AgentService;
+  /** Stored responses and durable response runs: an `agent` step is a child agent run (`POST /v1/responses` with `agent`). */
+  responses: ResponseRepository;
+  runs: ResponseRunService;
   logger: Logger;
   now: () => number;
 };
 
 /**
- * The platform's work for workflow steps: `llm` and `agent` steps are metered model calls of the run's key (the local
- * operator's runs (CLI) call the gateway directly, unmetered like `aiplus chat`), `tool` steps run a server tool, `code` steps run Python
- * in the sandbox (stdin: the run's values as JSON; output: stdout, parsed when it is JSON).
+ * The platform's work for workflow steps: `llm` steps are metered model calls of the run's key; an `agent` step is a
+ * durable child run of the agent (its tools, memory, handoffs, limits; metered to the run's key) whose response id is
+ * logged in the step first, so a resumed workflow waits for that run instead of starting the agent again; `tool`
+ * steps run a server tool (one that requires approval pauses the run first); `code` steps run Python in the sandbox
+ * (stdin: the run's values as JSON; output: stdout, parsed when it is JSON). Runs of the local operator (`local`,
+ * started before `aiplus workflows run` used the key `aiplus-cli-run`) call the gateway directly and have no agent steps.
  */
 export function workflowStepRunners(options: WorkflowStepRunnerOptions): WorkflowStepRunners {
   const { metering, logger } = options;
@@ -53,10 +62,27 @@ export function workflowStepRunners(options: WorkflowStepRunnerOptions): Workflo
     },
 
     async agent(request, context) {
-      const { version } = await options.agents.get(context.keyId === localWorkflowOwnerId ? localAgentOperator : { keyId: context.keyId, isAdmin: (await principalOf(context.keyId)).isAdmin }, request.agent);
-      const definition = version.definition;
-      const messages = [...(definition.instructions ? [{ role: "system" as const, content: definition.instructions }] : []), { role: "user" as const, content: request.input }];
-      return callModel(definition.model, { prompt: { type: "chat", messages }, sampling: {} }, undefined, context);
+      if (context.keyId === localWorkflowOwnerId) throw new Error("agent steps run as an API key's agent runs; start the run with a key (`aiplus workflows run` uses aiplus-cli-run)");
+      const principal = await principalOf(context.keyId);
+      const logged = (context.logged as { response_id?: unknown } | null)?.response_id;
+      const responseId = typeof logged === "string" ? logged : newAgentStepResponseId();
+      await context.note({ response_id: responseId });
+      const dependencies = { responses: options.responses, runs: options.runs, agents: options.agents, now: options.now };
+      await ensureAgentStepRun(dependencies, principal, responseId, request.agent, request.input);
+      return awaitAgentStepRun(dependencies, principal.id, responseId, context.signal);
+    },
+
+    toolNeedsApproval: (name) => options.tools.get(name)?.requiresApproval === true,
+
+    /** Cancels the child runs agent steps logged (`response_id`) that are still queued or in progress. */
+    async cancelStepWork(keyId, steps) {
+      if (keyId === localWorkflowOwnerId) return;
+      for (const step of steps) {
+        const responseId = (step.output as { response_id?: unknown } | null)?.response_id;
+        if (typeof responseId !== "string") continue;
+        const child = await options.responses.get(responseId, keyId);
+        if (child && (child.status === "queued" || child.status === "in_progress")) await options.runs.cancel(child);
+      }
     },
 
     async tool(request, context) {

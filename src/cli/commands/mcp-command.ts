@@ -1,36 +1,43 @@
 import { Command, InvalidArgumentError } from "commander";
 import type { Config } from "../../config/index.js";
 import type { McpServerRecord, McpService, McpToolView } from "../../mcp/index.js";
-import { NotFoundError } from "../../spec/index.js";
+import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
 import type { Database } from "../../store/index.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { printJson, printLine, printTable } from "../output.js";
 
-type AddOptions = { header: string[]; bearerToken?: string; allowTool: string[]; json?: boolean };
+type AddOptions = { header: string[]; bearerToken?: string; allowTool: string[]; command?: string; arg: string[]; env: string[]; bind: string[]; json?: boolean };
 type ToolsOptions = { approve?: true | string[]; json?: boolean };
 
 /** `aiplus mcp add | ls | rm | tools | grant | revoke`: MCP servers whose tools keys may use. */
 export function mcpCommand(): Command {
-  const mcp = new Command("mcp").description("manage MCP servers whose tools API keys may use (Streamable HTTP)");
+  const mcp = new Command("mcp").description("manage MCP servers whose tools API keys may use (Streamable HTTP, or stdio run sandboxed)");
 
   mcp
     .command("add")
-    .description("register an MCP server (its URL must not be loopback or private unless AIPLUS_MCP_ALLOWED_HOSTS allows it)")
+    .description("register an MCP server: a URL (not loopback or private unless AIPLUS_MCP_ALLOWED_HOSTS allows it) or --command (stdio, run in the sandbox)")
     .argument("<label>", "namespace of its tools (label__tool): a-z, 0-9, '_' or '-'")
-    .argument("<url>", "Streamable HTTP endpoint, e.g. https://mcp.example.com/mcp")
+    .argument("[url]", "Streamable HTTP endpoint, e.g. https://mcp.example.com/mcp")
+    .option("--command <path>", "stdio server: absolute path of the program, started in the bubblewrap sandbox (no network)")
+    .option("--arg <value>", "stdio: an argument of the program (repeatable)", collect, [])
+    .option("--env <name=value>", "stdio: an environment variable (repeatable; never printed)", collectPair, [])
+    .option("--bind <folder>", "stdio: absolute host folder bound read-only into the sandbox (repeatable)", collect, [])
     .option("--header <name=value>", "HTTP header sent to the server (repeatable; never printed)", collectHeader, [])
     .option("--bearer-token <token>", "sent as Authorization: Bearer (never printed)")
     .option("--allow-tool <name>", "only this tool may be used (repeatable; default: all)", collect, [])
     .option("--json", "print the server as JSON (header values masked)")
-    .action(async (label: string, url: string, options: AddOptions, command: Command) => {
+    .action(async (label: string, url: string | undefined, options: AddOptions, command: Command) => {
+      if ((url === undefined) === (options.command === undefined)) throw new InvalidRequestError({ message: "give a URL or --command, not both", param: "url" });
+      const stdio = options.command !== undefined;
       const server = await withMcp(await resolveConfig(command), (service) =>
         service.addServer({
-          label, url, headers: Object.fromEntries(options.header.map(splitHeader)), bearerToken: options.bearerToken,
+          label, url, headers: options.header.length > 0 ? Object.fromEntries(options.header.map(splitHeader)) : undefined, bearerToken: options.bearerToken,
           allowedTools: options.allowTool.length > 0 ? options.allowTool : undefined,
+          ...(stdio ? { command: options.command, args: options.arg, env: Object.fromEntries(options.env.map(splitHeader)), binds: options.bind } : {}),
         }),
       );
       if (options.json) printJson(publicServer(server));
-      else printLine(`added MCP server ${server.label} (${server.url}); review its tools with \`aiplus mcp tools ${server.label}\``);
+      else printLine(`added MCP server ${server.label} (${server.stdio ? `stdio: ${server.stdio.command}` : server.url}); review its tools with \`aiplus mcp tools ${server.label}\``);
     });
 
   mcp
@@ -44,8 +51,8 @@ export function mcpCommand(): Command {
         return;
       }
       printTable(
-        ["LABEL", "URL", "TRANSPORT", "ALLOWED TOOLS", "HEADERS"],
-        servers.map((server) => [server.label, server.url, server.transport, server.allowedTools?.join(",") ?? "all", Object.keys(server.headers).join(",") || "-"]),
+        ["LABEL", "URL / COMMAND", "TRANSPORT", "ALLOWED TOOLS", "HEADERS"],
+        servers.map((server) => [server.label, server.stdio ? server.stdio.command : server.url, server.transport, server.allowedTools?.join(",") ?? "all", Object.keys(server.headers).join(",") || "-"]),
         "no MCP servers; add one with `aiplus mcp add <label> <url>`",
       );
     });
@@ -122,6 +129,11 @@ function collectHeader(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+function collectPair(value: string, previous: string[]): string[] {
+  if (!/^[^=\s]+=/.test(value)) throw new InvalidArgumentError("Must be NAME=value, e.g. API_TOKEN=secret.");
+  return [...previous, value];
+}
+
 function splitHeader(value: string): [string, string] {
   const index = value.indexOf("=");
   return [value.slice(0, index), value.slice(index + 1)];
@@ -132,8 +144,8 @@ function oneLine(text: string): string {
   return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
 }
 
-/** A server without its header values. */
+/** A server without its header and env values. */
 function publicServer(server: McpServerRecord) {
-  const { headers, ...rest } = server;
-  return { ...rest, headers: Object.keys(headers) };
+  const { headers, stdio, ...rest } = server;
+  return { ...rest, headers: Object.keys(headers), ...(stdio ? { stdio: { ...stdio, env: Object.keys(stdio.env) } } : {}) };
 }

@@ -14,8 +14,9 @@ const operator: WorkflowAccessor = { keyId: undefined, isAdmin: true, allowCodeE
 
 /**
  * `aiplus workflows templates | create | ls | show | rm | run | runs`: workflow definitions (YAML or JSON files, or one
- * of the shipped templates) and their durable runs, as the local operator. `run` executes in this process (model
- * calls go to the gateway directly); a run left unfinished is resumed by the next server on the same AIPLUS_HOME.
+ * of the shipped templates) and their durable runs, as the local operator. `run` executes in this process with the
+ * key `aiplus run` uses (`aiplus-cli-run`: its calls are on the ledger); a run left unfinished is resumed by the next
+ * server on the same AIPLUS_HOME.
  */
 export function workflowsCommand(): Command {
   const workflows = new Command("workflows").description("workflows: graphs of llm, agent, tool, condition, parallel, map, human_input and code steps, run durably");
@@ -95,7 +96,19 @@ export function workflowsCommand(): Command {
     .option("--json", "print the run as JSON")
     .action(async (reference: string, options: JsonFlag & { input: Record<string, unknown>; follow?: boolean }, command: Command) => {
       const run = await withPlatform(await resolveConfig(command), async (platform) => {
-        let current = await platform.workflows.startRun(operator, reference, options.input);
+        // Started through the API with the key `aiplus run` uses: every model call (llm and agent steps, agents' own
+        // runs) is metered in the ledger to `aiplus-cli-run`, and agent steps run as that key's durable agent runs.
+        const { cliRunKey } = await import("../run/cli-run-key.js");
+        const body = JSON.stringify({ inputs: options.input });
+        const post = async (key: string) =>
+          platform.app.request(`/v1/workflows/${encodeURIComponent(reference)}/runs`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body });
+        let response = await post(await cliRunKey(platform));
+        if (response.status === 401) response = await post(await cliRunKey(platform, { renew: true }));
+        if (!response.ok) {
+          const failure = (await response.json().catch(() => undefined)) as { error?: { message?: string; param?: string; code?: string } } | undefined;
+          throw new InvalidRequestError({ message: failure?.error?.message ?? `the run could not start (HTTP ${response.status})`, param: failure?.error?.param, code: failure?.error?.code });
+        }
+        let current = await platform.workflows.getRun(operator, ((await response.json()) as { id: string }).id);
         const printed = new Set<string>();
         for (;;) {
           current = await platform.workflows.getRun(operator, current.id);
@@ -139,7 +152,7 @@ function printRun(run: WorkflowRunView, json: boolean): void {
   if (run.status === "completed") printLine(typeof run.output === "string" ? run.output : JSON.stringify(run.output, null, 2));
   if (run.error) printLine(`error: ${run.error.message}`);
   const waiting = run.steps.find((step) => step.status === "waiting");
-  if (run.status === "awaiting_input" && waiting) printLine(`waiting for input at step ${waiting.key}: answer with POST /v1/workflow-runs/${run.id}/input`);
+  if (run.status === "awaiting_input" && waiting) printLine(`waiting at step ${waiting.key}: answer in the approvals inbox (GET /v1/approvals) or with POST /v1/workflow-runs/${run.id}/input`);
 }
 
 function abbreviate(value: unknown): string {
@@ -184,5 +197,5 @@ async function withWorkflows<Result>(config: Config, use: (service: WorkflowServ
   const notHere = async (): Promise<never> => {
     throw new Error("steps run with `aiplus workflows run` or a server");
   };
-  return withDatabase(config, (database) => use(createWorkflowService({ database, logger: pino({ level: "silent" }), runners: { llm: notHere, agent: notHere, tool: notHere, code: notHere } })));
+  return withDatabase(config, (database) => use(createWorkflowService({ database, logger: pino({ level: "silent" }), runners: { llm: notHere, agent: notHere, tool: notHere, code: notHere, toolNeedsApproval: () => false } })));
 }

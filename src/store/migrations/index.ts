@@ -13,6 +13,7 @@ import * as mcp from "./0011-mcp.js";
 import * as agents from "./0012-agents.js";
 import * as runs from "./0013-runs.js";
 import * as workflows from "./0014-workflows.js";
+import * as mcpStdio from "./0015-mcp-stdio.js";
 
 /** Migrations are TypeScript modules listed here in order (no folder scanning, so bundling works). */
 export const migrationProvider: MigrationProvider = {
@@ -32,6 +33,7 @@ export const migrationProvider: MigrationProvider = {
       "0012-agents": agents,
       "0013-runs": runs,
       "0014-workflows": workflows,
+      "0015-mcp-stdio": mcpStdio,
     };
   },
 };

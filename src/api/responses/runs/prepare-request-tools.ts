@@ -47,6 +47,9 @@ async function listTools(execution: RunExecution, entry: McpToolEntry): Promise<
   }
   const outputIndex = execution.response.output.length;
   await execution.emit({ type: "response.output_item.added", output_index: outputIndex, item: { ...item, tools: [] } });
+  // Emitted once the listing is known (so a resumed run that lists again logs no half-finished listing).
+  await execution.emit({ type: "response.mcp_list_tools.in_progress", item_id: item.id, output_index: outputIndex });
+  await execution.emit({ type: item.error === null ? "response.mcp_list_tools.completed" : "response.mcp_list_tools.failed", item_id: item.id, output_index: outputIndex });
   await execution.emit({ type: "response.output_item.done", output_index: outputIndex, item });
   await execution.commit({ appendItems: [item], response: execution.withOutput([item]) });
   return item;
