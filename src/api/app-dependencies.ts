@@ -15,7 +15,7 @@ import type { WorkflowService } from "../workflows/index.js";
 
 /** Everything the HTTP app needs; the platform (composition root) builds it. */
 export type AppDependencies = {
-  maas: Pick<Maas, "authenticate" | "rateLimiter" | "assertModelAllowed" | "openMeteredRequest" | "keys" | "prices" | "usage">;
+  maas: Pick<Maas, "authenticate" | "rateLimiter" | "assertModelAllowed" | "openMeteredRequest" | "keys" | "prices" | "usage" | "consoleSessions">;
   gateway: Gateway;
   runtime: Pick<Runtime, "stats" | "unload">;
   models: ModelRepository;
@@ -64,6 +64,8 @@ export type AppDependencies = {
   agents?: AgentService | undefined;
   /** Workflows (`/v1/workflows`, `/v1/workflow-runs`, an aiplus extension). Absent: those routes are off. */
   workflows?: WorkflowService | undefined;
+  /** Folder of the built web console served at `/console/` (config `consoleDir`). Defaults to `defaultConsoleDirectory()`. */
+  consoleDirectory?: string | undefined;
   /** Clock for `created` fields. Defaults to `Date.now`. */
   now?: (() => number) | undefined;
 };

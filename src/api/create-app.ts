@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { agentsRoutes } from "./agents/index.js";
+import { consoleSessionRoutes, consoleStaticRoutes, defaultConsoleDirectory, meRoutes, usageSummaryRoutes } from "./console/index.js";
 import { adminRoutes } from "./admin/admin-routes.js";
 import type { AppDependencies } from "./app-dependencies.js";
 import type { AppEnvironment } from "./app-environment.js";
@@ -37,7 +38,12 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
   app.use(requestId({ logger: dependencies.logger }));
   app.get("/health", (c) => (dependencies.drainingSignal?.aborted ? c.json({ status: "draining" }, 503) : c.json({ status: "ok" })));
   app.use("/v1/*", shutdownGate({ drainingSignal: dependencies.drainingSignal, requests: routeDependencies.inFlight }));
-  app.use("/v1/*", bodyLimit({ maxBytes: dependencies.bodyLimitBytes }), bearerAuth({ authenticate: dependencies.maas.authenticate }));
+  app.use("/v1/*", bodyLimit({ maxBytes: dependencies.bodyLimitBytes }));
+  // Console sign-in/out authenticate by the cookie themselves; every other /v1 route takes a bearer key or the cookie.
+  app.route("/v1/console", consoleSessionRoutes({ maas: dependencies.maas, now: dependencies.now }));
+  app.use("/v1/*", bearerAuth({ authenticate: dependencies.maas.authenticate, consoleSessions: dependencies.maas.consoleSessions }));
+  app.route("/v1/me", meRoutes({ maas: dependencies.maas, now: dependencies.now }));
+  app.route("/v1/usage", usageSummaryRoutes({ maas: dependencies.maas, now: dependencies.now }));
   app.use("/v1/chat/completions", rateLimit);
   app.use("/v1/completions", rateLimit);
   app.use("/v1/embeddings", rateLimit);
@@ -85,5 +91,7 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
     app.route("/v1/evals", evalRoutes({ ...routeDependencies, evaluation }));
     app.route("/v1/arena", arenaRoutes({ ...routeDependencies, evaluation }));
   }
+  // The web console (single-page app) at /console/, `/` redirects there.
+  app.route("/", consoleStaticRoutes({ directory: dependencies.consoleDirectory ?? defaultConsoleDirectory() }));
   return app;
 }

@@ -36,6 +36,8 @@ const environmentNames: Record<keyof ConfigInput, string> = {
   otlpEndpoint: "AIPLUS_OTLP_ENDPOINT",
   httpFetchAllowedHosts: "AIPLUS_HTTP_FETCH_ALLOWED_HOSTS",
   httpFetchMaxBytes: "AIPLUS_HTTP_FETCH_MAX_BYTES",
+  consoleSessionHours: "AIPLUS_CONSOLE_SESSION_HOURS",
+  consoleDir: "AIPLUS_CONSOLE_DIR",
 };
 
 /**

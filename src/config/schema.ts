@@ -110,6 +110,13 @@ export const configSchema = z.object({
    * `/v1/traces` is appended, or a URL ending in `/v1/traces`). Defaults to none: no trace leaves the server.
    */
   otlpEndpoint: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  /** Hours a web console session lasts after sign-in (`/console/`). Defaults to 12. */
+  consoleSessionHours: z.coerce.number().positive().max(8760).default(12),
+  /**
+   * Folder of the built web console (`index.html`, `assets/`) served at `/console/`. Defaults to `web/dist` of the
+   * aiplus installation, found from the program's own location (not the working directory).
+   */
+  consoleDir: z.string().min(1).optional(),
   /** pino log level. Defaults to `info`. */
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

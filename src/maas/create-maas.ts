@@ -1,6 +1,7 @@
 import type { Database } from "../store/index.js";
 import { assertModelAllowed } from "./assert-model-allowed.js";
 import { createAuthenticator } from "./authenticator.js";
+import { createConsoleSessions } from "./console-sessions.js";
 import { createInMemoryRateLimiter } from "./in-memory-rate-limiter.js";
 import { registerInstance as registerLedgerInstance, type RegisteredInstance } from "./instance-registry.js";
 import { createKeyManager } from "./key-manager.js";
@@ -29,6 +30,8 @@ export type MaasOptions = {
   staleAfterMs?: number;
   /** How often a server instance recovers dead instances' requests (0 disables). Defaults to 60000 ms. */
   recoveryIntervalMs?: number;
+  /** How long a web console session lasts (config `consoleSessionHours`). Defaults to 12 hours. */
+  consoleSessionMs?: number | undefined;
   /** Heartbeat or periodic recovery failures. Defaults to ignoring them (the next run retries). */
   onError?: (error: unknown) => void;
 };
@@ -76,10 +79,13 @@ export function createMaas(options: MaasOptions) {
 
   const keyManager = createKeyManager({ database, keySecret: options.keySecret, now, generateId: options.generateId });
   const prices = createPriceBook({ database, now });
+  const authenticate = createAuthenticator({ database, keySecret: options.keySecret, now });
   return {
     keys: keyManager,
     ensureAdminKey: keyManager.ensureAdminKey,
-    authenticate: createAuthenticator({ database, keySecret: options.keySecret, now }),
+    authenticate,
+    /** Web console sessions (an API key exchanged for an HttpOnly cookie). */
+    consoleSessions: createConsoleSessions({ database, keySecret: options.keySecret, authenticate, lifetimeMs: options.consoleSessionMs, now }),
     assertModelAllowed,
     rateLimiter: options.rateLimiter ?? createInMemoryRateLimiter({ now }),
     prices,

@@ -4,6 +4,7 @@ export { apiKeyPrefix, generateApiKey, hashApiKey } from "./api-key-secret.js";
 export { loadKeySecret } from "./load-key-secret.js";
 export { createKeyManager, type CreateKeyInput, type KeyManager, type KeyManagerOptions, type UpdateKeyInput } from "./key-manager.js";
 export { createAuthenticator, toPrincipal } from "./authenticator.js";
+export { type ConsoleSession, type ConsoleSessions, type ConsoleSessionsOptions, createConsoleSessions } from "./console-sessions.js";
 export { assertModelAllowed, isModelAllowed } from "./assert-model-allowed.js";
 export { type RateLimiter, rateLimitWindowMs } from "./rate-limiter.js";
 export { createInMemoryRateLimiter, type InMemoryRateLimiterOptions } from "./in-memory-rate-limiter.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { InvalidRequestError, NotFoundError } from "../spec/index.js";
-import { type ApiKeyLimitsPatch, type ApiKeyRecord, type BudgetPeriod, createApiKeyRepository, type Database } from "../store/index.js";
+import { type ApiKeyLimitsPatch, type ApiKeyRecord, type BudgetPeriod, createApiKeyRepository, createConsoleSessionRepository, type Database } from "../store/index.js";
 import { apiKeyPrefix, generateApiKey, hashApiKey } from "./api-key-secret.js";
 import { currentPeriodStart } from "./budget-period.js";
 import { dollarsToNanos } from "./money.js";
@@ -111,6 +111,7 @@ export function createKeyManager(options: KeyManagerOptions) {
     async revoke(id: string): Promise<ApiKeyRecord> {
       await requireKey(id);
       await keys.revoke(id, now());
+      await createConsoleSessionRepository(options.database).deleteForKey(id);
       return requireKey(id);
     },
 

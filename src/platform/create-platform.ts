@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import path from "node:path";
 import type { ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
 import { pino, type Logger } from "pino";
@@ -92,6 +93,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       keySecret: loadKeySecret(config.home, config.keySecret),
       instanceKind: "server",
       now,
+      consoleSessionMs: config.consoleSessionHours * 3_600_000,
       onError: (error) => logger.warn({ err: error }, "ledger heartbeat or recovery failed; retrying"),
     });
     const admin = await maas.ensureAdminKey({ adminKey: config.adminKey });
@@ -227,6 +229,7 @@ function assemble(
     agents,
     workflows,
     mcp,
+    consoleDirectory: config.consoleDir === undefined ? undefined : path.resolve(config.consoleDir),
     now,
   });
   let server: ServerType | undefined;

@@ -384,6 +384,14 @@ export type WorkflowRunStepsTable = {
   updated_at: number;
 };
 
+/** Web console sessions (migration 0016): `id` is the SHA-256 hex of the cookie's token, never the token. */
+export type ConsoleSessionsTable = {
+  id: string;
+  key_id: string;
+  created_at: number;
+  expires_at: number;
+};
+
 export type MigrationsNote = { id: Generated<number> };
 
 export type DatabaseSchema = {
@@ -411,4 +419,5 @@ export type DatabaseSchema = {
   workflows: WorkflowsTable;
   workflow_runs: WorkflowRunsTable;
   workflow_run_steps: WorkflowRunStepsTable;
+  console_sessions: ConsoleSessionsTable;
 };

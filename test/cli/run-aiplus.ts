@@ -74,9 +74,9 @@ export type RunningServe = {
 };
 
 /** Starts `aiplus serve --port 0` and waits until it prints its URL. */
-export function startAiplusServe(options: { home: string; env?: Record<string, string> }): Promise<RunningServe> {
+export function startAiplusServe(options: { home: string; env?: Record<string, string>; cwd?: string }): Promise<RunningServe> {
   const child = spawn(process.execPath, [aiplusBin, "serve", "--port", "0"], {
-    cwd: repositoryRoot,
+    cwd: options.cwd ?? repositoryRoot,
     env: cliEnvironment(options.home, { AIPLUS_LOG_LEVEL: "warn", ...options.env }),
     stdio: ["ignore", "pipe", "pipe"],
   });

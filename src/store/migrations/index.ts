@@ -14,6 +14,7 @@ import * as agents from "./0012-agents.js";
 import * as runs from "./0013-runs.js";
 import * as workflows from "./0014-workflows.js";
 import * as mcpStdio from "./0015-mcp-stdio.js";
+import * as consoleSessions from "./0016-console-sessions.js";
 
 /** Migrations are TypeScript modules listed here in order (no folder scanning, so bundling works). */
 export const migrationProvider: MigrationProvider = {
@@ -34,6 +35,7 @@ export const migrationProvider: MigrationProvider = {
       "0013-runs": runs,
       "0014-workflows": workflows,
       "0015-mcp-stdio": mcpStdio,
+      "0016-console-sessions": consoleSessions,
     };
   },
 };

@@ -28,3 +28,8 @@ export {
   type UsageSettlement,
 } from "./usage-record-repository.js";
 export { createInstanceRepository, type InstanceRecord, type InstanceRepository } from "./instance-repository.js";
+export {
+  type ConsoleSessionRecord,
+  type ConsoleSessionRepository,
+  createConsoleSessionRepository,
+} from "./console-session-repository.js";
