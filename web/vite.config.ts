@@ -8,7 +8,8 @@ export default defineConfig({
   base: "/console/",
   plugins: [react()],
   build: {
-    outDir: "dist",
+    // AIPLUS_CONSOLE_OUT: build elsewhere (an absolute path), e.g. to test a build without touching web/dist.
+    outDir: process.env.AIPLUS_CONSOLE_OUT ?? "dist",
     emptyOutDir: true,
     // Pages are split by route (lazy imports); the entry holds the shell, router, query client and Mantine core.
     chunkSizeWarningLimit: 900,

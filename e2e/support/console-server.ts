@@ -40,7 +40,7 @@ export async function startConsoleServer(environment: Record<string, string> = {
       AIPLUS_THREADS: process.env.AIPLUS_THREADS ?? "1",
       AIPLUS_CONTEXT_SIZE: "512",
       AIPLUS_LOG_LEVEL: "warn",
-      AIPLUS_CONSOLE_DIR: path.join(repositoryRoot, "web", "dist"),
+      AIPLUS_CONSOLE_DIR: process.env.AIPLUS_CONSOLE_DIR ?? path.join(repositoryRoot, "web", "dist"),
       ...environment,
     },
     stdio: ["ignore", "pipe", "inherit"],
