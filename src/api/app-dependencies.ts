@@ -1,8 +1,10 @@
 import type { Logger } from "pino";
 import type { AgentService } from "../agents/index.js";
 import type { Gateway } from "../gateway/types.js";
+import type { Guardrails } from "../guardrails/index.js";
 import type { Maas } from "../maas/index.js";
 import type { ExposedToolProvider, McpService } from "../mcp/index.js";
+import type { ModelPullService } from "../model-pulls/index.js";
 import type { KnowledgeService } from "../rag/index.js";
 import type { ResponseRepository } from "../responses/index.js";
 import type { ServerToolRegistry } from "../server-tools/index.js";
@@ -17,7 +19,12 @@ import type { WorkflowService } from "../workflows/index.js";
 export type AppDependencies = {
   maas: Pick<Maas, "authenticate" | "rateLimiter" | "assertModelAllowed" | "openMeteredRequest" | "keys" | "prices" | "usage" | "consoleSessions">;
   gateway: Gateway;
-  runtime: Pick<Runtime, "stats" | "unload">;
+  /**
+   * Guardrail policies, per-request guards, moderation and the audit log (`/v1/admin/policies`, `/v1/admin/audit`,
+   * `/v1/moderations`). Absent: model calls carry no key guard (the gateway's fallback, if any, still applies).
+   */
+  guardrails?: Guardrails | undefined;
+  runtime: Pick<Runtime, "stats" | "load" | "unload">;
   models: ModelRepository;
   providers: ProviderRepository;
   /** Reads a GGUF header (`inspectGguf`); throws InvalidModelFileError for a bad file. */
@@ -46,6 +53,8 @@ export type AppDependencies = {
   shutdownSignal?: AbortSignal | undefined;
   /** Tracks open ledger entries so shutdown can wait for them to settle. Defaults to a fresh tracker. */
   inFlight?: InFlightRequests | undefined;
+  /** Model downloads as server-side jobs (`/v1/admin/model-pulls`). Absent: that route is off. */
+  modelPulls?: ModelPullService | undefined;
   /** Knowledge bases (`/v1/knowledge-bases`, `/v1/rerank`, `knowledge_bases` in chat). Absent: those routes are off. */
   knowledge?: KnowledgeService | undefined;
   /** Stored responses of the Responses API (`/v1/responses`). Absent: those routes are off. */

@@ -19,6 +19,8 @@ import { chatCompletionsRoute } from "./routes/chat-completions-route.js";
 import { completionsRoute } from "./routes/completions-route.js";
 import { embeddingsRoute } from "./routes/embeddings-route.js";
 import { modelsRoutes } from "./routes/models-routes.js";
+import { moderationsRoute } from "./routes/moderations-route.js";
+import { usageReportRoutes } from "./usage/index.js";
 import { workflowsRoutes } from "./workflows/index.js";
 
 /**
@@ -44,6 +46,7 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
   app.use("/v1/*", bearerAuth({ authenticate: dependencies.maas.authenticate, consoleSessions: dependencies.maas.consoleSessions }));
   app.route("/v1/me", meRoutes({ maas: dependencies.maas, now: dependencies.now }));
   app.route("/v1/usage", usageSummaryRoutes({ maas: dependencies.maas, now: dependencies.now }));
+  app.route("/v1/usage", usageReportRoutes({ maas: dependencies.maas }));
   app.use("/v1/chat/completions", rateLimit);
   app.use("/v1/completions", rateLimit);
   app.use("/v1/embeddings", rateLimit);
@@ -51,6 +54,10 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
   app.route("/v1/chat/completions", chatCompletionsRoute(routeDependencies));
   app.route("/v1/completions", completionsRoute(routeDependencies));
   app.route("/v1/embeddings", embeddingsRoute(routeDependencies));
+  if (dependencies.guardrails) {
+    app.use("/v1/moderations", rateLimit);
+    app.route("/v1/moderations", moderationsRoute(dependencies.guardrails));
+  }
   app.route("/v1/admin", adminRoutes(routeDependencies));
   const knowledge = dependencies.knowledge;
   if (knowledge) {

@@ -8,6 +8,7 @@ import { kbCommand } from "./commands/kb/kb-command.js";
 import { keysCommand } from "./commands/keys-command.js";
 import { mcpCommand } from "./commands/mcp-command.js";
 import { modelsCommand } from "./commands/models-command.js";
+import { auditCliAction, auditCommand, policiesCommand } from "./commands/policies-command.js";
 import { pricesCommand } from "./commands/prices-command.js";
 import { providersCommand } from "./commands/providers-command.js";
 import { pullCommand } from "./commands/pull-command.js";
@@ -27,12 +28,14 @@ export function createProgram(version: string): Command {
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", "\nSettings also come from AIPLUS_* environment variables and $AIPLUS_HOME/config.json.");
   for (const command of [
-    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(), kbCommand(), evalCommand(), arenaCommand(), mcpCommand(), agentsCommand(), runCommand(), runsCommand(), approvalsCommand(), workflowsCommand(),
+    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(), kbCommand(), evalCommand(), arenaCommand(), mcpCommand(), agentsCommand(), runCommand(), runsCommand(), approvalsCommand(), workflowsCommand(), policiesCommand(), auditCommand(),
   ]) {
     program.addCommand(command);
   }
   // `npx aiplus help` / `npx aiplus version`: the same as --help / --version, with no flag for a wrapper to take.
   program.command("version").description("print the version (same as --version)").action(() => printLine(version));
+  // Admin commands that change state are written to the audit log before they run.
+  program.hook("preAction", (_program, action) => auditCliAction(action));
   configureRecursively(program);
   return program;
 }

@@ -15,6 +15,7 @@ const environmentNames: Record<keyof ConfigInput, string> = {
   keySecret: "AIPLUS_KEY_SECRET",
   databaseUrl: "AIPLUS_DATABASE_URL",
   modelsDir: "AIPLUS_MODELS_DIR",
+  huggingFaceUrl: "AIPLUS_HUGGING_FACE_URL",
   memoryBudget: "AIPLUS_MEMORY_BUDGET",
   sequences: "AIPLUS_SEQUENCES",
   contextSize: "AIPLUS_CONTEXT_SIZE",

@@ -38,6 +38,8 @@ export const configSchema = z.object({
   databaseUrl: z.string().min(1).optional(),
   /** Folder that `aiplus pull` downloads into. Defaults to `$AIPLUS_HOME/models`. */
   modelsDir: z.string().min(1).optional(),
+  /** Where `hf:org/repo/file.gguf` pull sources are downloaded from (a mirror, say). Defaults to `https://huggingface.co`. */
+  huggingFaceUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://huggingface.co"),
   /** Memory the model pool may use for weights and KV cache. Defaults to 75% of RAM (or of VRAM on GPU). */
   memoryBudget: byteSize.optional(),
   /** Parallel sequences (concurrent requests decoded together) per loaded model. Defaults to 4. */

@@ -137,7 +137,8 @@ export { labelAgreement, type Agreement } from "./safety/label-agreement.js";
 // reports
 export { aggregateReport, renderReportJson, type EvaluationReport, type ModelResults, type TaskResult, type ModelAggregates } from "./report/evaluation-report.js";
 export { renderReportMarkdown } from "./report/render-markdown.js";
-export { renderReportHtml } from "./report/render-html.js";
+export { renderReportHtml, type ReportHtmlOptions } from "./report/render-html.js";
+export { dimensionScores, reportDimensions, type DimensionScore, type ModelDimensionScores } from "./report/dimension-scores.js";
 export { radarChartSvg, type RadarAxis, type RadarChartOptions } from "./report/radar-chart-svg.js";
 export { formatMetric } from "./report/format-metric.js";
 
@@ -204,5 +205,6 @@ export {
   type NewEvalRunRequest,
 } from "./service/create-eval-service.js";
 export { evalRunView, evalItemView, evalComparisonView, reportOfRuns, primaryMetricOf, type EvalRunView } from "./service/eval-run-view.js";
+export { evalReportOf, evalReportView, type EvalReportView } from "./service/eval-report-view.js";
 export { createArenaService, toBattle, arenaVotes, type ArenaService, type ArenaServiceOptions, type ArenaVote } from "./service/arena-service.js";
 export { ConflictError } from "./service/conflict-error.js";

@@ -10,6 +10,16 @@ export const defaultCircuitBreakerPolicy: CircuitBreakerPolicy = { failureThresh
 
 export type CircuitState = "closed" | "open" | "half-open";
 
+/** What a breaker shows of itself (for the admin API): its state, until when it stays open or paused, its failure streak. */
+export type CircuitSnapshot = {
+  state: CircuitState;
+  /** Epoch ms until which the circuit stays open (undefined when closed; in the past when half-open). */
+  openUntil: number | undefined;
+  /** Epoch ms until which a `Retry-After` pauses the route (undefined when not paused). */
+  pausedUntil: number | undefined;
+  consecutiveFailures: number;
+};
+
 /** One call the breaker let through; report its outcome with it. */
 export type BreakerPermit = {
   /** The single trial call of a half-open circuit. */
@@ -38,6 +48,15 @@ export class CircuitBreaker {
   get state(): CircuitState {
     if (this.open === undefined) return "closed";
     return this.now() >= this.open.until ? "half-open" : "open";
+  }
+
+  snapshot(): CircuitSnapshot {
+    return {
+      state: this.state,
+      openUntil: this.open?.until,
+      pausedUntil: this.pausedUntil > this.now() ? this.pausedUntil : undefined,
+      consecutiveFailures: this.consecutiveFailures,
+    };
   }
 
   /** Milliseconds until a call may be let through (0: now). */

@@ -5,9 +5,13 @@ import { CircuitBreaker, defaultCircuitBreakerPolicy } from "./circuit-breaker.j
 import { createFailoverEmbeddingModel } from "./failover-embedding-model.js";
 import { createFailoverLanguageModel } from "./failover-language-model.js";
 import type { GatewayOptions } from "./gateway-options.js";
+import { guardedEmbeddingModel, guardedLanguageModel } from "./guarded-models.js";
 import { createOpenAICompatibleEmbeddingModel, createOpenAICompatibleLanguageModel } from "./openai-compatible/index.js";
 import { defaultRetryPolicy } from "./retry-policy.js";
+import { testConnection } from "./openai-compatible/test-connection.js";
+import { providerHealth } from "./provider-health.js";
 import { localRouteKey, providerModelId, providerRouteKey, resolveRoutes } from "./resolve-routes.js";
+import { RouteLatency } from "./route-latency.js";
 import type { Route } from "./route.js";
 import type { Gateway, ModelListing, ResolvedLanguageModel } from "./types.js";
 
@@ -34,7 +38,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   const retry = { ...defaultRetryPolicy, ...options.retry };
   const breakerPolicy = { ...defaultCircuitBreakerPolicy, ...options.circuitBreaker };
   const breakers = new Map<string, CircuitBreaker>();
+  const latencies = new Map<string, RouteLatency>();
   const createdAt = Math.floor(now() / 1000);
+  const fallbackGuard = options.fallbackGuard;
+  // Every route behind the guardrails (when configured): each route applies its own rules (local may differ from upstream).
+  const guardLanguage = (model: LanguageModel, name: string, local: boolean): LanguageModel =>
+    fallbackGuard ? guardedLanguageModel(model, { name, local }, fallbackGuard) : model;
+  const guardEmbedding = (model: EmbeddingModel, name: string, local: boolean): EmbeddingModel =>
+    fallbackGuard ? guardedEmbeddingModel(model, { name, local }, fallbackGuard) : model;
   const failover = {
     retry,
     delay: options.delay ?? abortableDelay,
@@ -43,6 +54,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!breaker) breakers.set(routeKey, (breaker = new CircuitBreaker(breakerPolicy, now)));
       return breaker;
     },
+    recordLatency(routeKey: string, milliseconds: number): void {
+      let latency = latencies.get(routeKey);
+      if (!latency) latencies.set(routeKey, (latency = new RouteLatency()));
+      latency.record(milliseconds, now());
+    },
   };
 
   return {
@@ -50,11 +66,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       const { local, providers, canonicalName: name } = await resolveRoutes(requestedName, options);
       const routes: Route<LanguageModel>[] = [];
       const localModel = local?.kind === "llm" ? options.runtime.languageModel(local) : undefined;
-      if (localModel) routes.push({ key: localRouteKey(name), name: "local", model: localModel, local: true });
+      if (localModel) routes.push({ key: localRouteKey(name), name: "local", model: guardLanguage(localModel, "local", true), local: true });
       for (const provider of providers) {
         const modelId = providerModelId(provider, name);
         const model = createOpenAICompatibleLanguageModel({ provider, modelId, fetch: options.fetch });
-        routes.push({ key: providerRouteKey(provider, modelId), name: provider.name, model });
+        routes.push({ key: providerRouteKey(provider, modelId), name: provider.name, model: guardLanguage(model, provider.name, false) });
       }
       if (routes.length === 0) throw local ? wrongKind(name, local.kind) : notFound(requestedName);
       const model = createFailoverLanguageModel({ ...failover, modelName: name, routes });
@@ -66,11 +82,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     async embeddingModel(requestedName: string): Promise<EmbeddingModel> {
       const { local, providers, canonicalName: name } = await resolveRoutes(requestedName, options);
       const routes: Route<EmbeddingModel>[] = [];
-      if (local?.kind === "embedding") routes.push({ key: localRouteKey(name), name: "local", model: options.runtime.embeddingModel(local) });
+      if (local?.kind === "embedding") routes.push({ key: localRouteKey(name), name: "local", model: guardEmbedding(options.runtime.embeddingModel(local), "local", true) });
       for (const provider of providers) {
         const modelId = providerModelId(provider, name);
         const model = createOpenAICompatibleEmbeddingModel({ provider, modelId, fetch: options.fetch });
-        routes.push({ key: providerRouteKey(provider, modelId), name: provider.name, model });
+        routes.push({ key: providerRouteKey(provider, modelId), name: provider.name, model: guardEmbedding(model, provider.name, false) });
       }
       if (routes.length === 0) throw local ? wrongKind(name, local.kind) : notFound(requestedName);
       return createFailoverEmbeddingModel({ ...failover, modelName: name, routes });
@@ -88,6 +104,14 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
       }
       return [...listings.values()];
+    },
+
+    providerHealth(provider) {
+      return providerHealth(provider, { breakers, latencies });
+    },
+
+    testConnection(target, check, signal) {
+      return testConnection(target, check, { fetch: options.fetch ?? globalThis.fetch, signal });
     },
   };
 }

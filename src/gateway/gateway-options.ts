@@ -1,6 +1,7 @@
 import type { RegisteredModel, Runtime } from "../runtime/index.js";
 import type { ProviderRecord } from "../store/records.js";
 import type { CircuitBreakerPolicy } from "./circuit-breaker.js";
+import type { FallbackGuard } from "./guarded-models.js";
 import type { RetryPolicy } from "./retry-policy.js";
 
 /** Options of {@link createGateway}. */
@@ -24,4 +25,10 @@ export type GatewayOptions = {
   retry?: Partial<RetryPolicy> | undefined;
   /** Per-route circuit breakers. Defaults to `{ failureThreshold: 5, cooldownMs: 30000 }`. */
   circuitBreaker?: Partial<CircuitBreakerPolicy> | undefined;
+  /**
+   * The guardrails: every route's model is wrapped so that the call's guard (`guard` in the call options; for a call
+   * without one, this fallback: the default policy) applies that route's rules before the route is called. Left out:
+   * routes are called unguarded (tests of the gateway alone).
+   */
+  fallbackGuard?: FallbackGuard | undefined;
 };

@@ -10,6 +10,8 @@ export type FailoverOptions = {
   retry: RetryPolicy;
   delay(milliseconds: number, signal: AbortSignal | undefined): Promise<void>;
   abortSignal: AbortSignal | undefined;
+  /** Told how long each successful attempt took until its answer started (the route's recent latency). */
+  recordLatency?: ((routeKey: string, milliseconds: number) => void) | undefined;
 };
 
 /** One call on a route, whose outcome feeds the route's circuit breaker. Only the first report counts. */
@@ -61,7 +63,9 @@ export async function runWithFailover<MODEL, RESULT>(
       const call = routeCall(breaker, permit);
       let wait: number;
       try {
+        const started = performance.now();
         const result = await attempt(route, call);
+        options.recordLatency?.(route.key, performance.now() - started);
         if (!options.reportsOutcome) call.succeeded();
         return result;
       } catch (error) {

@@ -1,4 +1,7 @@
 import type { EmbeddingModel, LanguageModel } from "../spec/index.js";
+import type { ProviderRecord } from "../store/records.js";
+import type { ConnectionCheck, ConnectionTarget, ConnectionTestResult } from "./openai-compatible/test-connection.js";
+import type { ProviderHealth } from "./provider-health.js";
 
 /** One entry of `GET /v1/models`. */
 export type ModelListing = { id: string; ownedBy: string; created: number; kind: "llm" | "embedding" };
@@ -17,4 +20,8 @@ export interface Gateway {
   languageModel(name: string): Promise<ResolvedLanguageModel>;
   embeddingModel(name: string): Promise<EmbeddingModel>;
   listModels(): Promise<ModelListing[]>;
+  /** Circuit-breaker state and recent latency of a provider's routes (as this process has seen them). */
+  providerHealth(provider: ProviderRecord): ProviderHealth;
+  /** Calls an upstream once through the routes' HTTP client (`GET /models` or a 1-token chat); never throws for its failures. */
+  testConnection(target: ConnectionTarget, check: ConnectionCheck, signal?: AbortSignal | undefined): Promise<ConnectionTestResult>;
 }

@@ -107,13 +107,24 @@ export function createJobRepository(database: Database) {
       await db.updateTable("jobs").set({ status: "queued", holder: null, updated_at: at }).where("id", "=", id).where("status", "=", "running").where("holder", "=", holder).execute();
     },
 
-    /** Cancels a queued or running job; true when it was not finished yet. */
-    async cancel(id: string, at: number): Promise<boolean> {
+    /** Cancels a queued or running job (and a failed one with `includeFailed`); true when this call cancelled it. */
+    async cancel(id: string, at: number, options: { includeFailed?: boolean | undefined } = {}): Promise<boolean> {
       const result = await db
         .updateTable("jobs")
         .set({ status: "cancelled", holder: null, updated_at: at, finished_at: at })
         .where("id", "=", id)
-        .where("status", "in", ["queued", "running"])
+        .where("status", "in", options.includeFailed ? ["queued", "running", "failed"] : ["queued", "running"])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Queues a failed or cancelled job again (its error, result and holder cleared); true when this call did. */
+    async requeue(id: string, at: number): Promise<boolean> {
+      const result = await db
+        .updateTable("jobs")
+        .set({ status: "queued", error: null, result: null, holder: null, heartbeat_at: null, updated_at: at, finished_at: null })
+        .where("id", "=", id)
+        .where("status", "in", ["failed", "cancelled"])
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },

@@ -55,6 +55,8 @@ export class JobRunner {
 
   /** Adds a job. With `runHere`, this runner holds it at once and starts it (no other runner can take it first). */
   async enqueue(input: {
+    /** The job's id (default: a new one from `generateId`), e.g. when rows that name the job are written first. */
+    id?: string | undefined;
     kind: string;
     payload: unknown;
     subject?: string | undefined;
@@ -64,7 +66,7 @@ export class JobRunner {
     progressTotal?: number | undefined;
   }): Promise<JobRecord> {
     if (!this.options.handlers[input.kind]) throw new InvalidRequestError({ message: `unknown job kind ${input.kind}` });
-    const id = (this.options.generateId ?? randomUUID)();
+    const id = input.id ?? (this.options.generateId ?? randomUUID)();
     const job = await this.repository.insert({ ...input, id, holder: input.runHere ? this.holder : undefined, at: this.now() });
     if (input.runHere) this.execute(job);
     else this.kick();
@@ -79,11 +81,22 @@ export class JobRunner {
     return this.repository.list(filter);
   }
 
-  /** Cancels a job; a running handler sees its signal abort within a heartbeat. */
-  async cancel(id: string): Promise<JobRecord> {
+  /**
+   * Cancels a job; a running handler sees its signal abort at once here, within a heartbeat elsewhere. With
+   * `includeFailed`, a failed job is marked cancelled too (its handler's leftovers can then be discarded).
+   */
+  async cancel(id: string, options: { includeFailed?: boolean | undefined } = {}): Promise<JobRecord> {
     const job = await this.repository.get(id);
     if (!job) throw new NotFoundError({ message: `job ${id} not found`, code: "job_not_found" });
-    if (await this.repository.cancel(id, this.now())) this.running.get(id)?.controller.abort(new Error(`job ${id} was cancelled`));
+    if (await this.repository.cancel(id, this.now(), options)) this.running.get(id)?.controller.abort(new Error(`job ${id} was cancelled`));
+    return (await this.repository.get(id))!;
+  }
+
+  /** Queues a failed or cancelled job again (same id and payload); its handler runs anew. Other statuses stay as they are. */
+  async requeue(id: string): Promise<JobRecord> {
+    const job = await this.repository.get(id);
+    if (!job) throw new NotFoundError({ message: `job ${id} not found`, code: "job_not_found" });
+    if (await this.repository.requeue(id, this.now())) this.kick();
     return (await this.repository.get(id))!;
   }
 

@@ -57,6 +57,7 @@ export function toPrincipal(record: ApiKeyRecord): KeyPrincipal {
     rpm: record.rpm,
     tpm: record.tpm,
     budgetNanos: record.budgetNanos,
+    policy: record.policy,
   };
 }
 

@@ -2,7 +2,7 @@ export type { KeyPrincipal, MeteredRequest, ReservationRequest, SettleOutcome } 
 export { createMaas, type Maas, type MaasOptions } from "./create-maas.js";
 export { apiKeyPrefix, generateApiKey, hashApiKey } from "./api-key-secret.js";
 export { loadKeySecret } from "./load-key-secret.js";
-export { createKeyManager, type CreateKeyInput, type KeyManager, type KeyManagerOptions, type UpdateKeyInput } from "./key-manager.js";
+export { createKeyManager, type CreateKeyInput, type KeyManager, type KeyManagerOptions, type KeyPageQuery, type UpdateKeyInput } from "./key-manager.js";
 export { createAuthenticator, toPrincipal } from "./authenticator.js";
 export { type ConsoleSession, type ConsoleSessions, type ConsoleSessionsOptions, createConsoleSessions } from "./console-sessions.js";
 export { assertModelAllowed, isModelAllowed } from "./assert-model-allowed.js";
@@ -17,4 +17,5 @@ export { createMeteredLedger, type MeteredLedgerOptions, type OpenMeteredRequest
 export { createOperatorLedger, type OperatorLedgerOptions, type OperatorRequest, type OperatorRequestInput } from "./operator-ledger.js";
 export { registerInstance, type RegisteredInstance, type RegisterInstanceOptions } from "./instance-registry.js";
 export { recoverInterruptedRequests, type RecoverInterruptedRequestsOptions, type RecoveryResult } from "./recover-interrupted-requests.js";
-export { createUsageReports, type TimeBound, type UsageQuery, type UsageReportRow, type UsageReports } from "./usage-reports.js";
+export { createUsageReports, type NamedUsageRecord, type TimeBound, type UsageQuery, type UsageReportRow, type UsageReports } from "./usage-reports.js";
+export { dayOffsetSegments, type LocalDate, localDate, zonedMidnight, zoneOffsetAt } from "./time-zone.js";

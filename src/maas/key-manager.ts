@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { InvalidRequestError, NotFoundError } from "../spec/index.js";
-import { type ApiKeyLimitsPatch, type ApiKeyRecord, type BudgetPeriod, createApiKeyRepository, createConsoleSessionRepository, type Database } from "../store/index.js";
+import {
+  type ApiKeyLimitsPatch,
+  type ApiKeyListQuery,
+  type ApiKeyRecord,
+  type BudgetPeriod,
+  createApiKeyRepository,
+  createConsoleSessionRepository,
+  type Database,
+} from "../store/index.js";
 import { apiKeyPrefix, generateApiKey, hashApiKey } from "./api-key-secret.js";
 import { currentPeriodStart } from "./budget-period.js";
 import { dollarsToNanos } from "./money.js";
@@ -30,6 +38,8 @@ const createKeySchema = z.object({
   isAdmin: z.boolean().default(false),
   /** Lets a non-admin key start runs that execute code in the sandbox (admin keys always may). */
   allowCodeExecution: z.boolean().default(false),
+  /** The key's guardrail policy by name (checked to exist by the caller). */
+  policy: z.string().min(1).optional(),
 });
 const updateKeySchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
@@ -41,12 +51,16 @@ const updateKeySchema = z.object({
   expiresAt: z.number().int().positive().nullable().optional(),
   isAdmin: z.boolean().optional(),
   allowCodeExecution: z.boolean().optional(),
+  policy: z.string().min(1).nullable().optional(),
 });
 
 /** Options of a new key. Limits left out are unlimited. */
 export type CreateKeyInput = z.input<typeof createKeySchema>;
 /** A limits change: `null` removes a limit, a left-out field stays as it is. */
 export type UpdateKeyInput = z.input<typeof updateKeySchema>;
+
+/** A page of keys: search, state, admin filter, sort and paging (see `ApiKeyListQuery`); judged at the manager's clock. */
+export type KeyPageQuery = Omit<ApiKeyListQuery, "now" | "periodStarts">;
 
 /** Creating, listing, updating and revoking API keys, and the bootstrap admin key. */
 export type KeyManager = ReturnType<typeof createKeyManager>;
@@ -73,6 +87,7 @@ export function createKeyManager(options: KeyManagerOptions) {
       periodStart: currentPeriodStart(input.budgetPeriod, createdAt),
       expiresAt: input.expiresAt,
       createdAt,
+      policy: input.policy,
     });
   }
 
@@ -85,12 +100,24 @@ export function createKeyManager(options: KeyManagerOptions) {
   return {
     /** Creates a key. The returned `key` is the only time the secret is visible. */
     async create(input: CreateKeyInput): Promise<{ record: ApiKeyRecord; key: string }> {
+      const parsed = parseInput(createKeySchema, input);
+      assertFutureExpiry(parsed.expiresAt, now());
       const key = generateApiKey();
-      return { record: await insertKey(parseInput(createKeySchema, input), key), key };
+      return { record: await insertKey(parsed, key), key };
     },
 
     async list(filter: { includeRevoked?: boolean } = {}): Promise<ApiKeyRecord[]> {
       return keys.list({ includeRevoked: filter.includeRevoked ?? true });
+    },
+
+    /** One page of keys and how many match; `spend` sorts by what each key spent in its current budget period. */
+    async page(query: KeyPageQuery): Promise<{ records: ApiKeyRecord[]; total: number }> {
+      const at = now();
+      return keys.page({
+        ...query,
+        now: at,
+        periodStarts: { day: currentPeriodStart("day", at), week: currentPeriodStart("week", at), month: currentPeriodStart("month", at) },
+      });
     },
 
     async get(id: string): Promise<ApiKeyRecord | undefined> {
@@ -122,6 +149,7 @@ export function createKeyManager(options: KeyManagerOptions) {
     async updateLimits(id: string, input: UpdateKeyInput): Promise<ApiKeyRecord> {
       const current = await requireKey(id);
       const patch = parseInput(updateKeySchema, input);
+      assertFutureExpiry(patch.expiresAt ?? undefined, now());
       const change: ApiKeyLimitsPatch = {
         name: patch.name,
         models: patch.models,
@@ -131,6 +159,7 @@ export function createKeyManager(options: KeyManagerOptions) {
         expiresAt: patch.expiresAt,
         isAdmin: patch.isAdmin,
         allowCodeExecution: patch.allowCodeExecution,
+        policy: patch.policy,
       };
       if (patch.budgetPeriod !== undefined && patch.budgetPeriod !== current.budgetPeriod) {
         change.budgetPeriod = patch.budgetPeriod;
@@ -171,6 +200,13 @@ export function createKeyManager(options: KeyManagerOptions) {
       return { record: await insertKey(createKeySchema.parse({ name: "admin", isAdmin: true }), key), key };
     },
   };
+}
+
+/** A key cannot be given an expiry that has passed already (revoke it instead). */
+function assertFutureExpiry(expiresAt: number | undefined, now: number): void {
+  if (expiresAt !== undefined && expiresAt <= now) {
+    throw new InvalidRequestError({ message: `expires_at must be in the future; got ${new Date(expiresAt).toISOString()}`, param: "expires_at", code: "expiry_in_past" });
+  }
 }
 
 function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {

@@ -13,6 +13,8 @@ export type KeyPrincipal = {
   rpm: number | undefined;
   tpm: number | undefined;
   budgetNanos: number | undefined;
+  /** The key's own guardrail policy (tightens the default one); undefined: the default policy alone. */
+  policy?: string | undefined;
 };
 
 /** What a request may cost at most, known before the call. */

@@ -1,3 +1,4 @@
+import { spotlight, spotlightInstruction } from "../guardrails/index.js";
 import type { ChatMessage } from "../spec/index.js";
 import type { RetrievedPassage } from "./retrieve.js";
 
@@ -68,12 +69,13 @@ export function buildGroundedPrompt(options: BuildGroundedPromptOptions): Ground
   const sources = citations
     .map((citation, index) => {
       const location = [citation.documentName, citation.page !== undefined ? `page ${citation.page}` : undefined, citation.heading].filter(Boolean).join(", ");
-      return `[${citation.marker}] (${location})\n${truncate(options.passages[index]!.text, maxPassageCharacters)}`;
+      // Spotlighted: the passage is data, never instructions (the guardrails check what is inside for injections).
+      return `[${citation.marker}] (${location})\n${spotlight(truncate(options.passages[index]!.text, maxPassageCharacters), "knowledge_base")}`;
     })
     .join("\n\n");
   const system =
     "Answer the user's question using only the numbered passages below. Cite every statement with the marker of its passage, " +
-    `like [1] or [2][3]. If the passages do not contain the answer, reply: "${noAnswerText}"\n\nPassages:\n\n${sources}`;
+    `like [1] or [2][3]. If the passages do not contain the answer, reply: "${noAnswerText}"\n${spotlightInstruction}\n\nPassages:\n\n${sources}`;
   return { citations, nothingRelevant: false, noAnswerText, messages: [{ role: "system", content: system }, { role: "user", content: options.question }] };
 }
 

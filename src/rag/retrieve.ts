@@ -17,6 +17,8 @@ export type RetrievedPassage = SearchHit & {
   lexicalRank?: number | undefined;
   vectorSimilarity?: number | undefined;
   vectorRank?: number | undefined;
+  /** The weighted RRF score of both retrievers (hybrid mode only), kept when a reranker replaces `score`. */
+  fusedScore?: number | undefined;
   rerankScore?: number | undefined;
 };
 
@@ -116,7 +118,7 @@ async function retrieveOnce(options: RetrieveOptions): Promise<RetrievalResult> 
   let ranked = fused.map(({ item, score }) => {
     const passage = passages.get(item)!;
     const single = mode === "lexical" ? passage.lexicalScore : mode === "vector" ? passage.vectorSimilarity : undefined;
-    return { ...passage, score: single ?? score };
+    return { ...passage, score: single ?? score, fusedScore: mode === "hybrid" ? score : undefined };
   });
 
   if (options.reranker && ranked.length > 0) {

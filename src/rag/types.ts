@@ -1,4 +1,5 @@
 import type { EmbeddingModel } from "../spec/index.js";
+import type { RequestGuard } from "../spec/index.js";
 
 /** Kinds of structural block a parser emits. */
 export type DocumentBlockType = "heading" | "paragraph" | "table" | "list" | "code";
@@ -76,6 +77,8 @@ export type RerankOptions = {
   abortSignal?: AbortSignal | undefined;
   /** Called once after a successful call with the tokens the reranker processed (unknown: undefined). */
   onUsage?: ((usage: { inputTokens: number | undefined }) => void) | undefined;
+  /** The guardrails of the request (its key's policy): an upstream reranker masks the query and documents with it. */
+  guard?: RequestGuard | undefined;
 };
 
 /** Restricts a search to some documents or to documents whose metadata equals the given values. */

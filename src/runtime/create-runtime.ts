@@ -36,6 +36,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     stats(): RuntimeStats {
       return pool.stats();
     },
+    load(model: RegisteredModel): Promise<void> {
+      return pool.preload(model);
+    },
     unload(name: string): Promise<void> {
       return pool.unload(name);
     },

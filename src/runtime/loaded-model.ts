@@ -120,7 +120,10 @@ export class LoadedEmbeddingModel {
   static async create(llama: Llama, registered: RegisteredModel, settings: LoadSettings, memoryBytes: number): Promise<LoadedEmbeddingModel> {
     const model = await llama.loadModel({ modelPath: registered.path });
     try {
-      const contextSize = contextSizeFor(model.trainContextSize, settings.contextSize);
+      // An encoder's learned position table ends at its trained context: a longer input would abort the process in
+      // ggml (GGML_ASSERT in get_rows), so a larger configured context is capped there (inputs beyond are refused).
+      const configured = contextSizeFor(model.trainContextSize, settings.contextSize);
+      const contextSize = model.trainContextSize === undefined ? configured : Math.min(configured, model.trainContextSize);
       const context = await model.createEmbeddingContext({ contextSize, threads: settings.threads });
       return new LoadedEmbeddingModel(model, context, contextSize, memoryBytes);
     } catch (error) {

@@ -1,5 +1,6 @@
+import fs from "node:fs";
 import type { Llama } from "node-llama-cpp";
-import { InvalidRequestError, OverloadedError } from "../spec/index.js";
+import { ConflictError, InvalidRequestError, OverloadedError } from "../spec/index.js";
 import { AsyncLock } from "./async-lock.js";
 import type { LlamaInstance } from "./llama-instance.js";
 import { estimateMemoryBytes, LoadedEmbeddingModel, LoadedLanguageModel, type LoadedModel } from "./loaded-model.js";
@@ -54,6 +55,12 @@ export class ModelPool {
     };
   }
 
+  /** Loads a model now (as its first call would) and leaves it loaded: idle-unload and LRU eviction still apply. */
+  async preload(registered: RegisteredModel): Promise<void> {
+    const lease = await this.acquire(registered, registered.kind);
+    lease.release();
+  }
+
   async unload(name: string): Promise<void> {
     await this.loadLock.run(async () => {
       const entry = this.entries.get(name);
@@ -101,6 +108,13 @@ export class ModelPool {
     const existing = this.entries.get(registered.name);
     if (existing && existing.registered.path === registered.path) return this.lease(registered)!;
     if (existing) await this.remove(existing); // re-registered under the same name with another file
+    if (!fs.existsSync(registered.path)) {
+      throw new ConflictError({
+        message: `the file of model ${registered.name} is gone: ${registered.path}; register the model again from where its file is now, or delete it`,
+        param: "model",
+        code: "model_file_missing",
+      });
+    }
     const llama = await this.llama.get();
     const settings = {
       threads: await this.llama.threads(),

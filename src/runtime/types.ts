@@ -48,6 +48,8 @@ export interface Runtime {
   embeddingTokenizer?(model: RegisteredModel): EmbeddingTokenizer;
   /** A reranker over a registered GGUF with a ranking head (node-llama-cpp ranking context). Optional. */
   rankingModel?(model: RegisteredModel): RankingModel;
+  /** Loads a registered model now (instead of on its first call); it then unloads like any other (idle, LRU). */
+  load(model: RegisteredModel): Promise<void>;
   /** Unloads one model now (e.g. after `models rm`). */
   unload(name: string): Promise<void>;
   dispose(): Promise<void>;

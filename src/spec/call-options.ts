@@ -1,4 +1,5 @@
 import type { Prompt, ResponseFormat, ToolChoice, ToolDefinition } from "./messages.js";
+import type { RequestGuard } from "./request-guard.js";
 
 /** Sampling settings. Every field is optional; adapters apply their own defaults. */
 export type SamplingOptions = {
@@ -37,4 +38,9 @@ export type LanguageModelCallOptions = {
   stream?: boolean | undefined;
   /** Backend-specific options, namespaced by provider (`{"llama.cpp": {...}}`). */
   providerOptions?: Record<string, Record<string, unknown>> | undefined;
+  /**
+   * The guardrails of the request this call serves (its key's policy, its placeholder vault), applied by the gateway
+   * on every route it tries. Left out: the gateway applies the default policy with a vault of this call alone.
+   */
+  guard?: RequestGuard | undefined;
 };

@@ -37,6 +37,8 @@ export type ApiKeyRecord = {
   expiresAt: number | undefined;
   revokedAt: number | undefined;
   createdAt: number;
+  /** The key's own guardrail policy (tightens the default one); undefined: the default policy alone. */
+  policy: string | undefined;
 };
 
 export type PriceRecord = {

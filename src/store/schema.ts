@@ -50,6 +50,8 @@ export type ApiKeysTable = {
   expires_at: number | null;
   revoked_at: number | null;
   created_at: number;
+  /** Name of the key's own guardrail policy (migration 0023); null: the default policy alone. */
+  policy: string | null;
 };
 
 export type PricesTable = {
@@ -186,6 +188,21 @@ export type JobsTable = {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+};
+
+/** Live figures of a model download (`model.pull` job, same id); see migration 0018. */
+export type ModelPullsTable = {
+  id: string;
+  bytes_done: number;
+  /** null when the server sent no length. */
+  bytes_total: number | null;
+  /** Recent download rate; null before the first bytes and once the download stopped. */
+  rate_bytes_per_second: number | null;
+  /** Bytes already on disk when the latest attempt started (a resumed download). */
+  resumed_from: number;
+  /** Why the latest attempt failed (`interrupted`, `checksum-mismatch`, `invalid-file`, …); null otherwise. */
+  error_code: string | null;
+  updated_at: number;
 };
 
 /** One Responses API response (a run). JSON columns; see migration 0009. */
@@ -392,6 +409,78 @@ export type ConsoleSessionsTable = {
   expires_at: number;
 };
 
+/**
+ * One document of a knowledge-base ingestion job (migration 0020): its stage, chunk progress, why it failed, and the
+ * file the job reads (kept while it failed or was cancelled, for a retry). The newest row of a document wins.
+ */
+export type KnowledgeDocumentTasksTable = {
+  job_id: string;
+  document_id: string;
+  knowledge_base_id: string;
+  name: string;
+  /** Place of the document in its job's upload. */
+  position: number;
+  /** `queued`, `parsing`, `embedding`, `storing`, `ready`, `failed`, `cancelled`. */
+  stage: string;
+  progress_done: number;
+  progress_total: number;
+  error: string | null;
+  error_code: string | null;
+  source_file: string;
+  format: string | null;
+  /** JSON object of the document's metadata. */
+  metadata: string;
+  /** 1 when the upload asked to re-ingest unchanged content. */
+  force: number;
+  created_at: number;
+  updated_at: number;
+};
+
+/** One version of a named guardrail policy (migration 0023). */
+export type GuardrailPoliciesTable = {
+  name: string;
+  /** 1, 2, … per name. */
+  version: number;
+  /** JSON of the validated policy. */
+  document: string;
+  /** The policy file as given (YAML or JSON). */
+  source: string;
+  /** Who set it: an API key's id, or `cli`. */
+  created_by: string | null;
+  created_at: number;
+  /** Set on every version when the name is removed. */
+  removed_at: number | null;
+};
+
+/** The append-only audit log (migration 0024): guardrail decisions and admin actions; never a detected value. */
+export type AuditLogTable = {
+  seq: Generated<number>;
+  created_at: number;
+  /** `guardrail` or `admin`. */
+  kind: string;
+  key_id: string | null;
+  /** Who acted: a key's name, or `cli` (admin actions). */
+  actor: string | null;
+  endpoint: string | null;
+  model: string | null;
+  /** `local` or the provider name (guardrail decisions). */
+  route: string | null;
+  /** `default@3+strict@1`. */
+  policy: string | null;
+  /** `pii.EMAIL_ADDRESS`, `injection.ignore_instructions`, `canary_echo`, or the admin action (`keys.create`). */
+  rule: string;
+  action: string;
+  entity_type: string | null;
+  /** JSON `[{location, start, end}]`. */
+  positions: string | null;
+  /** HMAC-SHA256 (hex) of the detected value under the server's secret. */
+  value_hmac: string | null;
+  /** What an admin action changed (a key id, a policy name). */
+  target: string | null;
+  /** JSON with more about an admin action (never a secret). */
+  details: string | null;
+};
+
 export type MigrationsNote = { id: Generated<number> };
 
 export type DatabaseSchema = {
@@ -405,6 +494,7 @@ export type DatabaseSchema = {
   eval_items: EvalItemsTable;
   arena_battles: ArenaBattlesTable;
   jobs: JobsTable;
+  model_pulls: ModelPullsTable;
   responses: ResponsesTable;
   response_items: ResponseItemsTable;
   mcp_servers: McpServersTable;
@@ -420,4 +510,7 @@ export type DatabaseSchema = {
   workflow_runs: WorkflowRunsTable;
   workflow_run_steps: WorkflowRunStepsTable;
   console_sessions: ConsoleSessionsTable;
+  knowledge_document_tasks: KnowledgeDocumentTasksTable;
+  guardrail_policies: GuardrailPoliciesTable;
+  audit_log: AuditLogTable;
 };

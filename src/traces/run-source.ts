@@ -6,6 +6,8 @@ import type { RunState } from "./trace-types.js";
 export type RunSource = {
   id: string;
   keyId: string;
+  /** The name of the key that started the run; null when the key is gone. */
+  keyName: string | null;
   model: string;
   /** `responses.status`. */
   status: string;
@@ -110,6 +112,8 @@ export async function loadRunSources(database: DatabaseExecutor, ids: string[]):
     ]),
   );
   const responses = new Map(rows.map((row) => [row.id, parseStoredFields(row.response)]));
+  const keyIds = [...new Set(rows.map((row) => row.key_id))];
+  const keyNames = new Map((await db.selectFrom("api_keys").select(["id", "name"]).where("id", "in", keyIds).execute()).map((row) => [row.id, row.name] as const));
   const agentIds = [...new Set([...responses.values()].flatMap((fields) => (fields.agent ? [fields.agent.id] : [])))];
   const agentNames = new Map(
     agentIds.length === 0 ? [] : (await db.selectFrom("agents").select(["id", "name"]).where("id", "in", agentIds).execute()).map((row) => [row.id, row.name] as const),
@@ -120,6 +124,7 @@ export async function loadRunSources(database: DatabaseExecutor, ids: string[]):
     sources.set(row.id, {
       id: row.id,
       keyId: row.key_id,
+      keyName: keyNames.get(row.key_id) ?? null,
       model: row.model,
       status: row.status,
       background: Number(row.background) === 1,

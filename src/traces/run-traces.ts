@@ -1,9 +1,10 @@
 import { InvalidRequestError } from "../spec/index.js";
 import type { DatabaseExecutor } from "../store/index.js";
+import { buildRunSteps } from "./build-run-steps.js";
 import { buildRunTrace } from "./build-run-trace.js";
 import { loadRunSources, runStateOf, type StoredRunFields } from "./run-source.js";
 import { summarizeRun } from "./summarize-run.js";
-import type { RunState, RunSummary, RunTrace } from "./trace-types.js";
+import type { RunState, RunStepDetail, RunSummary, RunTrace } from "./trace-types.js";
 
 /** Whose runs a reader sees: one key's (`keyId`), or every key's (`keyId` undefined: an admin, the local operator). */
 export type RunScope = { keyId: string | undefined };
@@ -11,6 +12,8 @@ export type RunScope = { keyId: string | undefined };
 export type RunListQuery = RunScope & {
   /** Only runs in this state. */
   state?: RunState | undefined;
+  /** Only runs of this agent (its id; any version). */
+  agentId?: string | undefined;
   /** A run id: list the runs created before it (newest first). */
   after?: string | undefined;
   /** 1-100. */
@@ -27,6 +30,9 @@ const statusesOf: Record<RunState, string[]> = {
   cancelled: ["cancelled"],
   incomplete: ["incomplete"],
 };
+
+/** A page of a run's steps: those after step index `after`, at most `limit` (1-100). */
+export type RunStepsQuery = { after?: number | undefined; limit: number };
 
 const batchSize = 100;
 
@@ -63,7 +69,10 @@ export function createRunTraces(database: DatabaseExecutor) {
         if (at) page = page.where((expression) => expression.or([expression("created_at", "<", at.createdAt), expression.and([expression("created_at", "=", at.createdAt), expression("id", "<", at.id)])]));
         const rows = await page.orderBy("created_at", "desc").orderBy("id", "desc").limit(batchSize).execute();
         for (const row of rows) {
-          if (query.state === undefined || runStateOf({ status: row.status, response: storedFields(row.response) }) === query.state) ids.push(row.id);
+          const fields = storedFields(row.response);
+          const stateMatches = query.state === undefined || runStateOf({ status: row.status, response: fields }) === query.state;
+          const agentMatches = query.agentId === undefined || fields.agent?.id === query.agentId;
+          if (stateMatches && agentMatches) ids.push(row.id);
         }
         const last = rows.at(-1);
         if (rows.length < batchSize || !last) break;
@@ -80,6 +89,15 @@ export function createRunTraces(database: DatabaseExecutor) {
       return found && summarizeRun(found);
     },
 
+    /** A page of a run's steps with their content; undefined when the scope does not see the run. */
+    async steps(id: string, scope: RunScope, query: RunStepsQuery): Promise<{ steps: RunStepDetail[]; hasMore: boolean } | undefined> {
+      const found = await source(id, scope);
+      if (!found) return undefined;
+      const after = query.after ?? -1;
+      const following = buildRunSteps(found).filter((step) => step.index > after);
+      return { steps: following.slice(0, query.limit), hasMore: following.length > query.limit };
+    },
+
     /** A run's trace; undefined when the scope does not see it. */
     async trace(id: string, scope: RunScope): Promise<RunTrace | undefined> {
       const found = await source(id, scope);
@@ -88,10 +106,14 @@ export function createRunTraces(database: DatabaseExecutor) {
   };
 }
 
+/** The stored Response fields a listing filters on: `run_status` and the agent's id. */
 function storedFields(text: string): StoredRunFields {
   try {
-    const value = JSON.parse(text) as { run_status?: unknown };
-    return typeof value.run_status === "string" ? { run_status: value.run_status } : {};
+    const value = JSON.parse(text) as { run_status?: unknown; agent?: { id?: unknown; version?: unknown } | null };
+    const fields: StoredRunFields = {};
+    if (typeof value.run_status === "string") fields.run_status = value.run_status;
+    if (typeof value.agent?.id === "string" && typeof value.agent.version === "number") fields.agent = { id: value.agent.id, version: value.agent.version };
+    return fields;
   } catch {
     return {};
   }

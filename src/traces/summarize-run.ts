@@ -9,6 +9,7 @@ export function summarizeRun(source: RunSource): RunSummary {
   return {
     id: source.id,
     keyId: source.keyId,
+    keyName: source.keyName,
     model: source.model,
     agent: agent ? { id: agent.id, name: source.agentName, version: agent.version } : null,
     state,

@@ -43,6 +43,8 @@ export type RunTrace = { runId: string; traceId: string; spans: TraceSpan[] };
 export type RunSummary = {
   id: string;
   keyId: string;
+  /** The name of the key that started it; null when the key is gone. */
+  keyName: string | null;
   model: string;
   /** The agent that runs it (name as of now, id, version); null for a plain response. */
   agent: { id: string; name: string | null; version: number } | null;
@@ -63,4 +65,39 @@ export type RunSummary = {
   updatedAt: number;
   /** When it reached its terminal state; null while active. */
   endedAt: number | null;
+};
+
+/**
+ * One step of a run with its content (`GET /v1/runs/{id}/steps`): what the model replied and asked for, a tool call's
+ * arguments and result, an approval's decision, a handoff. Times are epoch milliseconds; `endedAt` null while open.
+ */
+export type RunStepDetail = {
+  index: number;
+  /** The logged step kind: `model_call`, `plan`, `tool_call`, `approval`, `handoff`, … */
+  kind: string;
+  /** `running` or `completed` as logged. */
+  status: string;
+  startedAt: number;
+  endedAt: number | null;
+  callId: string | null;
+  /** The tool's name (tool calls, approvals). */
+  name: string | null;
+  serverLabel: string | null;
+  /** The call's JSON arguments as the model wrote them. */
+  arguments: string | null;
+  /** A tool call's result. */
+  output: string | null;
+  /** A tool call's or a model call's error. */
+  error: string | null;
+  /** Model calls: the model that answered, the ledger's tokens and cost, the finish reason, the reply text (a plan's content). */
+  model: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  finishReason: string | null;
+  text: string | null;
+  /** Model calls: the tool calls the reply asked for. */
+  toolCalls: Array<{ callId: string; name: string; arguments: string }>;
+  approval: { id: string; status: string; reason: string | null; decidedBy: string | null; decidedAt: number | null } | null;
+  handoff: { from: string | null; to: { id: string | null; version: number | null; name: string | null } } | null;
 };

@@ -2,17 +2,18 @@ import path from "node:path";
 import { Hono } from "hono";
 import { z } from "zod";
 import { modelInUseError } from "../../rag/index.js";
-import type { RegisteredModel } from "../../runtime/types.js";
+import type { RegisteredModelEntry } from "../../store/index.js";
 import { InvalidModelFileError, InvalidRequestError, NotFoundError, sameModelName } from "../../spec/index.js";
 import type { AppEnvironment } from "../app-environment.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import type { RouteDependencies } from "../routes/route-helpers.js";
+import { modelNameField, modelNamePattern } from "./model-name-field.js";
+import { loadedStateOf, toModelView } from "./model-view.js";
 
-const modelName = /^[A-Za-z0-9][\w.:-]{0,127}$/;
 const createBody = z.strictObject({
   path: z.string({ error: "path must be the GGUF file's path on the server" }).min(1, { error: "path must not be empty" }),
-  name: z.string({ error: "name must be a string" }).regex(modelName, { error: "name must be 1-128 letters, digits, dots, colons, dashes or underscores" }).nullish(),
+  name: modelNameField.nullish(),
 });
 
 const deleteQuery = z.object({
@@ -20,16 +21,17 @@ const deleteQuery = z.object({
 });
 
 /**
- * `/v1/admin/models`: register a GGUF file (its header is read and checked), list, show, unload and remove. Removing a
- * model that knowledge bases use (embedding model, re-index target) is refused with 409 `model_in_use` naming them,
- * unless `?force=true` (they then show `unusable`).
+ * `/v1/admin/models`: register a GGUF file (its header is read and checked), list, show, load, unload and remove.
+ * Removing a model that knowledge bases use (embedding model, re-index target) is refused with 409 `model_in_use`
+ * naming them, unless `?force=true` (they then show `unusable`).
  */
 export function adminModelsRoutes({ models, providers, runtime, inspectModelFile, knowledge }: RouteDependencies): Hono<AppEnvironment> {
   const requireModel = async (name: string) => {
-    const model = await models.get(name);
+    const model = await models.getEntry(name);
     if (!model) throw new NotFoundError({ message: `The model '${name}' does not exist`, param: "name", code: "model_not_found" });
     return model;
   };
+  const view = (model: RegisteredModelEntry) => toModelView(model, loadedStateOf(runtime.stats(), model.name));
   return new Hono<AppEnvironment>()
     .post("/", async (c) => {
       const body = parseWithSchema(createBody, await readJsonBody(c));
@@ -40,11 +42,24 @@ export function adminModelsRoutes({ models, providers, runtime, inspectModelFile
         if (error instanceof InvalidModelFileError) throw new InvalidModelFileError({ message: error.message, code: error.code, param: "path", cause: error.cause });
         throw error;
       });
-      const model = await models.add({ name, path: filePath, kind: metadata.kind, metadata });
-      return c.json(toModelView(model), 201);
+      await models.add({ name, path: filePath, kind: metadata.kind, metadata });
+      return c.json(view(await requireModel(name)), 201);
     })
-    .get("/", async (c) => c.json({ object: "list", data: (await models.list()).map(toModelView) }))
-    .get("/:name", async (c) => c.json(toModelView(await requireModel(c.req.param("name")))))
+    .get("/", async (c) => {
+      const stats = runtime.stats();
+      return c.json({ object: "list", data: (await models.listEntries()).map((model) => toModelView(model, loadedStateOf(stats, model.name))) });
+    })
+    .get("/:name", async (c) => c.json(view(await requireModel(c.req.param("name")))))
+    .post("/:name/load", async (c) => {
+      const model = await requireModel(c.req.param("name"));
+      await runtime.load(model);
+      return c.json(view(model));
+    })
+    .post("/:name/unload", async (c) => {
+      const model = await requireModel(c.req.param("name"));
+      await runtime.unload(model.name);
+      return c.json(view(model));
+    })
     .delete("/:name", async (c) => {
       const { force } = parseWithSchema(deleteQuery, c.req.query());
       const { name } = await requireModel(c.req.param("name"));
@@ -62,27 +77,6 @@ export function adminModelsRoutes({ models, providers, runtime, inspectModelFile
 /** `stories260K.gguf` → `stories260K` (names keep their case and match in any case). */
 function defaultName(filePath: string): string {
   const name = path.basename(filePath).replace(/\.gguf$/i, "").replace(/[^\w.:-]+/g, "-");
-  if (!modelName.test(name)) throw new InvalidRequestError({ message: `cannot derive a model name from ${filePath}; pass name`, param: "name" });
+  if (!modelNamePattern.test(name)) throw new InvalidRequestError({ message: `cannot derive a model name from ${filePath}; pass name`, param: "name" });
   return name;
-}
-
-function toModelView(model: RegisteredModel) {
-  const { metadata } = model;
-  return {
-    id: model.name,
-    object: "model",
-    name: model.name,
-    path: model.path,
-    kind: model.kind,
-    architecture: metadata.architecture,
-    parameter_count: metadata.parameterCount ?? null,
-    quantization: metadata.quantization ?? null,
-    context_length: metadata.contextLength ?? null,
-    embedding_length: metadata.embeddingLength ?? null,
-    expert_count: metadata.expertCount ?? null,
-    expert_used_count: metadata.expertUsedCount ?? null,
-    has_chat_template: metadata.hasChatTemplate,
-    vocabulary_size: metadata.vocabularySize ?? null,
-    file_size_bytes: metadata.fileSizeBytes,
-  };
 }

@@ -3,26 +3,26 @@ import { z } from "zod";
 import { nanosToDollars, type UsageReportRow } from "../../maas/index.js";
 import type { UsageRecord } from "../../store/index.js";
 import type { AppEnvironment } from "../app-environment.js";
+import { assertTimeZone } from "../console/zoned-time.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import type { RouteDependencies } from "../routes/route-helpers.js";
+import { timeBound } from "../usage/index.js";
 import { unixSeconds } from "./admin-fields.js";
 
 const groupings = ["key", "model", "day", "route", "endpoint", "status"] as const;
 type Grouping = (typeof groupings)[number];
 const isGrouping = (value: string): value is Grouping => (groupings as readonly string[]).includes(value);
-/** A time bound in a query string: unix seconds (5 to 12 digits) or an ISO date/time (`2026-11-01` is UTC midnight). */
-const timeBound = z
-  .string()
-  .optional()
-  .transform((value) => (value !== undefined && /^\d{5,12}$/.test(value) ? Number(value) * 1000 : value));
+/** Time bounds: unix seconds (5 to 12 digits), a date (`2026-11-01`: midnight in `tz`, default UTC) or an ISO date/time. */
 const filterQuery = {
-  since: timeBound,
-  until: timeBound,
+  since: z.string().optional(),
+  until: z.string().optional(),
   key_id: z.string().optional(),
   model: z.string().optional(),
 };
 const aggregateQuery = z.object({
   ...filterQuery,
+  /** IANA zone of `day` (midnight to midnight there) and of bare-date bounds. */
+  tz: z.string().optional(),
   by: z
     .string()
     .optional()
@@ -38,20 +38,29 @@ const recordsQuery = z.object({
   limit: z.coerce.number({ error: "limit must be an integer from 1 to 100000" }).int().min(1).max(100_000).optional(),
 });
 
+/** Epoch-ms bounds of a query, bare dates at midnight in `timeZone`. */
+function bounds(query: { since?: string | undefined; until?: string | undefined }, timeZone: string) {
+  return { since: timeBound(query.since, "since", timeZone), until: timeBound(query.until, "until", timeZone) };
+}
+
 /**
- * `/v1/admin/usage?by=key,model,day,status&since=&until=` totals (requests by status, tokens, cost charged to keys and
- * the provider cost of every request), and `/v1/admin/usage/records` raw ledger records.
+ * `/v1/admin/usage?by=key,model,day,status&since=&until=&tz=` totals (requests by status, tokens, cost charged to keys
+ * and the provider cost of every request; `day` runs from midnight to midnight in `tz`, default UTC), and
+ * `/v1/admin/usage/records` raw ledger records.
  */
 export function usageRoutes({ maas }: RouteDependencies): Hono<AppEnvironment> {
   return new Hono<AppEnvironment>()
     .get("/", async (c) => {
       const query = parseWithSchema(aggregateQuery, c.req.query());
-      const rows = await maas.usage.aggregate({ by: query.by, since: query.since, until: query.until, keyId: query.key_id, model: query.model });
+      if (query.tz !== undefined) assertTimeZone(query.tz);
+      const { since, until } = bounds(query, query.tz ?? "UTC");
+      const rows = await maas.usage.aggregate({ by: query.by, since, until, keyId: query.key_id, model: query.model, timeZone: query.tz });
       return c.json({ object: "list", data: rows.map(toRowView) });
     })
     .get("/records", async (c) => {
       const query = parseWithSchema(recordsQuery, c.req.query());
-      const records = await maas.usage.list({ since: query.since, until: query.until, keyId: query.key_id, model: query.model, limit: query.limit });
+      const { since, until } = bounds(query, "UTC");
+      const records = await maas.usage.list({ since, until, keyId: query.key_id, model: query.model, limit: query.limit });
       return c.json({ object: "list", data: records.map(toRecordView) });
     });
 }

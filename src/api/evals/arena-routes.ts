@@ -10,6 +10,7 @@ import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import { readTextBody } from "../request/read-text-body.js";
 import { callContext, eventStreamResponse, type RouteDependencies } from "../routes/route-helpers.js";
+import { anonymizedBattleError, battleRedactor } from "./battle-anonymity.js";
 import { createBattleSchema, leaderboardQuerySchema, voteSchema } from "./eval-request-schemas.js";
 
 export type ArenaRouteDependencies = RouteDependencies & { evaluation: EvalService };
@@ -74,6 +75,8 @@ export function arenaRoutes(dependencies: ArenaRouteDependencies): Hono<AppEnvir
         candidates = listed.filter((model) => model.kind === "llm" && isModelAllowed(principal, model.id)).map((model) => model.id);
       }
       const battle = await arena.openBattle({ prompt: body.prompt, candidates, category: body.category, keyId: principal.id, sampling: body.sampling });
+      // Until the vote, nothing the voter receives may name a side's model: a failing side's error is redacted.
+      const redact = battleRedactor({ a: battle.modelA, b: battle.modelB }, await dependencies.providers.list());
       const context = callContext(c, dependencies);
       const start = (model: string) =>
         startLanguageModelCall(context, {
@@ -90,11 +93,13 @@ export function arenaRoutes(dependencies: ArenaRouteDependencies): Hono<AppEnvir
       const failure = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
       if (failure) {
         await Promise.all(calls.map((call) => call.parts.cancel(failure.reason).catch(() => undefined)));
-        throw failure.reason;
+        throw anonymizedBattleError(failure.reason, redact);
       }
       const [callA, callB] = calls as [StartedLanguageModelCall, StartedLanguageModelCall];
       if (!body.stream) {
-        const [answerA, answerB] = await Promise.all([collectAnswer(callA.parts), collectAnswer(callB.parts)]);
+        const [answerA, answerB] = await Promise.all([collectAnswer(callA.parts), collectAnswer(callB.parts)]).catch((error: unknown) => {
+          throw anonymizedBattleError(error, redact);
+        });
         await arena.recordAnswers(battle.id, { answerA: answerA.text, answerB: answerB.text });
         return c.json(battleView(await arena.getBattle(battle.id)));
       }
@@ -112,7 +117,7 @@ export function arenaRoutes(dependencies: ArenaRouteDependencies): Hono<AppEnvir
               send({ id: battle.id, object: "arena.battle.chunk", side: label, finish_reason: answer.finishReason ?? null });
               return answer.text;
             } catch (error) {
-              send({ id: battle.id, object: "arena.battle.chunk", side: label, error: { message: error instanceof Error ? error.message : String(error) } });
+              send({ id: battle.id, object: "arena.battle.chunk", side: label, error: { message: redact(error instanceof Error ? error.message : String(error)) } });
               throw error;
             }
           };

@@ -6,8 +6,11 @@ export const createEvalRunSchema = z
   .object({
     /** A built-in task; optional with `task_definition` (then, when given, it must be the definition's name). */
     task: z.string().min(1).optional(),
-    /** A custom task definition (the YAML/JSON schema as a JSON object); validated by the eval module. */
-    task_definition: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * A custom task definition: the YAML/JSON schema as a JSON object, or its YAML or JSON text (parsed on the server, so
+     * a syntax error is a 400 naming `task_definition`); validated by the eval module.
+     */
+    task_definition: z.union([z.record(z.string(), z.unknown()), z.string().min(1)]).optional(),
     /** Judge model of do_not_answer and of llm-judge custom tasks; billed to the key like the model. */
     judge_model: z.string().min(1).optional(),
     model: z.string().min(1),
@@ -51,9 +54,22 @@ export const listRunsQuerySchema = z.object({
   /** `interrupted`: running runs whose process is gone (until a runner takes them over). */
   status: z.enum(["pending", "running", "completed", "failed", "cancelled", "interrupted"]).optional(),
   limit: positiveInteger.max(1000).optional(),
+  /** Runs to skip (newest first), for paging; the answer's `has_more` says whether another page follows. */
+  offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
 });
 export const itemsQuerySchema = z.object({ offset: z.coerce.number().int().min(0).optional(), limit: positiveInteger.max(1000).optional() });
 export const compareQuerySchema = z.object({ a: z.string().min(1), b: z.string().min(1), metric: z.string().min(1).optional() });
+/** Most runs one report may cover. */
+export const maximumReportRuns = 50;
+/** `GET /v1/evals/report?runs=a,b&format=json|html&title=`. */
+export const reportQuerySchema = z.object({
+  runs: z
+    .string()
+    .transform((value) => [...new Set(value.split(",").map((id) => id.trim()).filter((id) => id !== ""))])
+    .pipe(z.array(z.string()).min(1, "give at least one run id (comma-separated)").max(maximumReportRuns, `at most ${maximumReportRuns} runs per report`)),
+  format: z.enum(["json", "html"]).optional(),
+  title: z.string().min(1).max(200).optional(),
+});
 export const leaderboardQuerySchema = z.object({
   category: z.string().min(1).optional(),
   rounds: positiveInteger.max(1000).optional(),

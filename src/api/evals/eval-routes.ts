@@ -1,14 +1,25 @@
 import { Hono } from "hono";
 import type { EvalRunRecord, EvalService } from "../../eval/index.js";
-import { customJudgeModel, evalComparisonView, evalItemView, evalRunView, parseCustomTaskValue, requiresCodeExecution } from "../../eval/index.js";
+import {
+  customJudgeModel,
+  evalComparisonView,
+  evalItemView,
+  evalReportOf,
+  evalReportView,
+  evalRunView,
+  parseCustomTask,
+  parseCustomTaskValue,
+  renderReportHtml,
+  requiresCodeExecution,
+} from "../../eval/index.js";
 import type { KeyPrincipal } from "../../maas/index.js";
-import { NotFoundError, PermissionDeniedError } from "../../spec/index.js";
+import { InvalidRequestError, NotFoundError, PermissionDeniedError } from "../../spec/index.js";
 import type { AppEnvironment } from "../app-environment.js";
 import { requestRateLimit } from "../middleware/index.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import type { RouteDependencies } from "../routes/route-helpers.js";
-import { compareQuerySchema, createEvalRunSchema, itemsQuerySchema, listRunsQuerySchema } from "./eval-request-schemas.js";
+import { compareQuerySchema, createEvalRunSchema, itemsQuerySchema, listRunsQuerySchema, reportQuerySchema } from "./eval-request-schemas.js";
 
 export type EvalRouteDependencies = RouteDependencies & { evaluation: EvalService };
 
@@ -63,7 +74,12 @@ export function evalRoutes(dependencies: EvalRouteDependencies): Hono<AppEnviron
           code: "admin_key_required",
         });
       }
-      const taskDefinition = body.task_definition === undefined ? undefined : parseCustomTaskValue(body.task_definition, "task_definition");
+      const taskDefinition =
+        body.task_definition === undefined
+          ? undefined
+          : typeof body.task_definition === "string"
+            ? parseCustomTask(body.task_definition, "task_definition")
+            : parseCustomTaskValue(body.task_definition, "task_definition");
       if (taskDefinition && !principal.isAdmin && (taskDefinition.dataset.path !== undefined || taskDefinition.fewShot?.path !== undefined)) {
         throw new PermissionDeniedError({
           message: "a task definition's dataset.path and fewShot.path name files on the server; only admin keys may set them (other keys give dataset.records)",
@@ -103,11 +119,38 @@ export function evalRoutes(dependencies: EvalRouteDependencies): Hono<AppEnviron
       });
       return c.json(evalRunView(run), 202);
     })
+    .get("/report", async (c) => {
+      const query = parseWithSchema(reportQuerySchema, c.req.query());
+      const principal = c.get("principal");
+      const runs: EvalRunRecord[] = [];
+      for (const id of query.runs) {
+        const run = await evaluation.getRun(id).catch((error: unknown) => {
+          throw error instanceof NotFoundError ? new NotFoundError({ message: `no eval run ${id}`, param: "runs", code: "run_not_found" }) : error;
+        });
+        if (!principal.isAdmin && run.keyId !== principal.id) throw new NotFoundError({ message: `no eval run ${id}`, param: "runs", code: "run_not_found" });
+        if (run.metrics === undefined || run.metrics.length === 0) {
+          throw new InvalidRequestError({ message: `eval run ${id} has no results yet (${run.status}); a report covers runs with metrics`, param: "runs", code: "run_not_finished" });
+        }
+        runs.push(run);
+      }
+      const generatedAt = new Date((dependencies.now ?? Date.now)());
+      const report = evalReportOf(runs, { title: query.title, generatedAt });
+      if (query.format !== "html") return c.json(evalReportView(runs, report, generatedAt));
+      return c.body(renderReportHtml(report, { radar: "dimensions" }), 200, {
+        "content-type": "text/html; charset=utf-8",
+        "content-disposition": 'attachment; filename="aiplus-eval-report.html"',
+        // A self-contained page (inline CSS, inline SVG): nothing may run or load from it.
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        "x-content-type-options": "nosniff",
+      });
+    })
     .get("/", async (c) => {
       const query = parseWithSchema(listRunsQuerySchema, c.req.query());
       const principal = c.get("principal");
-      const runs = await evaluation.listRuns({ ...query, keyId: principal.isAdmin ? undefined : principal.id });
-      return c.json({ object: "list", data: runs.map(evalRunView) });
+      const limit = query.limit ?? 100;
+      // One more than asked: whether another page follows.
+      const runs = await evaluation.listRuns({ ...query, limit: limit + 1, keyId: principal.isAdmin ? undefined : principal.id });
+      return c.json({ object: "list", data: runs.slice(0, limit).map(evalRunView), has_more: runs.length > limit });
     })
     .get("/:id", async (c) => c.json(evalRunView(await visibleRun(c.get("principal"), c.req.param("id")))))
     .get("/:id/items", async (c) => {

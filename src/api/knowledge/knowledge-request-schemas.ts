@@ -46,6 +46,21 @@ export const queryKnowledgeBaseSchema = z.strictObject({
   rerank_model: z.string().min(1).optional(),
 });
 
+const integerText = (name: string, minimum: number, maximum: number) =>
+  z
+    .string()
+    .regex(/^\d{1,7}$/, { error: `${name} must be an integer from ${minimum} to ${maximum}` })
+    .transform(Number)
+    .pipe(z.number().min(minimum, { error: `${name} must be an integer from ${minimum} to ${maximum}` }).max(maximum, { error: `${name} must be an integer from ${minimum} to ${maximum}` }));
+
+/** Query of `GET /v1/knowledge-bases/{kb}/documents` (no `limit`: every document). */
+export const listDocumentsQuerySchema = z.strictObject({
+  status: z.enum(["ready", "processing", "failed", "cancelled"], { error: 'status must be "ready", "processing", "failed" or "cancelled"' }).optional(),
+  search: z.string().max(512).optional(),
+  offset: integerText("offset", 0, 1_000_000).optional(),
+  limit: integerText("limit", 1, 1000).optional(),
+});
+
 /** `POST /v1/knowledge-bases/{kb}/reindex`. */
 export const reindexSchema = z.strictObject({
   embedding_model: z.string({ error: "embedding_model must name a registered embedding model" }).min(1),

@@ -5,9 +5,10 @@ import type { AppEnvironment } from "../app-environment.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import type { RouteDependencies } from "../routes/route-helpers.js";
+import { documentAnswer } from "./document-answer.js";
 import { knowledgeAccessorOf } from "./knowledge-accessor-of.js";
 import {
-  addDocumentsSchema, createKnowledgeBaseSchema, grantSchema, multipartMetadataSchema, queryKnowledgeBaseSchema, reindexSchema, toThreshold,
+  addDocumentsSchema, createKnowledgeBaseSchema, grantSchema, listDocumentsQuerySchema, multipartMetadataSchema, queryKnowledgeBaseSchema, reindexSchema, toThreshold,
 } from "./knowledge-request-schemas.js";
 import { wireDocument, wireJob, wireKnowledgeBase, wirePassage } from "./knowledge-wire.js";
 
@@ -40,8 +41,15 @@ export function knowledgeRoutes(dependencies: RouteDependencies & { knowledge: K
       const job = await knowledge.addDocuments(accessor(c), c.req.param("kb"), documents, { force });
       return c.json(wireJob(job), 202);
     })
-    .get("/:kb/documents", async (c) => c.json({ object: "list", data: (await knowledge.listDocuments(accessor(c), c.req.param("kb"))).map(wireDocument) }))
-    .get("/:kb/documents/:document{.+}", async (c) => c.json(wireDocument(await knowledge.getDocument(accessor(c), c.req.param("kb"), c.req.param("document")))))
+    .get("/:kb/documents", async (c) => {
+      const query = parseWithSchema(listDocumentsQuerySchema, c.req.query());
+      const page = await knowledge.listDocumentPage(accessor(c), c.req.param("kb"), query);
+      const offset = query.offset ?? 0;
+      return c.json({ object: "list", data: page.documents.map(wireDocument), total: page.total, has_more: offset + page.documents.length < page.total, counts: page.counts });
+    })
+    .post("/:kb/documents/:document{.+}/cancel", async (c) => c.json(wireDocument(await knowledge.cancelDocument(accessor(c), c.req.param("kb"), c.req.param("document")))))
+    .post("/:kb/documents/:document{.+}/retry", async (c) => c.json(wireJob(await knowledge.retryDocument(accessor(c), c.req.param("kb"), c.req.param("document"))), 202))
+    .get("/:kb/documents/:document{.+}", async (c) => documentAnswer(c, knowledge))
     .delete("/:kb/documents/:document{.+}", async (c) => {
       await knowledge.removeDocument(accessor(c), c.req.param("kb"), c.req.param("document"));
       return c.json({ id: c.req.param("document"), object: "knowledge_base.document.deleted", deleted: true });
@@ -64,6 +72,7 @@ export function knowledgeRoutes(dependencies: RouteDependencies & { knowledge: K
     })
     .get("/:kb/jobs", async (c) => c.json({ object: "list", data: (await knowledge.listJobs(accessor(c), c.req.param("kb"))).map(wireJob) }))
     .get("/:kb/jobs/:job", async (c) => c.json(wireJob(await knowledge.getJob(accessor(c), c.req.param("kb"), c.req.param("job")))))
+    .post("/:kb/jobs/:job/cancel", async (c) => c.json(wireJob(await knowledge.cancelJob(accessor(c), c.req.param("kb"), c.req.param("job")))))
     .get("/:kb/grants", async (c) => c.json({ object: "list", data: await knowledge.listGrants(accessor(c), c.req.param("kb")) }))
     .post("/:kb/grants", async (c) => {
       const request = parseWithSchema(grantSchema, await readJsonBody(c));

@@ -19,9 +19,11 @@ export function wireKnowledgeBase(view: KnowledgeBaseView) {
 
 export function wireDocument(view: DocumentView) {
   return {
-    id: view.id, object: "knowledge_base.document", name: view.name, status: view.status, format: view.format ?? null, title: view.title ?? null,
+    id: view.id, object: "knowledge_base.document", name: view.name, status: view.status, stage: view.stage, progress: view.progress ?? null,
+    format: view.format ?? null, title: view.title ?? null,
     chunk_count: view.chunkCount, character_count: view.characterCount ?? null, content_hash: view.contentHash ?? null, metadata: view.metadata,
-    error: view.error ?? null, job_id: view.jobId ?? null, created_at: unixSecondsOf(view.createdAt), updated_at: unixSecondsOf(view.updatedAt),
+    error: view.error ?? null, error_code: view.errorCode ?? null, retryable: view.retryable, job_id: view.jobId ?? null,
+    created_at: unixSecondsOf(view.createdAt), updated_at: unixSecondsOf(view.updatedAt),
   };
 }
 
@@ -37,7 +39,8 @@ export function wirePassage(passage: RetrievedPassage) {
   return {
     chunk_id: passage.chunkId, document_id: passage.documentId, document: passage.documentName, title: passage.title ?? null, page: passage.page ?? null,
     heading: passage.headingPath.length > 0 ? passage.headingPath.join(" > ") : null, text: passage.text, score: passage.score,
-    lexical_score: passage.lexicalScore ?? null, vector_similarity: passage.vectorSimilarity ?? null, rerank_score: passage.rerankScore ?? null,
+    lexical_score: passage.lexicalScore ?? null, vector_similarity: passage.vectorSimilarity ?? null, hybrid_score: passage.fusedScore ?? null,
+    rerank_score: passage.rerankScore ?? null,
     start: passage.start, end: passage.end,
   };
 }

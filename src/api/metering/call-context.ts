@@ -4,7 +4,7 @@ import type { AppDependencies } from "../app-dependencies.js";
 import type { InFlightRequests } from "./in-flight-requests.js";
 
 /** The app dependencies a metered call uses (an HTTP route passes all of them; a background run these). */
-export type MeteringDependencies = Pick<AppDependencies, "maas" | "gateway" | "defaultReserveTokens" | "writeAheadTokens" | "shutdownSignal" | "now"> & {
+export type MeteringDependencies = Pick<AppDependencies, "maas" | "gateway" | "guardrails" | "defaultReserveTokens" | "writeAheadTokens" | "shutdownSignal" | "now"> & {
   inFlight: InFlightRequests;
 };
 

@@ -1,5 +1,6 @@
 import type { CallContext } from "./call-context.js";
 import { runInputMeteredCall } from "./run-input-metered-call.js";
+import { guardFor } from "./start-language-model-call.js";
 
 export type EmbeddingCallResult = {
   /** The ledger entry's id. */
@@ -15,10 +16,11 @@ export type EmbeddingCallResult = {
 export async function runEmbeddingCall(context: CallContext, request: { model: string; values: string[] }): Promise<EmbeddingCallResult> {
   const model = await context.dependencies.gateway.embeddingModel(request.model);
   context.dependencies.maas.assertModelAllowed(context.principal, request.model);
+  const guard = await guardFor(context, "embeddings", model.modelId);
   const maxInputTokens = request.values.reduce((sum, value) => sum + Buffer.byteLength(value, "utf8") + 2, 0);
   // The ledger and prices use the name as registered (the request may spell it in another case).
   return runInputMeteredCall(context, { model: model.modelId, endpoint: "embeddings", maxInputTokens }, async (abortSignal) => {
-    const { embeddings, usage } = await model.doEmbed({ values: request.values, abortSignal });
+    const { embeddings, usage } = await model.doEmbed({ values: request.values, abortSignal, guard });
     return { result: { embeddings, usage }, inputTokens: usage.inputTokens };
   });
 }

@@ -1,6 +1,6 @@
 import { failedAttemptsOf } from "../../gateway/index.js";
 import { failedAttemptUsage } from "../../maas/index.js";
-import { ContextOverflowError, type LanguageModelCallOptions, type LanguageModelStreamPart } from "../../spec/index.js";
+import { ContextOverflowError, type LanguageModelCallOptions, type LanguageModelStreamPart, type RequestGuard } from "../../spec/index.js";
 import { callAbortController, type CallContext } from "./call-context.js";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.js";
 import { meteredPartStream } from "./metered-part-stream.js";
@@ -47,6 +47,8 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
   maas.assertModelAllowed(principal, request.model);
   // The name as registered (the request may spell it in another case): the ledger, prices and response use it.
   const modelName = resolved.model.modelId;
+  // The key's guardrails, resolved before anything is routed: the gateway applies them on each route it tries.
+  const guard = request.options.guard ?? (await guardFor(context, request.endpoint, modelName));
 
   const promptTokens = (await resolved.model.countPromptTokens?.(request.options)) ?? estimatePromptTokens(request.options);
   const contextLength = resolved.contextLength;
@@ -66,7 +68,7 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
   const { controller: abortController, release } = callAbortController(context);
   let source: ReadableStream<LanguageModelStreamPart>;
   try {
-    ({ stream: source } = await resolved.model.doStream({ ...request.options, abortSignal: abortController.signal }));
+    ({ stream: source } = await resolved.model.doStream({ ...request.options, guard, abortSignal: abortController.signal }));
   } catch (error) {
     abortController.abort(error);
     const settling = metered.settle({
@@ -97,6 +99,13 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
   settled.catch((error: unknown) => logger.error({ err: error }, "metering a model stream failed"));
   const now = dependencies.now ?? Date.now;
   return { id: metered.id, created: Math.floor(now() / 1000), model: modelName, parts: stream };
+}
+
+/** The guard of a call for the context's key (undefined without guardrails: the gateway's fallback applies). */
+export async function guardFor(context: CallContext, endpoint: string, model: string | undefined): Promise<RequestGuard | undefined> {
+  const { guardrails } = context.dependencies;
+  if (!guardrails) return undefined;
+  return guardrails.guardFor({ keyId: context.principal.id, keyPolicy: context.principal.policy, endpoint, model });
 }
 
 function assertFitsContext(request: LanguageModelCallRequest, promptTokens: number, contextLength: number | undefined): void {

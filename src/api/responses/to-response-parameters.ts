@@ -37,7 +37,9 @@ export function toResponseParameters(request: ResponseRequest, agent?: RequestAg
   if (toolChoice === "required" && tools.length === 0) {
     throw new InvalidRequestError({ message: 'tool_choice "required" needs tools', param: "tools" });
   }
-  if (typeof toolChoice === "object" && !tools.some((tool) => "name" in tool && tool.name === toolChoice.name)) {
+  // With an agent, its own tools (known once the run builds its turn) count too: a named `tool_choice` may force one of
+  // them, and a name that neither the request nor the agent offers fails the run's model call.
+  if (typeof toolChoice === "object" && !agent && !tools.some((tool) => "name" in tool && tool.name === toolChoice.name)) {
     throw new InvalidRequestError({ message: `tool_choice names the function ${toolChoice.name}, which is not in tools`, param: "tool_choice" });
   }
   return {

@@ -1,2 +1,2 @@
 export { runsRoutes, type RunsRouteDependencies } from "./runs-routes.js";
-export { toRunView, toTraceView } from "./run-wire.js";
+export { toRunStepView, toRunView, toTraceView } from "./run-wire.js";

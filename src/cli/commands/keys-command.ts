@@ -18,6 +18,7 @@ type CreateOptions = {
   expiresIn?: number;
   admin?: boolean;
   allowCodeExecution?: boolean;
+  policy?: string;
   json?: boolean;
 };
 
@@ -33,6 +34,7 @@ type UpdateOptions = {
   expiresIn?: number;
   admin?: boolean;
   allowCodeExecution?: boolean;
+  policy?: string | false;
   json?: boolean;
 };
 
@@ -55,6 +57,7 @@ export function keysCommand(): Command {
     .option("--expires-in <duration>", "valid for this long, e.g. 30d, 12h, 2w", parseDuration)
     .option("--admin", "an admin key (may call the admin endpoints)")
     .option("--allow-code-execution", "may start eval runs that execute code in the sandbox (humaneval, code-execution tasks; admin keys always may)")
+    .option("--policy <name>", "the key's guardrail policy (tightens the default policy; see `aiplus policies`)")
     .option("--json", "print {id, name, prefix, key, …} as JSON")
     .action(async (options: CreateOptions, command: Command) => {
       const config = await resolveConfig(command);
@@ -66,6 +69,7 @@ export function keysCommand(): Command {
       const { record, key } = await withKeys(config, async (manager, database) => {
         const { assertKnownModels } = await import("../known-models.js");
         if (options.models) await assertKnownModels(database, options.models, "models");
+        await assertPolicyExists(database, options.policy);
         return manager.create({
           name: options.name,
           models: options.models,
@@ -76,6 +80,7 @@ export function keysCommand(): Command {
           expiresAt,
           isAdmin: options.admin ?? false,
           allowCodeExecution: options.allowCodeExecution ?? false,
+          policy: options.policy,
         });
       });
       if (options.json) {
@@ -137,6 +142,8 @@ export function keysCommand(): Command {
     .option("--no-admin", "make it a normal key")
     .option("--allow-code-execution", "may start eval runs that execute code in the sandbox")
     .option("--no-allow-code-execution", "may not start eval runs that execute code")
+    .option("--policy <name>", "the key's guardrail policy (tightens the default policy)")
+    .option("--no-policy", "no policy of its own (the default policy alone)")
     .option("--json", "print the updated key as JSON")
     .action(async (reference: string, options: UpdateOptions, command: Command) => {
       const config = await resolveConfig(command);
@@ -157,13 +164,15 @@ export function keysCommand(): Command {
         expiresAt,
         isAdmin: options.admin,
         allowCodeExecution: options.allowCodeExecution,
+        policy: cleared(options.policy),
       };
       if (Object.values(change).every((value) => value === undefined)) {
-        throw new InvalidRequestError({ message: "nothing to change; give --name, --models, --rpm, --tpm, --budget, --period, --expires, --admin or --allow-code-execution (see --help)" });
+        throw new InvalidRequestError({ message: "nothing to change; give --name, --models, --rpm, --tpm, --budget, --period, --expires, --admin, --allow-code-execution or --policy (see --help)" });
       }
       const record = await withKeys(config, async (manager, database) => {
         const { assertKnownModels } = await import("../known-models.js");
         if (change.models) await assertKnownModels(database, change.models, "models");
+        await assertPolicyExists(database, change.policy);
         return manager.updateLimits((await findKey(manager, reference)).id, change);
       });
       if (options.json) printJson(publicKey(record));
@@ -182,6 +191,15 @@ export function keysCommand(): Command {
     });
 
   return keys;
+}
+
+/** A key may only name a guardrail policy that exists. */
+async function assertPolicyExists(database: Database, name: string | null | undefined): Promise<void> {
+  if (name === null || name === undefined) return;
+  const { createGuardrailPolicyRepository } = await import("../../store/index.js");
+  if (!(await createGuardrailPolicyRepository(database).current(name))) {
+    throw new InvalidRequestError({ message: `guardrail policy '${name}' does not exist; store it first with \`aiplus policies set <file> --name ${name}\``, param: "policy" });
+  }
 }
 
 async function withKeys<Result>(config: Config, use: (manager: KeyManager, database: Database) => Promise<Result>): Promise<Result> {
@@ -224,6 +242,7 @@ function publicKey(record: ApiKeyRecord) {
     prefix: record.prefix,
     isAdmin: record.isAdmin,
     allowCodeExecution: record.allowCodeExecution,
+    policy: record.policy ?? null,
     models: record.models ?? null,
     rpm: record.rpm ?? null,
     tpm: record.tpm ?? null,

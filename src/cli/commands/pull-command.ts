@@ -22,7 +22,7 @@ export function pullCommand(): Command {
       const { pullModel, resolvePullSource } = await import("../../runtime/pull/index.js");
       const { createModelRepository } = await import("../../store/index.js");
       const { createDownloadProgress } = await import("../download-progress.js");
-      const { fileName } = resolvePullSource(source);
+      const { fileName } = resolvePullSource(source, config.huggingFaceUrl);
       const name = options.name ?? parseName(defaultModelName(fileName));
       await withDatabase(config, async (database) => {
         if (await createModelRepository(database).get(name)) {
@@ -35,7 +35,7 @@ export function pullCommand(): Command {
       process.once("SIGINT", interrupt);
       let result: PullResult;
       try {
-        result = await pullModel({ source, modelsDir: config.modelsDir, sha256: options.sha256, onProgress: progress.update, signal: controller.signal });
+        result = await pullModel({ source, modelsDir: config.modelsDir, huggingFaceUrl: config.huggingFaceUrl, sha256: options.sha256, onProgress: progress.update, signal: controller.signal });
       } finally {
         progress.stop();
         process.off("SIGINT", interrupt);

@@ -9,6 +9,8 @@ export type OpenAiLoglikelihoodOptions = OpenAiCompatibleOptions & {
    * ignored). Use 0 for servers that accept it (OpenAI's legacy API).
    */
   maxTokens?: number | undefined;
+  /** Checked before any text is sent (the guardrails: throws to refuse it). */
+  checkText?: ((text: string) => Promise<void>) | undefined;
 };
 
 const echoSchema = z.object({
@@ -48,6 +50,7 @@ export function createOpenAiLoglikelihoodBackend(options: OpenAiLoglikelihoodOpt
   };
 
   async function echo(text: string, signal: AbortSignal | undefined): Promise<{ pieces: string[]; logprobs: (number | null)[] }> {
+    await options.checkText?.(text);
     const body = { model: options.model, prompt: text, echo: true, logprobs: 1, max_tokens: options.maxTokens ?? 1, temperature: 0 };
     const parsed = echoSchema.safeParse(await postJson(options, "/completions", body, signal));
     if (!parsed.success) throw new UpstreamError({ message: `the completions echo has no prompt logprobs: ${parsed.error.message}`, isRetryable: false });

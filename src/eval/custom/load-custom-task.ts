@@ -13,7 +13,12 @@ export function parseCustomTask(text: string, source = "task.yaml"): CustomTaskD
   try {
     value = source.toLowerCase().endsWith(".json") ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new InvalidRequestError({ message: `${source}: invalid ${source.toLowerCase().endsWith(".json") ? "JSON" : "YAML/JSON"}: ${(error as Error).message.split("\n")[0]}`, code: "invalid_task", cause: error });
+    throw new InvalidRequestError({
+      message: `${source}: invalid ${source.toLowerCase().endsWith(".json") ? "JSON" : "YAML/JSON"}: ${(error as Error).message.split("\n")[0]}`,
+      code: "invalid_task",
+      param: "task_definition",
+      cause: error,
+    });
   }
   return parseCustomTaskValue(value, source);
 }

@@ -1,22 +1,53 @@
 import { escapeHtml } from "./escape-html.js";
+import { dimensionScores, type ModelDimensionScores } from "./dimension-scores.js";
 import { aggregateReport, type EvaluationReport } from "./evaluation-report.js";
 import { formatMetric } from "./format-metric.js";
 import { radarChartSvg } from "./radar-chart-svg.js";
 
+export type ReportHtmlOptions = {
+  /**
+   * `tags` (default): one radar axis per tag of the report (dimension and capability, shared across models).
+   * `dimensions`: the four dimensions (general, industry, application, safety) as axes, always all four, with a
+   * table of the per-dimension scores.
+   */
+  radar?: "tags" | "dimensions";
+};
+
+/** A table of a model's per-dimension scores (unweighted mean of its tasks' primary metrics). */
+function dimensionTable(scores: ModelDimensionScores | undefined): string {
+  const rows = (scores?.dimensions ?? [])
+    .map(
+      (entry) =>
+        `<tr><td>${escapeHtml(entry.dimension)}</td><td>${entry.score === undefined ? "not evaluated" : (entry.score * 100).toFixed(2)}</td><td>${escapeHtml(entry.tasks.join(", "))}</td><td>${entry.count}</td></tr>`,
+    )
+    .join("\n");
+  return `<table class="dimensions"><thead><tr><th>dimension</th><th>score (%)</th><th>tasks</th><th>n</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
+}
+
 /**
  * A self-contained HTML report: inline CSS, one inline SVG radar chart per model over the tags (dimension
- * and capability, shared axes across models; a tag the model was not evaluated on reads "not evaluated", never 0%),
- * and the metric tables. No scripts or external assets.
+ * and capability, shared axes across models) or over the four dimensions (see {@link ReportHtmlOptions}); an axis the
+ * model was not evaluated on reads "not evaluated", never 0%; and the metric tables. No scripts or external assets.
  */
-export function renderReportHtml(report: EvaluationReport): string {
+export function renderReportHtml(report: EvaluationReport, options: ReportHtmlOptions = {}): string {
+  const byDimension = options.radar === "dimensions";
   const aggregates = aggregateReport(report);
+  const dimensions = byDimension ? dimensionScores(report) : [];
   const axes = [...new Set(aggregates.flatMap((model) => model.aggregates.map((aggregate) => aggregate.tag)))].sort();
   const sections = report.models.map((model) => {
     const modelAggregates = aggregates.find((entry) => entry.model === model.model)?.aggregates ?? [];
-    const chart = radarChartSvg(
-      axes.map((tag) => ({ label: tag.replace(/^(dimension|capability):/, ""), value: modelAggregates.find((aggregate) => aggregate.tag === tag)?.macro })),
-      { title: `${model.model}: score by tag` },
-    );
+    const modelDimensions = dimensions.find((entry) => entry.model === model.model);
+    const chart = byDimension
+      ? radarChartSvg(
+          (modelDimensions?.dimensions ?? []).map((entry) => ({ label: entry.dimension, value: entry.score })),
+          { title: `${model.model}: score by dimension` },
+        )
+      : radarChartSvg(
+          axes.map((tag) => ({ label: tag.replace(/^(dimension|capability):/, ""), value: modelAggregates.find((aggregate) => aggregate.tag === tag)?.macro })),
+          { title: `${model.model}: score by tag` },
+        );
     const rows = model.tasks
       .flatMap((task) =>
         task.metrics.map(
@@ -25,7 +56,7 @@ export function renderReportHtml(report: EvaluationReport): string {
         ),
       )
       .join("\n");
-    return `<section><h2>${escapeHtml(model.model)}</h2><div class="chart">${chart}</div>
+    return `<section><h2>${escapeHtml(model.model)}</h2><div class="chart">${chart}</div>${byDimension ? `\n${dimensionTable(modelDimensions)}` : ""}
 <table><thead><tr><th>task</th><th>convention</th><th>metric</th><th>value (%)</th><th>n</th><th>tags</th></tr></thead><tbody>
 ${rows}
 </tbody></table></section>`;

@@ -4,7 +4,7 @@ import { type JobRecord, JobRunner } from "../../jobs/index.js";
 import type { Maas } from "../../maas/index.js";
 import { assertSandboxAvailable } from "../../sandbox/index.js";
 import type { RegisteredModel, Runtime } from "../../runtime/index.js";
-import { InvalidRequestError, NotFoundError, sameModelName } from "../../spec/index.js";
+import { ContentFilterError, InvalidRequestError, NotFoundError, type RequestGuard, sameModelName } from "../../spec/index.js";
 import type { Database, ProviderRecord } from "../../store/index.js";
 import { createLocalLoglikelihoodBackend } from "../backends/local-loglikelihood-backend.js";
 import { createOpenAiLoglikelihoodBackend } from "../backends/openai-loglikelihood-backend.js";
@@ -47,6 +47,12 @@ export type CreateEvalServiceOptions = {
   onError?: ((error: unknown) => void) | undefined;
   /** Called when this process takes over a run whose process died (the platform logs it). */
   onRunTakeover?: ((takeover: EvalRunTakeover) => void) | undefined;
+  /**
+   * The guardrails of a run's model calls: the guard of the run's key (its policy), or of the local operator (the
+   * default policy). Left out: the gateway's fallback guard alone applies, and provider log-likelihood scoring is
+   * unguarded.
+   */
+  guardFor?: ((keyId: string | undefined) => Promise<RequestGuard>) | undefined;
 };
 
 /** A run claimed from a holder that is gone (killed or crashed process, or a heartbeat older than the lease). */
@@ -96,11 +102,20 @@ export function createEvalService(options: CreateEvalServiceOptions) {
       if (!provider) throw new NotFoundError({ message: `The model '${model}' does not exist`, param: "model", code: "model_not_found" });
       // The provider's own spelling of the name (upstreams may be case-sensitive).
       const upstreamModel = provider.models.find((listed) => sameModelName(listed, model)) ?? model;
-      const backend = createOpenAiLoglikelihoodBackend({ baseUrl: provider.baseUrl, model: upstreamModel, apiKey: provider.apiKey, fetch: options.fetch });
+      const guardFor = options.guardFor;
+      // Scoring needs the exact text at the provider: a text the policy would mask or redact there is refused instead.
+      const checkText = guardFor && (async (text: string) => {
+        const [guarded] = await (await guardFor(run.keyId)).guardEmbeddingCall({ name: provider.name, local: false }, [text]);
+        if (guarded !== text) {
+          throw new ContentFilterError({ message: `an eval item contains data the guardrail policy does not let reach provider ${provider.name} unmasked; it was not scored there`, code: "eval_item_guarded" });
+        }
+      });
+      const backend = createOpenAiLoglikelihoodBackend({ baseUrl: provider.baseUrl, model: upstreamModel, apiKey: provider.apiKey, fetch: options.fetch, checkText });
       return meteredLoglikelihoodBackend(backend, { meter, model, keyId: run.keyId, route: provider.name });
     },
     async generationBackend(model, run) {
-      return meteredGenerationBackend(await options.gateway.languageModel(model), { meter, model, keyId: run.keyId });
+      const guardFor = options.guardFor;
+      return meteredGenerationBackend(await options.gateway.languageModel(model), { meter, model, keyId: run.keyId, guardFor: guardFor && (() => guardFor(run.keyId)) });
     },
   };
 

@@ -1,6 +1,6 @@
 import { failedAttemptsOf, type ResolvedLanguageModel } from "../../gateway/index.js";
 import { failedAttemptUsage } from "../../maas/index.js";
-import type { LanguageModelCallOptions, Usage } from "../../spec/index.js";
+import type { LanguageModelCallOptions, RequestGuard, Usage } from "../../spec/index.js";
 import type { GenerateOptions, GenerationBackend } from "../types.js";
 import type { EvalMeter } from "./eval-meter.js";
 
@@ -10,6 +10,8 @@ export type MeteredGenerationOptions = {
   model: string;
   /** The key billed; undefined for the local operator. */
   keyId: string | undefined;
+  /** The guardrails of each generation (the key's policy, a vault per item); left out: the gateway's fallback. */
+  guardFor?: (() => Promise<RequestGuard>) | undefined;
 };
 
 /**
@@ -38,6 +40,7 @@ export function meteredGenerationBackend(resolved: ResolvedLanguageModel, option
           sampling: { temperature: generateOptions.temperature, maxTokens: fitted.maxTokens, stop: generateOptions.stop.slice(0, 4) },
           abortSignal: generateOptions.signal,
           stream: false, // read to the end before use: the gateway may fail over after a cut stream
+          guard: await options.guardFor?.(),
         });
         const reader = stream.getReader();
         for (let next = await reader.read(); !next.done; next = await reader.read()) {

@@ -54,6 +54,8 @@ export type EvalRunFilter = {
   keyId?: string | undefined;
   /** Defaults to 100. */
   limit?: number | undefined;
+  /** Rows to skip (newest first). Defaults to 0. */
+  offset?: number | undefined;
 };
 
 /** Eval runs (`eval_runs`). */
@@ -96,7 +98,7 @@ export function createEvalRunRepository(database: DatabaseExecutor) {
       if (filter.model !== undefined) query = query.where("model", "=", filter.model);
       if (filter.status !== undefined) query = query.where("status", "=", filter.status);
       if (filter.keyId !== undefined) query = query.where("key_id", "=", filter.keyId);
-      const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit ?? 100).execute();
+      const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit ?? 100).offset(filter.offset ?? 0).execute();
       return rows.map(toEvalRunRecord);
     },
 

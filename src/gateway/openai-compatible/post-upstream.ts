@@ -33,23 +33,34 @@ async function failureFor(response: Response, providerName: string): Promise<Err
   return new UpstreamError({ message, upstreamStatus: response.status, responseBody, retryAfterSeconds });
 }
 
+/** {@link postUpstream}'s options for any method: a GET sends no body. */
+export type SendUpstreamOptions = Omit<PostUpstreamOptions, "body"> & { method: "GET" | "POST"; body?: unknown };
+
+/** POSTs JSON to an upstream: {@link sendUpstream} with `method: "POST"`. */
+export async function postUpstream(options: PostUpstreamOptions): Promise<Response> {
+  return sendUpstream({ ...options, method: "POST" });
+}
+
 /**
- * POSTs JSON to an upstream and resolves once its response headers arrive with a 2xx status. Rejects
+ * Sends a request (a POST with a JSON body, or a GET) to an upstream and resolves once its response headers arrive
+ * with a 2xx status. Rejects
  * with UpstreamError for a non-2xx answer (retryable by status, with the upstream's `Retry-After`) or an
  * unreachable host (retryable),
  * UpstreamTimeoutError when no headers arrive within `timeoutMs`, and the abort reason when the caller
  * aborts. The caller's signal stays attached to the body, so aborting later closes the connection.
  */
-export async function postUpstream(options: PostUpstreamOptions): Promise<Response> {
+export async function sendUpstream(options: SendUpstreamOptions): Promise<Response> {
   options.abortSignal?.throwIfAborted();
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
   const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, timeout.signal]) : timeout.signal;
-  const headers: Record<string, string> = { "content-type": "application/json", accept: "text/event-stream, application/json" };
+  const headers: Record<string, string> = { accept: "text/event-stream, application/json" };
+  if (options.method === "POST") headers["content-type"] = "application/json";
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
   let response: Response;
   try {
-    response = await options.fetch(options.url, { method: "POST", headers, body: JSON.stringify(options.body), signal });
+    const body = options.method === "POST" ? JSON.stringify(options.body) : undefined;
+    response = await options.fetch(options.url, { method: options.method, headers, body, signal });
   } catch (error) {
     if (options.abortSignal?.aborted) throw options.abortSignal.reason;
     if (timeout.signal.aborted) {

@@ -4,6 +4,7 @@ import { toPrincipal, type Maas } from "../../maas/index.js";
 import type { RegisteredModel, Runtime } from "../../runtime/index.js";
 import { NotFoundError, PermissionDeniedError, sameModelName } from "../../spec/index.js";
 import type { Database, ProviderRecord } from "../../store/index.js";
+import type { RequestGuard } from "../../spec/index.js";
 import { SqliteKnowledgeStore } from "../sqlite/sqlite-knowledge-store.js";
 import type { Embedder, Reranker } from "../types.js";
 import type { EmbeddingMeter } from "./embedding-meter.js";
@@ -31,6 +32,11 @@ export type CreateKnowledgeServiceOptions = {
   jobLeaseMs?: number | undefined;
   jobPollIntervalMs?: number | undefined;
   onError?: ((error: unknown) => void) | undefined;
+  /**
+   * The guardrails of knowledge work: a key's guard (its policy) for embedding and rerank calls billed to it, the
+   * default policy's for the local operator. Left out: the gateway's fallback guard alone applies.
+   */
+  guardFor?: ((request: { keyId: string | undefined; keyPolicy: string | undefined; endpoint: string }) => Promise<RequestGuard>) | undefined;
 };
 
 /** Most tokens per chunk by default (bounded by the model's context). */
@@ -43,7 +49,9 @@ const defaultMaxChunkSize = 512;
  */
 export function createKnowledgeService(options: CreateKnowledgeServiceOptions): KnowledgeService {
   const store = new SqliteKnowledgeStore({ path: knowledgeStorePath(options.home) });
-  const meter = options.maas ? keyMeter(options.maas) : undefined;
+  const meter = options.maas ? keyMeter(options.maas, options.guardFor) : undefined;
+  const guardFor = options.guardFor;
+  const fallbackGuard = guardFor && (() => guardFor({ keyId: undefined, keyPolicy: undefined, endpoint: "rerank" }));
 
   const resolveEmbedder = async (modelName: string): Promise<Embedder> => {
     const model = await options.gateway.embeddingModel(modelName);
@@ -78,7 +86,7 @@ export function createKnowledgeService(options: CreateKnowledgeServiceOptions): 
     if (!provider) throw new NotFoundError({ message: `The model '${modelName}' does not exist`, param: "model", code: "model_not_found" });
     // The provider's own spelling of the name (upstreams may be case-sensitive).
     const upstreamModel = provider.models.find((listed) => sameModelName(listed, modelName)) ?? modelName;
-    const upstream = upstreamReranker({ providerName: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, model: upstreamModel, timeoutMs: provider.timeoutMs, fetch: options.fetch });
+    const upstream = upstreamReranker({ providerName: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, model: upstreamModel, timeoutMs: provider.timeoutMs, fetch: options.fetch, fallbackGuard });
     return meter ? meteredReranker(upstream, { meter, keyId, modelName }) : upstream;
   };
 
@@ -104,7 +112,7 @@ export function knowledgeStorePath(home: string): string {
  * `rerank_model`, `/v1/embeddings`, `/v1/rerank`) are checked at the API edge. Work of no key (the local operator)
  * is recorded without a key, at the price book, like `aiplus chat` turns.
  */
-function keyMeter(maas: Pick<Maas, "keys" | "openMeteredRequest" | "openOperatorRequest">): EmbeddingMeter {
+function keyMeter(maas: Pick<Maas, "keys" | "openMeteredRequest" | "openOperatorRequest">, guardFor: CreateKnowledgeServiceOptions["guardFor"]): EmbeddingMeter {
   return async ({ keyId, model, maxInputTokens, endpoint = "embeddings" }) => {
     if (keyId === undefined) {
       // The local operator (`aiplus kb add|query|reindex`): in the ledger without a key, like `aiplus chat`.
@@ -116,8 +124,11 @@ function keyMeter(maas: Pick<Maas, "keys" | "openMeteredRequest" | "openOperator
     const record = await maas.keys.get(keyId);
     if (!record || record.revokedAt !== undefined) throw new PermissionDeniedError({ message: `the API key ${keyId} that started this work was revoked`, code: "key_revoked" });
     const principal = toPrincipal(record);
+    // The key's guardrails (its own policy tightening the default) before anything is billed or sent.
+    const guard = await guardFor?.({ keyId, keyPolicy: record.policy, endpoint: endpoint === "rerank" ? "rerank" : "knowledge.embeddings" });
     const metered = await maas.openMeteredRequest({ principal, model, endpoint, maxInputTokens, maxOutputTokens: 0 });
     return {
+      guard,
       settle: (outcome) => metered.settle({ usage: { inputTokens: outcome.inputTokens, outputTokens: 0 }, status: outcome.status, error: outcome.error }),
     };
   };

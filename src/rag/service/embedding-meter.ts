@@ -1,7 +1,9 @@
-import type { EmbeddingModel } from "../../spec/index.js";
+import type { EmbeddingModel, RequestGuard } from "../../spec/index.js";
 
 /** One open ledger entry of an embedding call; settled once. */
 export type EmbeddingMeterEntry = {
+  /** The guardrails of the key the call is billed to (its policy); undefined: the gateway's default applies. */
+  guard?: RequestGuard | undefined;
   settle(outcome: { inputTokens: number | undefined; status: "ok" | "error" | "cancelled"; error?: string | undefined }): Promise<void>;
 };
 
@@ -27,7 +29,7 @@ export function meteredEmbeddingModel(model: EmbeddingModel, options: { meter: E
       const maxInputTokens = call.values.reduce((sum, value) => sum + Buffer.byteLength(value, "utf8") + 2, 0);
       const entry = await options.meter({ keyId: options.keyId, model: options.modelName, maxInputTokens });
       try {
-        const result = await model.doEmbed(call);
+        const result = await model.doEmbed({ ...call, guard: call.guard ?? entry.guard });
         await entry.settle({ inputTokens: result.usage.inputTokens, status: "ok" });
         return result;
       } catch (error) {

@@ -10,4 +10,6 @@ export { groundChat, type GroundChatOptions, type GroundedChat } from "./ground-
 export { collectDocumentFiles, type DocumentFile } from "./collect-document-files.js";
 export { ingestJobKind } from "./ingest-job.js";
 export { reindexJobKind } from "./reindex-job.js";
+export type { DocumentListFilter, DocumentPage } from "./document-catalog.js";
+export type { DocumentStage } from "./document-tasks.js";
 export type { DocumentStatus, DocumentView, IngestedDocumentOutcome, IngestJobResult, JobView, KnowledgeBaseView } from "./knowledge-views.js";

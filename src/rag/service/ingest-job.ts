@@ -1,10 +1,13 @@
 import fs from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import type { JobContext, JobRecord } from "../../jobs/index.js";
 import { AiplusError } from "../../spec/index.js";
-import { ingestDocuments } from "../ingest-documents.js";
+import type { IngestProgress } from "../ingest-document.js";
+import { ingestDocuments, type IngestOutcome } from "../ingest-documents.js";
 import type { GenerationRecord, KnowledgeStore } from "../knowledge-store.js";
 import type { Embedder } from "../types.js";
+import type { DocumentTaskProgress } from "./document-task-progress.js";
 import type { IngestedDocumentOutcome, IngestJobResult } from "./knowledge-views.js";
 
 /** Job kind of document ingestion. */
@@ -42,7 +45,14 @@ export type IngestJobPayload = z.output<typeof ingestJobPayloadSchema>;
 export async function runIngestJob(
   job: JobRecord,
   context: JobContext,
-  dependencies: { store: KnowledgeStore; embedderFor: (generation: GenerationRecord, keyId: string | undefined) => Promise<Embedder> },
+  dependencies: {
+    store: KnowledgeStore;
+    embedderFor: (generation: GenerationRecord, keyId: string | undefined) => Promise<Embedder>;
+    /** Records each document's stage, chunk progress and outcome (its task). */
+    documentProgress?: DocumentTaskProgress | undefined;
+    /** Whether a document's file is a staged upload copy (removed once the document is stored; kept for a retry when it failed). */
+    isStagedFile?: ((file: string) => boolean) | undefined;
+  },
 ): Promise<IngestJobResult> {
   const payload = ingestJobPayloadSchema.parse(job.payload);
   const scope = { knowledgeBaseId: payload.knowledgeBaseId, ownerId: payload.ownerId };
@@ -53,6 +63,7 @@ export async function runIngestJob(
     return embedder;
   };
   const total = payload.documents.length;
+  const tracker = dependencies.documentProgress;
   let done = 0;
   context.progress(0, total);
   // One pipeline for all documents: files are read and parsed while earlier ones are embedded; a document counts as
@@ -61,23 +72,81 @@ export async function runIngestJob(
     payload.documents.map((document) => ({
       documentId: document.documentId, name: document.name, metadata: document.metadata, force: payload.force,
       source: async () => ({ bytes: await fs.promises.readFile(document.file), fileName: document.name, format: document.format }),
+      onProgress: tracker && ((progress: IngestProgress) => reportStage(tracker, progress)),
     })),
-    { store: dependencies.store, scope, embedderFor, abortSignal: context.signal, onOutcome: () => context.progress(++done, total) },
-  );
+    {
+      store: dependencies.store, scope, embedderFor, abortSignal: context.signal,
+      onOutcome: (outcome) => {
+        if (tracker) recordOutcome(tracker, outcome);
+        context.progress(++done, total);
+      },
+    },
+  ).finally(() => tracker?.flush());
   const outcomes: IngestedDocumentOutcome[] = results.map((outcome, index) => {
     const document = payload.documents[index]!;
     if (outcome.ok) {
       const chunkCount = Math.max(0, ...Object.values(outcome.result.chunkCounts));
       return { documentId: document.documentId, name: document.name, status: outcome.result.status, chunkCount, warnings: outcome.result.warnings };
     }
-    const error = outcome.error;
-    return {
-      documentId: document.documentId, name: document.name, status: "failed", chunkCount: 0, warnings: [],
-      error: error instanceof Error ? error.message : String(error),
-      errorCode: AiplusError.isInstance(error) ? error.code : (error as NodeJS.ErrnoException).code === "ENOENT" ? "file_not_found" : undefined,
-    };
+    const { message, code } = describeFailure(outcome.error);
+    return { documentId: document.documentId, name: document.name, status: "failed", chunkCount: 0, warnings: [], error: message, errorCode: code };
   });
-  if (payload.stagingFolder) await fs.promises.rm(payload.stagingFolder, { recursive: true, force: true });
+  await removeStoredUploads(payload, outcomes, dependencies.isStagedFile);
   const count = (status: IngestedDocumentOutcome["status"]) => outcomes.filter((outcome) => outcome.status === status).length;
   return { documents: outcomes, added: count("added"), replaced: count("replaced"), unchanged: count("unchanged"), failed: count("failed") };
+}
+
+/** The pipeline's stages as task stages (chunking is part of preparing the text, shown as `parsing`). */
+function reportStage(tracker: DocumentTaskProgress, progress: IngestProgress): void {
+  switch (progress.stage) {
+    case "parsing":
+    case "chunking":
+      tracker.report(progress.documentId, "parsing");
+      return;
+    case "embedding":
+      tracker.report(progress.documentId, "embedding", { done: progress.done, total: progress.total });
+      return;
+    case "storing":
+      tracker.report(progress.documentId, "storing");
+      return;
+    case "done":
+      return; // the outcome follows
+  }
+}
+
+function recordOutcome(tracker: DocumentTaskProgress, outcome: IngestOutcome): void {
+  if (outcome.ok) {
+    const chunks = Math.max(0, ...Object.values(outcome.result.chunkCounts));
+    tracker.finish(outcome.documentId, { stage: "ready", progress: { done: chunks, total: chunks } });
+    return;
+  }
+  const { message, code } = describeFailure(outcome.error);
+  tracker.finish(outcome.documentId, { stage: "failed", error: message, errorCode: code });
+}
+
+function describeFailure(error: unknown): { message: string; code: string | undefined } {
+  return {
+    message: error instanceof Error ? error.message : String(error),
+    code: AiplusError.isInstance(error) ? error.code : (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT" ? "file_not_found" : undefined,
+  };
+}
+
+/**
+ * Removes the staged copies of the documents now stored (a failed document's copy stays, for a retry), then the
+ * job's staging folder once it is empty. Without `isStagedFile` (jobs of older versions), the whole folder goes.
+ */
+async function removeStoredUploads(payload: IngestJobPayload, outcomes: IngestedDocumentOutcome[], isStagedFile: ((file: string) => boolean) | undefined): Promise<void> {
+  if (!isStagedFile) {
+    if (payload.stagingFolder) await fs.promises.rm(payload.stagingFolder, { recursive: true, force: true });
+    return;
+  }
+  const folders = new Set<string>();
+  for (const [index, outcome] of outcomes.entries()) {
+    const file = payload.documents[index]!.file;
+    if (outcome.status === "failed" || !isStagedFile(file)) continue;
+    await fs.promises.rm(file, { force: true });
+    folders.add(path.dirname(file));
+  }
+  // A folder still holding failed uploads stays (rmdir refuses a folder that is not empty).
+  for (const folder of folders) await fs.promises.rmdir(folder).catch(() => undefined);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { JobRunner, type JobRecord } from "../../jobs/index.js";
+import { JobRunner } from "../../jobs/index.js";
 import { ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError } from "../../spec/index.js";
 import type { Database } from "../../store/index.js";
 import type { GenerationRecord, KnowledgeBaseRecord, KnowledgeStore } from "../knowledge-store.js";
@@ -9,9 +9,13 @@ import { retrieve, type RelevanceThreshold, type RetrievalMode, type RetrievalRe
 import type { DocumentFormat, Embedder, KnowledgeBaseScope, Reranker, SearchFilter } from "../types.js";
 import { meteredEmbeddingModel, type EmbeddingMeter } from "./embedding-meter.js";
 import { embeddingModelIdOf, embeddingModelNameOf } from "./embedding-model-reference.js";
-import { ingestJobKind, ingestJobPayloadSchema, runIngestJob, type IngestJobPayload } from "./ingest-job.js";
+import { DocumentCatalog, type DocumentListFilter, type DocumentPage } from "./document-catalog.js";
+import { DocumentTaskProgress } from "./document-task-progress.js";
+import { createDocumentTaskRepository } from "./document-tasks.js";
+import { DocumentUploads } from "./document-uploads.js";
+import { ingestJobKind, runIngestJob, type IngestJobPayload } from "./ingest-job.js";
 import { ownerIdOf, type KnowledgeAccessor } from "./knowledge-accessor.js";
-import { toJobView, type DocumentView, type IngestJobResult, type JobView, type KnowledgeBaseView } from "./knowledge-views.js";
+import { toJobView, type DocumentView, type JobView, type KnowledgeBaseView } from "./knowledge-views.js";
 import { findModelDependants, type ModelDependant } from "./model-dependants.js";
 import { reindexJobKind, runReindexJob, type ReindexJobPayload } from "./reindex-job.js";
 
@@ -102,12 +106,18 @@ export class KnowledgeService {
   private readonly now: () => number;
   private readonly generateId: () => string;
   private readonly stagingFolder: string;
+  /** Uploaded documents between upload and storage: their tasks, cancel, retry, removal (see document-uploads.ts). */
+  private readonly uploads: DocumentUploads;
+  /** Documents as listed: stored ones merged with uploads in progress, failed or cancelled. */
+  private readonly catalog: DocumentCatalog;
 
   constructor(private readonly options: KnowledgeServiceOptions) {
     this.store = options.store;
     this.now = options.now ?? Date.now;
     this.generateId = options.generateId ?? randomUUID;
     this.stagingFolder = options.stagingFolder ?? path.join(process.env.TMPDIR ?? "/tmp", "aiplus-knowledge-staging");
+    const tasks = createDocumentTaskRepository(options.database);
+    const onError = options.onError ?? (() => undefined);
     this.jobs = new JobRunner({
       database: options.database,
       now: options.now,
@@ -116,10 +126,16 @@ export class KnowledgeService {
       pollIntervalMs: options.jobPollIntervalMs,
       onError: options.onError,
       handlers: {
-        [ingestJobKind]: (job, context) => runIngestJob(job, context, { store: this.store, embedderFor: (generation, keyId) => this.embedderFor(generation, keyId) }),
+        [ingestJobKind]: (job, context) =>
+          runIngestJob(job, context, {
+            store: this.store, embedderFor: (generation, keyId) => this.embedderFor(generation, keyId),
+            documentProgress: new DocumentTaskProgress(tasks, job.id, this.now, onError), isStagedFile: (file) => this.uploads.isStaged(file),
+          }),
         [reindexJobKind]: (job, context) => runReindexJob(job, context, { store: this.store, resolveEmbedder: (name, keyId) => this.meteredEmbedder(name, keyId) }),
       },
     });
+    this.catalog = new DocumentCatalog({ store: this.store, tasks, jobs: this.jobs });
+    this.uploads = new DocumentUploads({ store: this.store, jobs: this.jobs, tasks, catalog: this.catalog, stagingFolder: this.stagingFolder, now: this.now, generateId: this.generateId });
   }
 
   async createKnowledgeBase(
@@ -162,6 +178,7 @@ export class KnowledgeService {
     const { scope } = await this.access(accessor, reference, "manage");
     for (const job of await this.jobs.list({ subject: scope.knowledgeBaseId, statuses: ["queued", "running"] })) await this.jobs.cancel(job.id);
     await this.store.deleteKnowledgeBase(scope);
+    await this.uploads.removeAll(scope.knowledgeBaseId);
   }
 
   /**
@@ -199,28 +216,66 @@ export class KnowledgeService {
       entries.push({ documentId: document.id ?? document.name, name: document.name, file, format: document.format, metadata: document.metadata });
     }
     const payload: IngestJobPayload = { knowledgeBaseId: scope.knowledgeBaseId, ownerId: scope.ownerId, force: options.force, stagingFolder, documents: entries };
-    return toJobView(
-      await this.jobs.enqueue({ kind: ingestJobKind, payload, subject: scope.knowledgeBaseId, keyId: accessor.keyId, runHere: options.runHere, progressTotal: entries.length }),
-    );
+    return toJobView(await this.uploads.enqueue(payload, accessor.keyId, options.runHere));
   }
 
+  /** Every document of a knowledge base (stored, processing, failed, cancelled), sorted by name. */
   async listDocuments(accessor: KnowledgeAccessor, reference: string): Promise<DocumentView[]> {
-    const { scope } = await this.access(accessor, reference);
-    const stored = await this.store.listDocuments(scope);
-    const views = await Promise.all(stored.map((record) => this.documentView(scope, record.id)));
-    const known = new Set(stored.map((record) => record.id));
-    for (const pending of await this.pendingDocuments(scope)) if (!known.has(pending.id)) views.push(pending);
-    return views.filter((view): view is DocumentView => view !== undefined);
+    return (await this.listDocumentPage(accessor, reference)).documents;
   }
 
-  /** A document by id or name: stored (`ready`), in a running job (`processing`) or failed in the last job (`failed`). */
+  /** A page of a knowledge base's documents matching a filter, with the total and the count of each status. */
+  async listDocumentPage(accessor: KnowledgeAccessor, reference: string, filter: DocumentListFilter = {}): Promise<DocumentPage> {
+    const { scope } = await this.access(accessor, reference);
+    return this.catalog.page(scope, filter);
+  }
+
+  /**
+   * A document by id or name: stored (`ready`), in an unfinished job (`processing`, at its stage), or an upload that
+   * failed or was cancelled.
+   */
   async getDocument(accessor: KnowledgeAccessor, reference: string, documentReference: string): Promise<DocumentView> {
     const { scope } = await this.access(accessor, reference);
-    const documentId = await this.documentIdOf(scope, documentReference);
-    const pending = (await this.pendingDocuments(scope)).find((view) => view.id === documentId && view.status === "processing");
-    const view = pending ?? (await this.documentView(scope, documentId)) ?? (await this.pendingDocuments(scope)).find((candidate) => candidate.id === documentId);
-    if (!view) throw new NotFoundError({ message: `document ${documentId} not found in knowledge base ${reference}`, code: "document_not_found" });
-    return view;
+    const state = await this.catalog.find(scope, documentReference);
+    if (!state) throw new NotFoundError({ message: `document ${documentReference} not found in knowledge base ${reference}`, code: "document_not_found" });
+    return (await this.catalog.detail(scope, [state]))[0]!;
+  }
+
+  /** Stops a queued or processing document (409 `document_not_processing` otherwise); its upload is kept for a retry. */
+  async cancelDocument(accessor: KnowledgeAccessor, reference: string, documentReference: string): Promise<DocumentView> {
+    const { scope } = await this.access(accessor, reference);
+    return this.uploads.cancel(scope, documentReference);
+  }
+
+  /** Ingests a failed or cancelled upload again from its kept file (409 `document_not_retryable` otherwise). */
+  async retryDocument(accessor: KnowledgeAccessor, reference: string, documentReference: string): Promise<JobView> {
+    const { record, scope } = await this.access(accessor, reference);
+    await this.assertUsable(record);
+    return toJobView(await this.uploads.retry(scope, documentReference));
+  }
+
+  /** Cancels a job (a re-index needs the owner or an admin); a finished job is returned unchanged. */
+  async cancelJob(accessor: KnowledgeAccessor, reference: string, jobId: string): Promise<JobView> {
+    const { scope } = await this.access(accessor, reference);
+    const job = await this.jobs.get(jobId);
+    if (!job || job.subject !== scope.knowledgeBaseId) throw new NotFoundError({ message: `job ${jobId} not found in knowledge base ${reference}`, code: "job_not_found" });
+    if (job.kind === reindexJobKind) await this.access(accessor, reference, "manage");
+    return toJobView(await this.uploads.cancelJob(scope, job));
+  }
+
+  /**
+   * A document (by id or name) with the slice `start`–`end` of its parsed text: the passage a citation's or a
+   * query hit's `start`/`end` point at. 409 `document_not_ready` while it is processing or when it failed; 400 when
+   * `end` lies past its last character.
+   */
+  async getDocumentPassage(accessor: KnowledgeAccessor, reference: string, documentReference: string, range: { start: number; end: number }): Promise<{ document: DocumentView; text: string }> {
+    const { scope } = await this.access(accessor, reference);
+    const document = await this.getDocument(accessor, reference, documentReference);
+    const stored = document.status === "ready" ? await this.store.getDocument(scope, document.id) : undefined;
+    if (!stored) throw new ConflictError({ message: `document ${document.name} is ${document.status}: it has no text to show`, code: "document_not_ready" });
+    const length = stored.parsed.text.length;
+    if (range.end > length) throw new InvalidRequestError({ message: `passage_end must be at most ${length}, the document's length in characters`, param: "passage_end" });
+    return { document, text: stored.parsed.text.slice(range.start, range.end) };
   }
 
   /**
@@ -230,24 +285,9 @@ export class KnowledgeService {
    */
   async removeDocument(accessor: KnowledgeAccessor, reference: string, documentReference: string): Promise<void> {
     const { scope } = await this.access(accessor, reference);
-    const documentId = await this.documentIdOf(scope, documentReference);
-    let found = false;
-    for (const job of await this.jobs.list({ subject: scope.knowledgeBaseId, statuses: ["queued", "running"] })) {
-      if (job.kind !== ingestJobKind) continue;
-      const payload = ingestJobPayloadSchema.parse(job.payload);
-      if (!payload.documents.some((document) => document.documentId === documentId)) continue;
-      if ((await this.jobs.cancel(job.id)).status !== "cancelled") continue; // it finished meanwhile: stored or failed
-      found = true;
-      const rest = payload.documents.filter((document) => document.documentId !== documentId);
-      if (rest.length > 0) {
-        await this.jobs.enqueue({ kind: ingestJobKind, payload: { ...payload, documents: rest }, subject: job.subject, keyId: job.keyId, progressTotal: rest.length });
-      } else if (payload.stagingFolder) {
-        await fs.promises.rm(payload.stagingFolder, { recursive: true, force: true });
-      }
+    if (!(await this.uploads.remove(scope, documentReference))) {
+      throw new NotFoundError({ message: `document ${documentReference} not found in knowledge base ${reference}`, code: "document_not_found" });
     }
-    if (await this.store.deleteDocument(scope, documentId)) found = true;
-    if (await this.dismissFailure(scope, documentId)) found = true;
-    if (!found) throw new NotFoundError({ message: `document ${documentReference} not found in knowledge base ${reference}`, code: "document_not_found" });
   }
 
   async query(accessor: KnowledgeAccessor, reference: string, query: KnowledgeQuery): Promise<RetrievalResult & { knowledgeBase: KnowledgeBaseRecord }> {
@@ -390,70 +430,6 @@ export class KnowledgeService {
       reindexing: building && { embeddingModel: embeddingModelNameOf(building.embeddingModelId), generationId: building.id }, createdAt: record.createdAt,
     };
   }
-
-  private async documentView(scope: KnowledgeBaseScope, documentId: string): Promise<DocumentView | undefined> {
-    const document = await this.store.getDocument(scope, documentId);
-    if (!document) return undefined;
-    const knowledgeBase = await this.store.getKnowledgeBase(scope);
-    const counts = await this.store.countChunks(scope, documentId);
-    return {
-      id: document.id, name: document.name, status: "ready", format: document.format, title: document.title,
-      chunkCount: knowledgeBase?.activeGenerationId === undefined ? 0 : (counts.get(knowledgeBase.activeGenerationId) ?? 0),
-      characterCount: document.characterCount, contentHash: document.contentHash, metadata: document.metadata, error: undefined, jobId: undefined,
-      createdAt: document.createdAt, updatedAt: document.updatedAt,
-    };
-  }
-
-  /** A document's id from its id or, when no document has that id, its name (stored first, then pending or failed). */
-  private async documentIdOf(scope: KnowledgeBaseScope, reference: string): Promise<string> {
-    if (await this.store.getDocument(scope, reference)) return reference;
-    const stored = (await this.store.listDocuments(scope)).filter((document) => document.name === reference);
-    if (stored.length === 1) return stored[0]!.id;
-    const pending = (await this.pendingDocuments(scope)).filter((document) => document.id === reference || document.name === reference);
-    return pending.find((document) => document.id === reference)?.id ?? (pending.length === 1 ? pending[0]!.id : reference);
-  }
-
-  /** Marks a document's failure in the newest ingestion job that mentions it as removed; true when there was one. */
-  private async dismissFailure(scope: KnowledgeBaseScope, documentId: string): Promise<boolean> {
-    const jobs = (await this.jobs.list({ subject: scope.knowledgeBaseId, statuses: ["completed"], limit: 20 })).filter((job) => job.kind === ingestJobKind);
-    for (const job of jobs) {
-      const result = job.result as IngestJobResult;
-      const outcome = result.documents.find((candidate) => candidate.documentId === documentId);
-      if (!outcome) continue;
-      if (outcome.status !== "failed" || outcome.removedAt !== undefined) return false;
-      const removedAt = new Date(this.now()).toISOString();
-      const documents = result.documents.map((candidate) => (candidate === outcome ? { ...candidate, removedAt } : candidate));
-      return this.jobs.replaceResult(job.id, { ...result, documents });
-    }
-    return false;
-  }
-
-  /** Documents of unfinished ingestion jobs (`processing`) and failures of finished ones (`failed`, newest job wins). */
-  private async pendingDocuments(scope: KnowledgeBaseScope): Promise<DocumentView[]> {
-    const views = new Map<string, DocumentView>();
-    const jobs = (await this.jobs.list({ subject: scope.knowledgeBaseId, limit: 20 })).filter((job) => job.kind === ingestJobKind);
-    for (const job of jobs) {
-      const payload = job.payload as IngestJobPayload;
-      if (job.status === "queued" || job.status === "running") {
-        for (const document of payload.documents) if (!views.has(document.documentId)) views.set(document.documentId, pendingView(document, "processing", job, undefined));
-      } else if (job.status === "completed") {
-        for (const outcome of (job.result as IngestJobResult).documents) {
-          if (views.has(outcome.documentId)) continue;
-          const document = payload.documents.find((candidate) => candidate.documentId === outcome.documentId);
-          if (outcome.status === "failed" && outcome.removedAt === undefined && document) views.set(outcome.documentId, pendingView(document, "failed", job, outcome.error));
-          else views.set(outcome.documentId, undefined as unknown as DocumentView);
-        }
-      }
-    }
-    return [...views.values()].filter((view) => view !== undefined);
-  }
-}
-
-function pendingView(document: IngestJobPayload["documents"][number], status: "processing" | "failed", job: JobRecord, error: string | undefined): DocumentView {
-  return {
-    id: document.documentId, name: document.name, status, format: document.format, title: undefined, chunkCount: 0, characterCount: undefined, contentHash: undefined,
-    metadata: document.metadata ?? {}, error, jobId: job.id, createdAt: new Date(job.createdAt).toISOString(), updatedAt: new Date(job.updatedAt).toISOString(),
-  };
 }
 
 function chunking(embedder: Embedder, input: { chunkSize?: number | undefined; chunkOverlap?: number | undefined }): { chunkSize: number; chunkOverlap: number } {

@@ -1,5 +1,6 @@
 import type { JobRecord } from "../../jobs/index.js";
 import type { DocumentFormat } from "../types.js";
+import type { DocumentStage } from "./document-tasks.js";
 
 /** A knowledge base as the CLI and the API show it. */
 export type KnowledgeBaseView = {
@@ -23,22 +24,30 @@ export type KnowledgeBaseView = {
   createdAt: string;
 };
 
-/** Where a document stands. */
-export type DocumentStatus = "ready" | "processing" | "failed";
+/** Where a document stands (`stage` says more). */
+export type DocumentStatus = "ready" | "processing" | "failed" | "cancelled";
 
 /** A document of a knowledge base, or one still being processed or that failed. */
 export type DocumentView = {
   id: string;
   name: string;
   status: DocumentStatus;
+  /** Finer than `status`: `queued`, `parsing`, `embedding`, `storing` while processing; else `ready`, `failed`, `cancelled`. */
+  stage: DocumentStage;
+  /** Chunks embedded of its chunks while embedding (and all of them once ready); undefined before chunking. */
+  progress: { done: number; total: number } | undefined;
   format: DocumentFormat | undefined;
   title: string | undefined;
   chunkCount: number;
   characterCount: number | undefined;
   contentHash: string | undefined;
   metadata: Record<string, string | number | boolean>;
-  /** Why it failed (status `failed`). */
+  /** Why it failed (status `failed`), or why its latest upload failed while the stored version stays `ready`. */
   error: string | undefined;
+  /** Machine-readable reason, e.g. `corrupt_document`, `unsupported_document`, `job_failed`. */
+  errorCode: string | undefined;
+  /** A failed or cancelled upload whose file is still kept: `retryDocument` ingests it again. */
+  retryable: boolean;
   /** The job that processes or failed it. */
   jobId: string | undefined;
   createdAt: string | undefined;

@@ -15,6 +15,7 @@ export function meteredReranker(reranker: Reranker, options: { meter: EmbeddingM
       try {
         const scores = await reranker.rerank(query, documents, {
           ...call,
+          guard: call.guard ?? entry.guard,
           onUsage: (usage) => {
             inputTokens = usage.inputTokens;
             call.onUsage?.(usage);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UpstreamError, UpstreamTimeoutError } from "../../spec/index.js";
+import { type RequestGuard, UpstreamError, UpstreamTimeoutError } from "../../spec/index.js";
 import type { Reranker } from "../types.js";
 
 /** Options of {@link upstreamReranker}. */
@@ -15,6 +15,8 @@ export type UpstreamRerankerOptions = {
   timeoutMs?: number | undefined;
   /** Default global `fetch`. */
   fetch?: typeof globalThis.fetch | undefined;
+  /** The guard of a call that carries none (the default policy); left out with no guard: sent as is. */
+  fallbackGuard?: (() => Promise<RequestGuard>) | undefined;
 };
 
 const tokenCount = z.number().int().min(0);
@@ -42,6 +44,9 @@ export function upstreamReranker(options: UpstreamRerankerOptions): Reranker {
     async rerank(query, documents, call = {}) {
       call.abortSignal?.throwIfAborted();
       if (documents.length === 0) return [];
+      // The query and the documents leave the server: the guardrails mask (or block) them for this provider first.
+      const guard = call.guard ?? (await options.fallbackGuard?.());
+      if (guard) [query = "", ...documents] = await guard.guardEmbeddingCall({ name: options.providerName, local: false }, [query, ...documents]);
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = call.abortSignal ? AbortSignal.any([call.abortSignal, timeout]) : timeout;
       const headers: Record<string, string> = { "content-type": "application/json" };

@@ -10,7 +10,9 @@ export type OpenAIErrorType =
   | "insufficient_quota"
   | "server_error"
   | "overloaded_error"
-  | "upstream_error";
+  | "upstream_error"
+  /** A guardrail blocked the request or the answer (`code` names the rule, never the value). */
+  | "content_filter";
 
 export type AiplusErrorOptions = {
   message: string;

@@ -2,7 +2,9 @@ export { AiplusError, type AiplusErrorOptions, type OpenAIErrorType } from "./ai
 export { AuthenticationError } from "./authentication-error.js";
 export { CircuitOpenError } from "./circuit-open-error.js";
 export { ConflictError } from "./conflict-error.js";
+export { ContentFilterError } from "./content-filter-error.js";
 export { ContextOverflowError } from "./context-overflow-error.js";
+export { GuardrailFailureError } from "./guardrail-failure-error.js";
 export { InternalError } from "./internal-error.js";
 export { InvalidModelFileError } from "./invalid-model-file-error.js";
 export { InvalidRequestError } from "./invalid-request-error.js";

@@ -15,6 +15,11 @@ import * as runs from "./0013-runs.js";
 import * as workflows from "./0014-workflows.js";
 import * as mcpStdio from "./0015-mcp-stdio.js";
 import * as consoleSessions from "./0016-console-sessions.js";
+import * as knowledgeDocumentTasks from "./0020-knowledge-document-tasks.js";
+import * as usageCreatedIndex from "./0019-usage-created-index.js";
+import * as modelPulls from "./0018-model-pulls.js";
+import * as guardrailPolicies from "./0023-guardrail-policies.js";
+import * as auditLog from "./0024-audit-log.js";
 
 /** Migrations are TypeScript modules listed here in order (no folder scanning, so bundling works). */
 export const migrationProvider: MigrationProvider = {
@@ -36,6 +41,11 @@ export const migrationProvider: MigrationProvider = {
       "0014-workflows": workflows,
       "0015-mcp-stdio": mcpStdio,
       "0016-console-sessions": consoleSessions,
+      "0020-knowledge-document-tasks": knowledgeDocumentTasks,
+      "0019-usage-created-index": usageCreatedIndex,
+      "0018-model-pulls": modelPulls,
+      "0023-guardrail-policies": guardrailPolicies,
+      "0024-audit-log": auditLog,
     };
   },
 };

@@ -23,6 +23,8 @@ export type NewApiKey = {
   periodStart: number;
   expiresAt: number | undefined;
   createdAt: number;
+  /** The key's guardrail policy by name. Defaults to none (the default policy alone). */
+  policy?: string | undefined;
 };
 
 /** Fields a limits update may change; `null` clears a limit, `undefined` leaves it. */
@@ -38,9 +40,38 @@ export type ApiKeyLimitsPatch = {
   expiresAt?: number | null | undefined;
   isAdmin?: boolean | undefined;
   allowCodeExecution?: boolean | undefined;
+  /** The key's guardrail policy by name; `null` removes it. */
+  policy?: string | null | undefined;
+};
+
+/** Which keys a listing shows: `active` (usable now), `revoked`, or `expired` (and not revoked). */
+export type ApiKeyState = "active" | "revoked" | "expired";
+export type ApiKeySort = "name" | "created" | "spend";
+
+/** A page of keys: filtered, sorted and cut in SQL. */
+export type ApiKeyListQuery = {
+  /** Case-insensitive substring of the name or the visible prefix. */
+  search?: string | undefined;
+  state?: ApiKeyState | undefined;
+  admin?: boolean | undefined;
+  sort: ApiKeySort;
+  order: "asc" | "desc";
+  limit: number;
+  offset: number;
+  /** The time `expired` and `active` are judged at. */
+  now: number;
+  /** Starts of the current day/week/month budget periods: a key whose stored period began earlier has spent nothing yet. */
+  periodStarts: Record<Exclude<BudgetPeriod, "total">, number>;
 };
 
 const modelListSchema = z.array(z.string()).nullable();
+const countSchema = z.union([z.number(), z.string(), z.bigint()]).transform(Number);
+
+/** A lower-case LIKE pattern matching `text` anywhere; `%`, `_` and `\` in it match literally (with `escape '\'`). */
+function likeSubstring(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
 const budgetPeriodSchema = z.enum(["day", "week", "month", "total"]);
 
 /** API keys (stored hashed) and their budget counters. */
@@ -67,6 +98,7 @@ export function createApiKeyRepository(database: DatabaseExecutor) {
         expires_at: key.expiresAt ?? null,
         revoked_at: null,
         created_at: key.createdAt,
+        policy: key.policy ?? null,
       };
       await database.db.insertInto("api_keys").values(row).execute();
       return toApiKeyRecord(row);
@@ -99,6 +131,53 @@ export function createApiKeyRepository(database: DatabaseExecutor) {
       return rows.map(toApiKeyRecord);
     },
 
+    /** Keys by id (one query); ids that do not exist are left out. */
+    async getMany(ids: readonly string[]): Promise<ApiKeyRecord[]> {
+      if (ids.length === 0) return [];
+      const rows = await database.db.selectFrom("api_keys").selectAll().where("id", "in", [...new Set(ids)]).execute();
+      return rows.map(toApiKeyRecord);
+    },
+
+    /** One page of keys with the number of keys the filter matches (see `ApiKeyListQuery`). */
+    async page(query: ApiKeyListQuery): Promise<{ records: ApiKeyRecord[]; total: number }> {
+      let filtered = database.db.selectFrom("api_keys");
+      if (query.search !== undefined && query.search !== "") {
+        const pattern = likeSubstring(query.search);
+        filtered = filtered.where((eb) =>
+          eb.or([eb(sql<string>`lower(name)`, "like", sql<string>`${pattern} escape '\\'`), eb(sql<string>`lower(prefix)`, "like", sql<string>`${pattern} escape '\\'`)]),
+        );
+      }
+      if (query.admin !== undefined) filtered = filtered.where("is_admin", "=", query.admin ? 1 : 0);
+      switch (query.state) {
+        case undefined:
+          break;
+        case "revoked":
+          filtered = filtered.where("revoked_at", "is not", null);
+          break;
+        case "expired":
+          filtered = filtered.where("revoked_at", "is", null).where("expires_at", "<=", query.now);
+          break;
+        case "active":
+          filtered = filtered.where("revoked_at", "is", null).where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", query.now)]));
+          break;
+        default:
+          return query.state satisfies never;
+      }
+      const counted = await filtered.select((eb) => eb.fn.countAll().as("count")).executeTakeFirst();
+      const starts = query.periodStarts;
+      const currentSpend = sql<number>`case when (budget_period = 'day' and period_start < ${starts.day}) or (budget_period = 'week' and period_start < ${starts.week}) or (budget_period = 'month' and period_start < ${starts.month}) then 0 else spent_nanos end`;
+      const sortColumn = { name: sql<string>`lower(name)`, created: sql<number>`created_at`, spend: currentSpend }[query.sort];
+      const rows = await filtered
+        .selectAll()
+        .orderBy(sortColumn, query.order)
+        .orderBy("created_at", query.order)
+        .orderBy("id", query.order)
+        .limit(query.limit)
+        .offset(query.offset)
+        .execute();
+      return { records: rows.map(toApiKeyRecord), total: countSchema.parse(counted?.count ?? 0) };
+    },
+
     /** Applies a limits patch; undefined when the key does not exist. */
     async update(id: string, patch: ApiKeyLimitsPatch): Promise<ApiKeyRecord | undefined> {
       const changes: Partial<ApiKeysTable> = {};
@@ -112,6 +191,7 @@ export function createApiKeyRepository(database: DatabaseExecutor) {
       if (patch.expiresAt !== undefined) changes.expires_at = patch.expiresAt;
       if (patch.isAdmin !== undefined) changes.is_admin = patch.isAdmin ? 1 : 0;
       if (patch.allowCodeExecution !== undefined) changes.allow_code_execution = patch.allowCodeExecution ? 1 : 0;
+      if (patch.policy !== undefined) changes.policy = patch.policy;
       if (Object.keys(changes).length > 0) await database.db.updateTable("api_keys").set(changes).where("id", "=", id).execute();
       return this.get(id);
     },
@@ -208,5 +288,6 @@ export function toApiKeyRecord(row: ApiKeysTable): ApiKeyRecord {
     expiresAt: row.expires_at === null ? undefined : Number(row.expires_at),
     revokedAt: row.revoked_at === null ? undefined : Number(row.revoked_at),
     createdAt: Number(row.created_at),
+    policy: row.policy ?? undefined,
   };
 }

@@ -1,6 +1,6 @@
 export { affectedRows, type DatabaseExecutor, isUniqueViolation } from "./database-executor.js";
 export { arenaBattleImportKey, type ImportedBattleContent, importedBattleContent, occurrenceCounter } from "./arena-battle-import-key.js";
-export { type AddModelInput, createModelRepository, type ModelRepository, type ModelRepositoryOptions } from "./model-repository.js";
+export { type AddModelInput, createModelRepository, type ModelRepository, type ModelRepositoryOptions, type RegisteredModelEntry } from "./model-repository.js";
 export {
   type AddProviderInput,
   type UpdateProviderInput,
@@ -10,7 +10,10 @@ export {
 } from "./provider-repository.js";
 export {
   type ApiKeyLimitsPatch,
+  type ApiKeyListQuery,
   type ApiKeyRepository,
+  type ApiKeySort,
+  type ApiKeyState,
   createApiKeyRepository,
   type NewApiKey,
   toApiKeyRecord,
@@ -18,6 +21,7 @@ export {
 export { createPriceRepository, type PriceRepository, type PriceRepositoryOptions } from "./price-repository.js";
 export {
   createUsageRecordRepository,
+  type DayOffsetSegment,
   type NewPendingUsage,
   type PendingUsageRecord,
   settledUsageStatuses,
@@ -33,3 +37,10 @@ export {
   type ConsoleSessionRepository,
   createConsoleSessionRepository,
 } from "./console-session-repository.js";
+export {
+  createGuardrailPolicyRepository,
+  type GuardrailPolicyRecord,
+  type GuardrailPolicyRepository,
+  type GuardrailPolicySummary,
+} from "./guardrail-policy-repository.js";
+export { type AuditEntry, type AuditLogRepository, type AuditQuery, createAuditLogRepository, type NewAuditEntry } from "./audit-log-repository.js";

@@ -32,6 +32,14 @@ export type AddModelInput = RegisteredModel & {
   sha256?: string | undefined;
 };
 
+/** A registered model with what the registry records about its file (for the admin API). */
+export type RegisteredModelEntry = RegisteredModel & {
+  /** sha256 of the file when it was checked at registration (pulled models), else undefined. */
+  sha256: string | undefined;
+  /** When it was registered (epoch ms). */
+  createdAt: number;
+};
+
 /** The model registry: registered GGUF files by public name (kept as given, matched without regard to case). */
 export type ModelRepository = ReturnType<typeof createModelRepository>;
 
@@ -69,6 +77,18 @@ export function createModelRepository(database: DatabaseExecutor, options: Model
       return rows.map(toRegisteredModel);
     },
 
+    /** Every model with its sha256 and registration time, by name. */
+    async listEntries(): Promise<RegisteredModelEntry[]> {
+      const rows = await database.db.selectFrom("models").selectAll().orderBy("name").execute();
+      return rows.map(toEntry);
+    },
+
+    /** {@link get} with its sha256 and registration time. */
+    async getEntry(name: string): Promise<RegisteredModelEntry | undefined> {
+      const row = await database.db.selectFrom("models").selectAll().where(sql<string>`lower(name)`, "=", modelNameKey(name)).executeTakeFirst();
+      return row ? toEntry(row) : undefined;
+    },
+
     /** The model registered as `name` in any case (`stories260k` finds `Stories260K`). */
     async get(name: string): Promise<RegisteredModel | undefined> {
       const row = await database.db.selectFrom("models").selectAll().where(sql<string>`lower(name)`, "=", modelNameKey(name)).executeTakeFirst();
@@ -81,6 +101,10 @@ export function createModelRepository(database: DatabaseExecutor, options: Model
       return affectedRows(result) > 0;
     },
   };
+}
+
+function toEntry(row: ModelsTable): RegisteredModelEntry {
+  return { ...toRegisteredModel(row), sha256: row.sha256 ?? undefined, createdAt: Number(row.created_at) };
 }
 
 function toRegisteredModel(row: ModelsTable): RegisteredModel {

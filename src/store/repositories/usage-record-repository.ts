@@ -1,7 +1,8 @@
+import { type SelectQueryBuilder, sql } from "kysely";
 import { z } from "zod";
 import type { ApiKeyId } from "../../spec/index.js";
 import type { UsageRecord, UsageStatus } from "../records.js";
-import type { UsageRecordsTable } from "../schema.js";
+import type { DatabaseSchema, UsageRecordsTable } from "../schema.js";
 import { affectedRows, type DatabaseExecutor } from "./database-executor.js";
 
 /** A ledger row still open: who wrote it and what it holds reserved. */
@@ -53,7 +54,14 @@ export type UsageFilter = {
   until?: number | undefined;
   keyId?: string | undefined;
   model?: string | undefined;
+  status?: UsageStatus | undefined;
 };
+
+/**
+ * From `from` (epoch ms, inclusive; undefined: from the beginning) a time zone is `offsetMs` ahead of UTC, until the
+ * next segment's `from`. A report grouped by `day` with these segments counts days from local midnight to midnight.
+ */
+export type DayOffsetSegment = { from: number | undefined; offsetMs: number };
 
 export type UsageAggregateRow = {
   keyId: string | undefined;
@@ -86,6 +94,43 @@ const groupingColumns = {
 // SUM over bigint is `numeric` on PostgreSQL and arrives as a string: coerce every aggregate.
 const aggregateNumber = z.union([z.number(), z.string(), z.bigint(), z.null()]).transform((value) => (value === null ? 0 : Number(value)));
 const statusSchema = z.enum(["pending", ...settledUsageStatuses]);
+
+const dayMs = 86_400_000;
+
+/** `WHERE` for a usage filter. */
+function applyFilter<Output>(query: SelectQueryBuilder<DatabaseSchema, "usage_records", Output>, filter: UsageFilter): SelectQueryBuilder<DatabaseSchema, "usage_records", Output> {
+  let filtered = query;
+  if (filter.since !== undefined) filtered = filtered.where("created_at", ">=", filter.since);
+  if (filter.until !== undefined) filtered = filtered.where("created_at", "<", filter.until);
+  if (filter.keyId !== undefined) filtered = filtered.where("key_id", "=", filter.keyId);
+  if (filter.model !== undefined) filtered = filtered.where("model", "=", filter.model);
+  if (filter.status !== undefined) filtered = filtered.where("status", "=", filter.status);
+  return filtered;
+}
+
+/**
+ * The local day number (days since 1970-01-01 in the zone) of `created_at`: `(created_at + offset) / 86400000` in
+ * integer arithmetic, the offset picked by a CASE over the segments. Numbers are inlined as literals so the same text
+ * can appear in SELECT and GROUP BY on PostgreSQL.
+ */
+function localDayExpression(segments: readonly DayOffsetSegment[]) {
+  const [first, ...rest] = segments;
+  if (first === undefined) throw new Error("localDayExpression needs at least one segment");
+  let offset = sql<number>`${sql.lit(first.offsetMs)}`;
+  if (rest.length > 0) {
+    const branches = segments.map((segment, index) => {
+      const next = segments[index + 1];
+      return next?.from === undefined ? sql`else ${sql.lit(segment.offsetMs)}` : sql`when created_at < ${sql.lit(next.from)} then ${sql.lit(segment.offsetMs)}`;
+    });
+    offset = sql<number>`case ${sql.join(branches, sql` `)} end`;
+  }
+  return sql<number>`((created_at + (${offset})) / ${sql.lit(dayMs)})`;
+}
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01). */
+function dayText(dayNumber: number): string {
+  return new Date(dayNumber * dayMs).toISOString().slice(0, 10);
+}
 
 /** The usage ledger: one row per API request. */
 export type UsageRecordRepository = ReturnType<typeof createUsageRecordRepository>;
@@ -182,12 +227,7 @@ export function createUsageRecordRepository(database: DatabaseExecutor) {
 
     /** Raw records, newest first. */
     async list(filter: UsageFilter & { limit?: number | undefined } = {}): Promise<UsageRecord[]> {
-      let query = database.db.selectFrom("usage_records").selectAll();
-      if (filter.since !== undefined) query = query.where("created_at", ">=", filter.since);
-      if (filter.until !== undefined) query = query.where("created_at", "<", filter.until);
-      if (filter.keyId !== undefined) query = query.where("key_id", "=", filter.keyId);
-      if (filter.model !== undefined) query = query.where("model", "=", filter.model);
-      const rows = await query
+      const rows = await applyFilter(database.db.selectFrom("usage_records").selectAll(), filter)
         .orderBy("created_at", "desc")
         .orderBy("id", "desc")
         .limit(filter.limit ?? 100)
@@ -195,34 +235,61 @@ export function createUsageRecordRepository(database: DatabaseExecutor) {
       return rows.map(toUsageRecord);
     },
 
-    /** Totals grouped by the given dimensions, ordered by them. */
-    async aggregate(by: readonly UsageGrouping[], filter: UsageFilter = {}): Promise<UsageAggregateRow[]> {
-      const columns = [...new Set(by)].map((grouping) => groupingColumns[grouping]);
-      let query = database.db
-        .selectFrom("usage_records")
-        .select((eb) => [
-          eb.fn.countAll().as("requests"),
-          eb.fn.sum("input_tokens").as("input_tokens_sum"),
-          eb.fn.sum("output_tokens").as("output_tokens_sum"),
-          eb.fn.sum("cost_nanos").as("cost_nanos_sum"),
-          eb.fn.sum("provider_cost_nanos").as("provider_cost_nanos_sum"),
-          eb.fn.sum("cancelled").as("cancelled_sum"),
-          ...statusSchema.options.map((status) =>
-            eb.fn.sum<number>(eb.case().when("status", "=", status).then(eb.lit(1)).else(eb.lit(0)).end()).as(`status_${status}`),
-          ),
-        ]);
-      if (columns.length > 0) query = query.select(columns).groupBy(columns);
-      if (filter.since !== undefined) query = query.where("created_at", ">=", filter.since);
-      if (filter.until !== undefined) query = query.where("created_at", "<", filter.until);
-      if (filter.keyId !== undefined) query = query.where("key_id", "=", filter.keyId);
-      if (filter.model !== undefined) query = query.where("model", "=", filter.model);
-      for (const column of columns) query = query.orderBy(column);
+    /** One page of records, newest first, and how many records the filter matches. */
+    async page(filter: UsageFilter, page: { limit: number; offset: number }): Promise<{ records: UsageRecord[]; total: number }> {
+      const counted = await applyFilter(database.db.selectFrom("usage_records"), filter)
+        .select((eb) => eb.fn.countAll().as("count"))
+        .executeTakeFirst();
+      const rows = await applyFilter(database.db.selectFrom("usage_records").selectAll(), filter)
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      return { records: rows.map(toUsageRecord), total: aggregateNumber.parse(counted?.count ?? 0) };
+    },
+
+    /** Start times (epoch ms) of the first and the last record the filter matches; undefined when none does. */
+    async timeRange(filter: UsageFilter): Promise<{ first: number; last: number } | undefined> {
+      const row = await applyFilter(database.db.selectFrom("usage_records"), filter)
+        .select((eb) => [eb.fn.min("created_at").as("first"), eb.fn.max("created_at").as("last")])
+        .executeTakeFirst();
+      if (row?.first === null || row?.first === undefined || row.last === null) return undefined;
+      return { first: aggregateNumber.parse(row.first), last: aggregateNumber.parse(row.last) };
+    },
+
+    /**
+     * Totals grouped by the given dimensions, ordered by them. `day` is the stored UTC day, or with `dayOffsets` the
+     * local day of a time zone (see `DayOffsetSegment`).
+     */
+    async aggregate(by: readonly UsageGrouping[], filter: UsageFilter = {}, options: { dayOffsets?: readonly DayOffsetSegment[] | undefined } = {}): Promise<UsageAggregateRow[]> {
+      const groupings = [...new Set(by)];
+      const localDay = options.dayOffsets !== undefined && options.dayOffsets.length > 0 ? localDayExpression(options.dayOffsets) : undefined;
+      let query = applyFilter(database.db.selectFrom("usage_records"), filter).select((eb) => [
+        eb.fn.countAll().as("requests"),
+        eb.fn.sum("input_tokens").as("input_tokens_sum"),
+        eb.fn.sum("output_tokens").as("output_tokens_sum"),
+        eb.fn.sum("cost_nanos").as("cost_nanos_sum"),
+        eb.fn.sum("provider_cost_nanos").as("provider_cost_nanos_sum"),
+        eb.fn.sum("cancelled").as("cancelled_sum"),
+        ...statusSchema.options.map((status) =>
+          eb.fn.sum<number>(eb.case().when("status", "=", status).then(eb.lit(1)).else(eb.lit(0)).end()).as(`status_${status}`),
+        ),
+      ]);
+      for (const grouping of groupings) {
+        if (grouping === "day" && localDay !== undefined) {
+          query = query.select(localDay.as("local_day")).groupBy(localDay).orderBy(localDay);
+        } else {
+          const column = groupingColumns[grouping];
+          query = query.select(column).groupBy(column).orderBy(column);
+        }
+      }
       const rows = (await query.execute()) as Array<Record<string, unknown>>;
       const text = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
       return rows.map((row) => ({
         keyId: text(row.key_id),
         model: text(row.model),
-        day: text(row.day),
+        day: row.local_day === undefined ? text(row.day) : dayText(aggregateNumber.parse(row.local_day)),
         route: text(row.route),
         endpoint: text(row.endpoint),
         status: row.status === undefined ? undefined : statusSchema.parse(row.status),

@@ -29,7 +29,7 @@ export function setCsrfToken(token: string | undefined): void {
 
 export type RequestOptions = {
   method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  /** JSON-serialised unless it is FormData (multipart uploads). */
+  /** JSON-serialised unless it is FormData (multipart uploads) or a Blob/File (sent as is, with its own type). */
   body?: unknown;
   signal?: AbortSignal | undefined;
   query?: Record<string, string | number | boolean | undefined | null>;
@@ -49,7 +49,10 @@ function requestInit({ method = "GET", body, signal }: RequestOptions): RequestI
   if (method !== "GET" && csrfToken !== undefined) headers["x-csrf-token"] = csrfToken;
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
-  else if (body !== undefined) {
+  else if (body instanceof Blob) {
+    if (body.type !== "") headers["content-type"] = body.type;
+    payload = body;
+  } else if (body !== undefined) {
     headers["content-type"] = "application/json";
     payload = JSON.stringify(body);
   }

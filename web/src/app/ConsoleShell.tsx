@@ -56,6 +56,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
             to={section.path}
             label={section.label}
             active={isActive(section.path)}
+            variant="filled"
             aria-current={isActive(section.path) ? "page" : undefined}
             onClick={close}
           />

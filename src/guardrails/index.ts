@@ -1,0 +1,16 @@
+export { createGuardrails, type AdminAction, type GuardRequest, type Guardrails, type GuardrailsOptions } from "./create-guardrails.js";
+export type { CustomPattern, Detection, Dictionary, EntityType, PiiScanner, ScannerOptions } from "./detectors/index.js";
+export { createPiiScanner, ENTITY_TYPES } from "./detectors/index.js";
+export { spotlight, spotlightInstruction, type UntrustedSource } from "./injection/spotlight.js";
+export { PlaceholderVault } from "./masking/placeholder-vault.js";
+export { moderationCategories, type ModerationCategory, type ModerationResult } from "./moderation/moderate.js";
+export { EffectivePolicy, type LoadedPolicy } from "./policy/effective-policy.js";
+export { parsePolicyText } from "./policy/parse-policy-text.js";
+export type { PolicyAction, InjectionAction } from "./policy/policy-action.js";
+export { defaultPolicyName, policyNameSchema, type PolicyDocument, type PolicyDocumentInput } from "./policy/policy-schema.js";
+export { validatePolicy } from "./policy/validate-policy.js";
+export { canaryRule } from "./streaming/canary-rule.js";
+export { detectorRule } from "./streaming/detector-rule.js";
+export { guardOutputStream } from "./streaming/guard-output-stream.js";
+export { placeholderRule } from "./streaming/placeholder-rule.js";
+export { StreamingRewriter, type RewrittenSegment } from "./streaming/streaming-rewriter.js";
