@@ -50,9 +50,20 @@ test("the dashboard shows today's requests, tokens and cost as the ledger counts
   await expectAccessible();
 });
 
-test("an admin sees the engine pool; dark theme and a phone-sized screen stay usable and accessible", async ({ page, signIn, expectAccessible }) => {
+test("an admin sees the engine pool, provider health and recent errors; dark theme and a phone-sized screen stay usable and accessible", async ({ page, signIn, server, expectAccessible }) => {
+  const suffix = Date.now().toString(36);
+  // An upstream that cannot be reached: the request fails (502) and the ledger records it as an error.
+  await server.request("POST", "/v1/admin/providers", { name: `down-${suffix}`, base_url: "http://127.0.0.1:9/v1", models: [`ghost-${suffix}`], timeout_ms: 2000 });
+  const failed = await fetch(new URL("/v1/chat/completions", server.url), {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.adminKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ model: `ghost-${suffix}`, messages: [{ role: "user", content: "hi" }], max_tokens: 4 }),
+  });
+  expect(failed.status).toBe(502);
   await signIn();
   await expect(page.getByRole("region", { name: "Loaded models" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Provider health" })).toContainText(`down-${suffix}`);
+  await expect(page.getByRole("region", { name: "Recent errors" })).toContainText(`ghost-${suffix}`);
   await page.getByRole("button", { name: "Switch to the dark theme" }).click();
   await expect(page.locator("html")).toHaveAttribute("data-mantine-color-scheme", "dark");
   await expectAccessible();

@@ -90,10 +90,66 @@ function RuntimeCard() {
   );
 }
 
+type ProviderView = {
+  name: string;
+  models: string[];
+  circuit: { state: "closed" | "half-open" | "open"; open_until_at: number | null } | null;
+  latency: { average_ms: number; samples: number } | null;
+};
+
+function circuitText(circuit: ProviderView["circuit"]): string {
+  if (!circuit) return "No calls yet";
+  switch (circuit.state) {
+    case "closed":
+      return "Healthy";
+    case "half-open":
+      return "Recovering (trial request)";
+    case "open":
+      return `Paused until ${formatTime(circuit.open_until_at)}`;
+  }
+}
+
+function ProvidersCard() {
+  const providers = useQuery({ queryKey: ["admin-providers"], queryFn: () => api<List<ProviderView>>("/v1/admin/providers"), refetchInterval: 10_000 });
+  return (
+    <Card withBorder padding="md" component="section" aria-label="Provider health">
+      <Title order={2} size="h4" mb="xs">
+        Provider health
+      </Title>
+      <QueryState query={providers} label="providers">
+        {(list) =>
+          list.data.length === 0 ? (
+            <Text size="sm">No upstream provider is configured.</Text>
+          ) : (
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Provider</Table.Th>
+                  <Table.Th>Circuit</Table.Th>
+                  <Table.Th>Latency</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {list.data.map((provider) => (
+                  <Table.Tr key={provider.name}>
+                    <Table.Td>{provider.name}</Table.Td>
+                    <Table.Td>{circuitText(provider.circuit)}</Table.Td>
+                    <Table.Td>{provider.latency ? `${Math.round(provider.latency.average_ms)} ms` : "—"}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )
+        }
+      </QueryState>
+    </Card>
+  );
+}
+
 function RecentErrorsCard() {
   const records = useQuery({
-    queryKey: ["admin-recent-records"],
-    queryFn: () => api<List<UsageRecordView>>("/v1/admin/usage/records", { query: { limit: 200 } }),
+    queryKey: ["recent-errors", browserTimeZone],
+    queryFn: () => api<List<UsageRecordView>>("/v1/usage/records", { query: { status: "error", limit: 10, tz: browserTimeZone } }),
     refetchInterval: 10_000,
   });
   return (
@@ -101,11 +157,11 @@ function RecentErrorsCard() {
       <Title order={2} size="h4" mb="xs">
         Recent errors
       </Title>
-      <QueryState query={records} label="recent requests">
-        {(list) => {
-          const errors = list.data.filter((record) => record.status === "error").slice(0, 10);
-          if (errors.length === 0) return <Text size="sm">No failed request among the last {list.data.length}.</Text>;
-          return (
+      <QueryState query={records} label="recent errors">
+        {(list) =>
+          list.data.length === 0 ? (
+            <Text size="sm">No failed request.</Text>
+          ) : (
             <Table>
               <Table.Thead>
                 <Table.Tr>
@@ -115,7 +171,7 @@ function RecentErrorsCard() {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {errors.map((record) => (
+                {list.data.map((record) => (
                   <Table.Tr key={record.id}>
                     <Table.Td>{formatTime(record.created_at)}</Table.Td>
                     <Table.Td>{record.model}</Table.Td>
@@ -124,14 +180,17 @@ function RecentErrorsCard() {
                 ))}
               </Table.Tbody>
             </Table>
-          );
-        }}
+          )
+        }
       </QueryState>
     </Card>
   );
 }
 
-/** Today and this month (in the browser's time zone) for what the key may see; the pool and errors for admins. */
+/**
+ * Today and this month (in the browser's time zone) for what the key may see, its budget and its recent errors; the
+ * engine pool and provider health for admins.
+ */
 export function DashboardPage() {
   const me = useMe();
   const summary = useQuery({
@@ -156,12 +215,11 @@ export function DashboardPage() {
           </SimpleGrid>
         )}
       </QueryState>
-      {me.is_admin ? (
-        <SimpleGrid cols={{ base: 1, md: 2 }}>
-          <RuntimeCard />
-          <RecentErrorsCard />
-        </SimpleGrid>
-      ) : null}
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        {me.is_admin ? <RuntimeCard /> : null}
+        {me.is_admin ? <ProvidersCard /> : null}
+        <RecentErrorsCard />
+      </SimpleGrid>
     </Stack>
   );
 }
