@@ -15,11 +15,11 @@ const theme = createTheme({
   primaryShade: { light: 7, dark: 8 },
 });
 
-/** Mantine's default "dimmed" grey is below 4.5:1 on white; these pass WCAG AA in both themes. */
+/** Mantine's default "dimmed" grey and error red are below 4.5:1; these pass WCAG AA in both themes. */
 const resolver: CSSVariablesResolver = (current) => ({
   variables: {},
-  light: { "--mantine-color-dimmed": current.colors.gray[7] ?? "#495057" },
-  dark: { "--mantine-color-dimmed": current.colors.dark[1] ?? "#b8b8b8" },
+  light: { "--mantine-color-dimmed": current.colors.gray[7] ?? "#495057", "--mantine-color-error": current.colors.red[9] ?? "#c92a2a" },
+  dark: { "--mantine-color-dimmed": current.colors.dark[1] ?? "#b8b8b8", "--mantine-color-error": current.colors.red[4] ?? "#ff8787" },
 });
 
 const queryClient = new QueryClient({
