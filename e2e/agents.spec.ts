@@ -180,6 +180,7 @@ test("approvals: a forced guarded tool call waits in the inbox; approve it (the 
     await page.getByLabel("More request fields (JSON, optional)").fill(JSON.stringify({ tool_choice: { type: "function", name: tool } }));
     await page.getByRole("button", { name: "Run", exact: true }).click();
     await page.waitForURL(/\/console\/agents\/runs\/resp_/);
+    await expect(page.getByRole("heading", { name: "Run", level: 1 })).toBeVisible();
     await expect(page.getByTestId("run-state")).toHaveText("Awaiting approval", { timeout: 60_000 });
     await expect(page.getByRole("listitem", { name: `Step 2: Approval ${tool}` })).toContainText("Waiting for a decision");
     return runIdOf(page);

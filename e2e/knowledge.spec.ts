@@ -246,3 +246,43 @@ test("a knowledge base is deleted after confirmation, and a phone-sized dark scr
   await expect(row(page, "vacation.md").getByTestId("document-status")).toContainText("ready");
   await expectAccessible();
 });
+
+test("cancels a queued document and a running upload job; their files are kept, so a retry brings them in", async ({ page, server, signIn, expectAccessible }) => {
+  test.setTimeout(300_000);
+  const name = `kb-${unique()}`;
+  await server.request("POST", "/v1/knowledge-bases", { name, embedding_model: embeddingModel });
+  // Thousands of chunks keep the job busy long enough to act on the documents behind the first one.
+  const long = (word: string) => Array.from({ length: 24_000 }, (_, index) => `Paragraph ${index} of the ${word} archive lists shelf ${index % 97}.`).join("\n\n");
+  await signIn(undefined, `/console/knowledge/${name}`);
+  await page.getByLabel("Files to upload").setInputFiles([
+    { name: "archive.md", mimeType: "text/markdown", buffer: Buffer.from(long("harbour")) },
+    { name: "note.md", mimeType: "text/markdown", buffer: Buffer.from("# Note\n\nThe note says the canteen opens at noon.") },
+  ]);
+  await page.getByRole("button", { name: "Upload 2 files" }).click();
+  await expect(row(page, "archive.md").getByTestId("document-status")).toContainText("embedding", { timeout: 60_000 });
+  await expect(row(page, "note.md").getByTestId("document-status")).toContainText("queued");
+  await row(page, "note.md").getByRole("button", { name: "Cancel note.md" }).click();
+  await expect(row(page, "note.md").getByTestId("document-status")).toContainText("cancelled");
+  await expect(row(page, "note.md").getByRole("button", { name: "Retry note.md" })).toBeVisible();
+  await expectAccessible();
+  // The other document goes on (in a new job) to ready; the cancelled one is not in the index.
+  await expect(row(page, "archive.md").getByTestId("document-status")).toContainText("ready", { timeout: 180_000 });
+  await expect(row(page, "note.md").getByTestId("document-status")).toContainText("cancelled");
+  const before = await server.request<{ data: Array<{ document: string }> }>("POST", `/v1/knowledge-bases/${name}/query`, { query: "canteen noon", mode: "lexical" });
+  expect(before.data.map((passage) => passage.document)).not.toContain("note.md");
+  await row(page, "note.md").getByRole("button", { name: "Retry note.md" }).click();
+  await expect(row(page, "note.md").getByTestId("document-status")).toContainText("ready", { timeout: 60_000 });
+  const after = await server.request<{ data: Array<{ document: string }> }>("POST", `/v1/knowledge-bases/${name}/query`, { query: "canteen noon", mode: "lexical" });
+  expect(after.data[0]?.document).toBe("note.md");
+
+  // Cancelling the whole upload job: its unfinished document becomes cancelled (and retryable).
+  await page.getByLabel("Files to upload").setInputFiles([{ name: "ledger.md", mimeType: "text/markdown", buffer: Buffer.from(long("ledger")) }]);
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  const jobs = page.getByRole("region", { name: "Upload jobs" });
+  await expect(jobs.getByTestId("job-status")).toHaveText("running", { timeout: 60_000 });
+  await jobs.getByRole("button", { name: "Cancel upload job" }).click();
+  await expect(row(page, "ledger.md").getByTestId("document-status")).toContainText("cancelled");
+  await expect(row(page, "ledger.md").getByRole("button", { name: "Retry ledger.md" })).toBeVisible();
+  await expect(jobs).toHaveCount(0);
+  await expect(page.getByTestId("fact-documents")).toHaveText("2");
+});

@@ -36,6 +36,24 @@ export const configSchema = z.object({
   keySecret: z.string().min(16).optional(),
   /** `sqlite:` file path or `postgres://` URL. Defaults to `$AIPLUS_HOME/aiplus.db`. */
   databaseUrl: z.string().min(1).optional(),
+  /**
+   * `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS): the Redis every instance shares in the scale-out
+   * profile. Rate limits (rpm, tpm, concurrent requests) are counted there; without it they are counted in the
+   * database when it is PostgreSQL, else in memory (one instance). Background jobs (ingestion, re-index, eval runs,
+   * response and workflow runs, model pulls) are then delivered by BullMQ queues there; without it each instance
+   * polls the jobs table. Defaults to none.
+   */
+  redisUrl: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
+  /**
+   * Prefix of the job queues' Redis keys (`<prefix>:<job kind>:…`). Deployments that share one Redis need different
+   * prefixes (and the instances of one deployment the same). Defaults to `aiplus`.
+   */
+  redisPrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "letters, digits, _ . - only (at most 64)").default("aiplus"),
+  /**
+   * Seconds a background job's holder may go without a heartbeat (or, with Redis, without renewing its queue lock)
+   * before another runner takes the job over: how soon the work of a crashed or killed instance moves on. Defaults to 30.
+   */
+  jobLeaseSeconds: z.coerce.number().min(1).max(3600).default(30),
   /** Folder that `aiplus pull` downloads into. Defaults to `$AIPLUS_HOME/models`. */
   modelsDir: z.string().min(1).optional(),
   /** Where `hf:org/repo/file.gguf` pull sources are downloaded from (a mirror, say). Defaults to `https://huggingface.co`. */
@@ -68,6 +86,12 @@ export const configSchema = z.object({
   breakerThreshold: z.coerce.number().int().min(1).max(1000).default(5),
   /** Seconds an open circuit skips its route before one trial call is let through. Defaults to 30. */
   breakerCooldownSeconds: z.coerce.number().min(0).max(86_400).default(30),
+  /**
+   * Seconds between active health checks of the providers (`GET {base_url}/models` with the provider's key): a provider
+   * whose latest check failed gets no traffic while another route of the model can serve, until a check succeeds.
+   * 0 turns the checks off. Defaults to 0.
+   */
+  upstreamHealthCheckSeconds: z.coerce.number().min(0).max(3600).default(0),
   /** Largest accepted request body. Defaults to 4 MiB. */
   bodyLimit: byteSize.default(4 * 1024 * 1024),
   /** Completion tokens reserved against budgets when a request sets no `max_tokens`. Defaults to 4096. */

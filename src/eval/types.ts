@@ -34,6 +34,8 @@ export type TokenScoreRequest = {
 
 export type ScoreTokensOptions = {
   signal?: AbortSignal | undefined;
+  /** Told the route of each answer (an upstream provider's name), when the backend calls upstreams. */
+  onRoute?: ((route: string) => void) | undefined;
 };
 
 /**

@@ -3,6 +3,7 @@ import type { ProviderRecord } from "../store/records.js";
 import type { CircuitBreakerPolicy } from "./circuit-breaker.js";
 import type { FallbackGuard } from "./guarded-models.js";
 import type { RetryPolicy } from "./retry-policy.js";
+import type { UpstreamHealthCheck } from "./upstream-health-checks.js";
 
 /** Options of {@link createGateway}. */
 export type GatewayOptions = {
@@ -25,6 +26,19 @@ export type GatewayOptions = {
   retry?: Partial<RetryPolicy> | undefined;
   /** Per-route circuit breakers. Defaults to `{ failureThreshold: 5, cooldownMs: 30000 }`. */
   circuitBreaker?: Partial<CircuitBreakerPolicy> | undefined;
+  /**
+   * Active health checks of the providers (`GET {base_url}/models`), run from `start()` until `dispose()`: every
+   * `intervalMs` (0 or left out: off). A provider whose latest check failed gets no traffic while another route can serve.
+   */
+  healthCheck?:
+    | {
+        intervalMs: number;
+        /** Told when a provider's engine goes down or comes back. */
+        onChange?: ((provider: ProviderRecord, check: UpstreamHealthCheck) => void) | undefined;
+        /** Told when a round of checks could not run. */
+        onError?: ((error: unknown) => void) | undefined;
+      }
+    | undefined;
   /**
    * The guardrails: every route's model is wrapped so that the call's guard (`guard` in the call options; for a call
    * without one, this fallback: the default policy) applies that route's rules before the route is called. Left out:

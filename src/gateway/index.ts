@@ -8,7 +8,10 @@ export type { ConnectionCheck, ConnectionTarget, ConnectionTestResult } from "./
 export type { ProviderHealth, ProviderRouteHealth } from "./provider-health.js";
 export type { LatencySnapshot } from "./route-latency.js";
 export type { RetryPolicy } from "./retry-policy.js";
+export type { UpstreamHealthCheck } from "./upstream-health-checks.js";
 export type { Gateway, ModelListing, ResolvedLanguageModel } from "./types.js";
+export { directUpstreamJsonModel, type UpstreamEndpoint, type UpstreamJsonModel, type UpstreamJsonRoute } from "./upstream-json-model.js";
+export type { RerankCallOptions, RerankingModel } from "./upstream-reranking-model.js";
 export {
   createOpenAICompatibleEmbeddingModel,
   createOpenAICompatibleLanguageModel,

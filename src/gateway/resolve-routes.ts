@@ -16,6 +16,11 @@ export function providerModelId(provider: ProviderRecord, name: string): string 
   return provider.models.find((listed) => sameModelName(listed, name)) ?? name;
 }
 
+/** Providers by ascending priority (ties: the oldest first): the one order of routes and listings. */
+export function byPriority(providers: readonly ProviderRecord[]): ProviderRecord[] {
+  return [...providers].sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt);
+}
+
 export async function resolveRoutes(
   name: string,
   sources: {
@@ -24,9 +29,7 @@ export async function resolveRoutes(
   },
 ): Promise<ModelRoutes> {
   const [local, providers] = await Promise.all([sources.findLocalModel(name), sources.listProviders()]);
-  const serving = providers
-    .filter((provider) => provider.models.some((listed) => sameModelName(listed, name)))
-    .sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt);
+  const serving = byPriority(providers.filter((provider) => provider.models.some((listed) => sameModelName(listed, name))));
   const first = serving[0];
   return { local, providers: serving, canonicalName: local?.name ?? (first ? providerModelId(first, name) : name) };
 }
@@ -39,3 +42,14 @@ export function localRouteKey(name: string): string {
 export function providerRouteKey(provider: ProviderRecord, name: string): string {
   return `provider:${provider.id}:${name}`;
 }
+
+/** The engine behind a provider (see `Route.upstream`): its id and base URL, so a changed URL counts as a new engine. */
+export function providerUpstreamKey(provider: ProviderRecord): string {
+  return `provider:${provider.id}@${provider.baseUrl}`;
+}
+
+/** The local engine (see `Route.upstream`). */
+export const localUpstreamKey = "local";
+
+/** The local route's tier: before every provider (whose tier is its priority). */
+export const localTier = Number.NEGATIVE_INFINITY;

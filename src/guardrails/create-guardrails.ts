@@ -18,6 +18,9 @@ import { defaultPolicyName, policyNameSchema, type PolicyDocument } from "./poli
 import { parseStoredPolicy, validatePolicy } from "./policy/validate-policy.js";
 import { PolicyRequestGuard } from "./request-guard.js";
 
+/** How long a read of the current policies is reused. */
+const policyCacheMs = 1000;
+
 export type GuardrailsOptions = {
   /** Policies and the audit log live here. */
   database: Database;
@@ -58,6 +61,17 @@ export function createGuardrails(options: GuardrailsOptions) {
   const parsed = new Map<string, PolicyDocument>();
   const scanners = new Map<string, PiiScanner>();
   let moderationScanner: PiiScanner | undefined;
+  /** Current policies read within the last second (set and remove here clear it; other processes' changes apply within a second). */
+  const recent = new Map<string, { at: number; records: Map<string, GuardrailPolicyRecord> }>();
+  const currentPolicies = async (names: string[]): Promise<Map<string, GuardrailPolicyRecord>> => {
+    const key = names.join("\u0000");
+    const cached = recent.get(key);
+    if (cached && now() - cached.at < policyCacheMs && now() >= cached.at) return cached.records;
+    const records = await policies.currentMany(names);
+    if (recent.size > 1000) recent.clear();
+    recent.set(key, { at: now(), records });
+    return records;
+  };
 
   const load = (record: GuardrailPolicyRecord): LoadedPolicy => {
     const key = `${record.name}@${record.version}`;
@@ -94,7 +108,7 @@ export function createGuardrails(options: GuardrailsOptions) {
   async function effectivePolicy(keyPolicy: string | undefined): Promise<EffectivePolicy> {
     let found: Map<string, GuardrailPolicyRecord>;
     try {
-      found = await policies.currentMany(keyPolicy === undefined ? [defaultPolicyName] : [defaultPolicyName, keyPolicy]);
+      found = await currentPolicies(keyPolicy === undefined ? [defaultPolicyName] : [defaultPolicyName, keyPolicy]);
     } catch (error) {
       throw new GuardrailFailureError({ message: "the guardrail policies could not be read; the request was refused", cause: error, code: "guardrail_policy_unavailable" });
     }
@@ -134,6 +148,7 @@ export function createGuardrails(options: GuardrailsOptions) {
         if (!name.success) throw new InvalidRequestError({ message: `Invalid 'name': ${name.error.issues[0]?.message ?? "invalid"}`, param: "name" });
         const { document, source } = validatePolicy(input.policy);
         const record = await policies.add({ name: name.data, document: JSON.stringify(document), source, createdBy: input.createdBy, createdAt: now() });
+        recent.clear();
         return { record, document };
       },
 
@@ -161,6 +176,7 @@ export function createGuardrails(options: GuardrailsOptions) {
         if (keys.length > 0) {
           throw new ConflictError({ message: `guardrail policy '${name}' is used by ${keys.length} key(s) (${keys.slice(0, 5).join(", ")}); change their policy first`, param: "name", code: "policy_in_use" });
         }
+        recent.clear();
         if (!(await policies.remove(name, now()))) throw new NotFoundError({ message: `guardrail policy '${name}' not found`, param: "name", code: "policy_not_found" });
       },
     },

@@ -69,8 +69,15 @@ export class PolicyRequestGuard implements RequestGuard {
     return this.options.policy.label;
   }
 
+  /** A guard in a log line or a serialised value shows its policy, never its vault, detections or audit secret. */
+  toJSON(): { policy: string } {
+    return { policy: this.options.policy.label };
+  }
+
   async guardLanguageModelCall(route: GuardedRoute, callOptions: LanguageModelCallOptions): Promise<GuardedLanguageModelCall> {
     const { guard: _guard, ...options } = callOptions;
+    // No policy at all: nothing to check, nothing to rewrite.
+    if (this.options.policy.layers.length === 0) return { options, guardOutput: (stream) => stream };
     let inspected = this.inspected.get(options.prompt);
     if (!inspected) this.inspected.set(options.prompt, (inspected = this.inspectUntrusted(options.prompt)));
     let prompt = await inspected;
@@ -90,6 +97,7 @@ export class PolicyRequestGuard implements RequestGuard {
   }
 
   async guardEmbeddingCall(route: GuardedRoute, values: string[]): Promise<string[]> {
+    if (this.options.policy.layers.length === 0) return values;
     const decisions: GuardDecision[] = [];
     for (const value of values) this.reservePlaceholders(value);
     await this.scanAll(values);

@@ -15,6 +15,20 @@ export type JobInsert = {
   at: number;
 };
 
+/** A queued or running job as a runner sees it when it looks for work. */
+export type JobCandidate = {
+  id: string;
+  kind: string;
+  status: "queued" | "running";
+  holder: string | null;
+  heartbeatAt: number | null;
+  subject: string | null;
+  /** Set on a queued job: a retry waiting out its backoff (the last start's error). */
+  error: string | null;
+  attempts: number;
+  updatedAt: number;
+};
+
 /** The jobs table. Every state change is one conditional UPDATE, so concurrent runners never both win. */
 export function createJobRepository(database: Database) {
   const { db } = database;
@@ -37,6 +51,12 @@ export function createJobRepository(database: Database) {
       return row && toJob(row);
     },
 
+    /** Who holds a job, as a queue delivery needs it to decide between claiming, taking over and waiting. */
+    async holding(id: string): Promise<{ kind: string; status: JobStatus; holder: string | undefined; heartbeatAt: number | undefined } | undefined> {
+      const row = await db.selectFrom("jobs").select(["kind", "status", "holder", "heartbeat_at"]).where("id", "=", id).executeTakeFirst();
+      return row && { kind: row.kind, status: row.status as JobStatus, holder: row.holder ?? undefined, heartbeatAt: row.heartbeat_at === null ? undefined : Number(row.heartbeat_at) };
+    },
+
     async list(filter: { subject?: string | undefined; statuses?: JobStatus[] | undefined; limit?: number | undefined } = {}): Promise<JobRecord[]> {
       let query = db.selectFrom("jobs").selectAll();
       if (filter.subject !== undefined) query = query.where("subject", "=", filter.subject);
@@ -45,24 +65,36 @@ export function createJobRepository(database: Database) {
       return rows.map(toJob);
     },
 
-    /** Queued jobs and running ones with their holder and heartbeat (to judge liveness), oldest first. */
-    async candidates(kinds: string[]): Promise<Array<{ id: string; status: string; holder: string | null; heartbeatAt: number | null; subject: string | null }>> {
+    /**
+     * Queued jobs and running ones with their holder and heartbeat (to judge liveness), oldest first. A queued job
+     * with an `error` is a retry waiting out its backoff (see retry-policy.ts).
+     */
+    async candidates(kinds: string[]): Promise<JobCandidate[]> {
       if (kinds.length === 0) return [];
       const rows = await db
         .selectFrom("jobs")
-        .select(["id", "status", "holder", "heartbeat_at", "subject"])
+        .select(["id", "kind", "status", "holder", "heartbeat_at", "subject", "error", "attempts", "updated_at"])
         .where("status", "in", ["queued", "running"])
         .where("kind", "in", kinds)
         .orderBy("created_at")
+        .orderBy("id")
         .execute();
-      return rows.map((row) => ({ id: row.id, status: row.status, holder: row.holder, heartbeatAt: row.heartbeat_at, subject: row.subject }));
+      return rows.map((row) => ({
+        id: row.id, kind: row.kind, status: row.status as "queued" | "running", holder: row.holder, heartbeatAt: row.heartbeat_at === null ? null : Number(row.heartbeat_at),
+        subject: row.subject, error: row.error, attempts: row.attempts, updatedAt: Number(row.updated_at),
+      }));
     },
 
-    /** Takes a queued job, or a running one still held by `previousHolder`; true when this call won. */
+    /**
+     * Takes a queued job, or a running one still held by `previousHolder`; true when this call won. The error of the
+     * previous start (a retry's) is cleared.
+     */
     async claim(id: string, holder: string, at: number, previousHolder: string | null): Promise<boolean> {
       let query = db
         .updateTable("jobs")
-        .set((eb) => ({ status: "running", holder, heartbeat_at: at, updated_at: at, started_at: eb.fn.coalesce("started_at", eb.val(at)), attempts: eb("attempts", "+", 1) }))
+        .set((eb) => ({
+          status: "running", holder, heartbeat_at: at, updated_at: at, error: null, started_at: eb.fn.coalesce("started_at", eb.val(at)), attempts: eb("attempts", "+", 1),
+        }))
         .where("id", "=", id);
       query = previousHolder === null ? query.where("status", "=", "queued") : query.where("status", "=", "running").where("holder", "=", previousHolder);
       const result = await query.executeTakeFirst();
@@ -100,6 +132,18 @@ export function createJobRepository(database: Database) {
     async replaceResult(id: string, result: unknown, at: number): Promise<boolean> {
       const updated = await db.updateTable("jobs").set({ result: JSON.stringify(result), updated_at: at }).where("id", "=", id).where("status", "=", "completed").executeTakeFirst();
       return Number(updated.numUpdatedRows) === 1;
+    },
+
+    /** Queues a held job that failed again, keeping its error, for a retry after its backoff; false when not held. */
+    async retryLater(id: string, holder: string, at: number, error: string): Promise<boolean> {
+      const result = await db
+        .updateTable("jobs")
+        .set({ status: "queued", error, holder: null, heartbeat_at: null, updated_at: at })
+        .where("id", "=", id)
+        .where("status", "=", "running")
+        .where("holder", "=", holder)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
 
     /** Gives a held job back to the queue (the runner is stopping). */

@@ -35,6 +35,13 @@ export type JobContext = {
  */
 export type JobHandler = (job: JobRecord, context: JobContext) => Promise<unknown>;
 
+/**
+ * How a failing job is retried: it runs at most `attempts` times in all (every start counts, a takeover after a crash
+ * too), waiting `backoffMs` before the first retry and twice as long before each further one. The default,
+ * `{ attempts: 1 }`, never retries: a handler's error fails the job.
+ */
+export type JobRetryPolicy = { attempts: number; backoffMs: number };
+
 /** Terminal statuses. */
 export function isFinished(status: JobStatus): boolean {
   return status === "completed" || status === "failed" || status === "cancelled";

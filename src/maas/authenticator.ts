@@ -56,6 +56,7 @@ export function toPrincipal(record: ApiKeyRecord): KeyPrincipal {
     models: record.models,
     rpm: record.rpm,
     tpm: record.tpm,
+    maxConcurrentRequests: record.maxConcurrentRequests,
     budgetNanos: record.budgetNanos,
     policy: record.policy,
   };

@@ -2,13 +2,12 @@ import type { Database } from "../store/index.js";
 import { assertModelAllowed } from "./assert-model-allowed.js";
 import { createAuthenticator } from "./authenticator.js";
 import { createConsoleSessions } from "./console-sessions.js";
-import { createInMemoryRateLimiter } from "./in-memory-rate-limiter.js";
 import { registerInstance as registerLedgerInstance, type RegisteredInstance } from "./instance-registry.js";
 import { createKeyManager } from "./key-manager.js";
 import { createMeteredLedger } from "./metered-ledger.js";
 import { createOperatorLedger } from "./operator-ledger.js";
 import { createPriceBook } from "./price-book.js";
-import type { RateLimiter } from "./rate-limiter.js";
+import { createInMemoryRateLimiter, type RateLimiter } from "./rate-limits/index.js";
 import { recoverInterruptedRequests as recover, type RecoveryResult } from "./recover-interrupted-requests.js";
 import { createUsageReports } from "./usage-reports.js";
 
@@ -22,7 +21,7 @@ export type MaasOptions = {
   now?: () => number;
   /** Id generator for keys, usage records and the instance. Defaults to `crypto.randomUUID`. */
   generateId?: () => string;
-  /** Rate limiter. Defaults to an in-memory sliding window. */
+  /** Rate limiter (see `openRateLimiter`); disposed with the Maas. Defaults to an in-memory sliding window. */
   rateLimiter?: RateLimiter;
   /** Heartbeat period of this instance. Defaults to 5000 ms. */
   heartbeatIntervalMs?: number;
@@ -80,6 +79,7 @@ export function createMaas(options: MaasOptions) {
   const keyManager = createKeyManager({ database, keySecret: options.keySecret, now, generateId: options.generateId });
   const prices = createPriceBook({ database, now });
   const authenticate = createAuthenticator({ database, keySecret: options.keySecret, now });
+  const rateLimiter = options.rateLimiter ?? createInMemoryRateLimiter({ now });
   return {
     keys: keyManager,
     ensureAdminKey: keyManager.ensureAdminKey,
@@ -87,7 +87,7 @@ export function createMaas(options: MaasOptions) {
     /** Web console sessions (an API key exchanged for an HttpOnly cookie). */
     consoleSessions: createConsoleSessions({ database, keySecret: options.keySecret, authenticate, lifetimeMs: options.consoleSessionMs, now }),
     assertModelAllowed,
-    rateLimiter: options.rateLimiter ?? createInMemoryRateLimiter({ now }),
+    rateLimiter,
     prices,
     openMeteredRequest: createMeteredLedger({ database, now, generateId: options.generateId, instanceId: async () => (await registerInstance()).id }),
     /** A ledger entry of the local operator (no key, no budget): in-process CLI work. */
@@ -101,13 +101,17 @@ export function createMaas(options: MaasOptions) {
     usage: createUsageReports({ database }),
     recoverInterruptedRequests,
     registerInstance,
-    /** Stops heartbeats and periodic recovery and removes the instance row. Settle open requests first. */
+    /** Stops heartbeats and periodic recovery, removes the instance row and disposes the rate limiter. Settle open requests first. */
     async dispose(): Promise<void> {
       if (recoveryTimer) clearInterval(recoveryTimer);
       recoveryTimer = undefined;
       const registered = instance;
       instance = undefined;
-      if (registered) await (await registered).stop();
+      try {
+        if (registered) await (await registered).stop();
+      } finally {
+        await rateLimiter.dispose();
+      }
     },
   };
 }

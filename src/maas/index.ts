@@ -6,8 +6,21 @@ export { createKeyManager, type CreateKeyInput, type KeyManager, type KeyManager
 export { createAuthenticator, toPrincipal } from "./authenticator.js";
 export { type ConsoleSession, type ConsoleSessions, type ConsoleSessionsOptions, createConsoleSessions } from "./console-sessions.js";
 export { assertModelAllowed, isModelAllowed } from "./assert-model-allowed.js";
-export { type RateLimiter, rateLimitWindowMs } from "./rate-limiter.js";
-export { createInMemoryRateLimiter, type InMemoryRateLimiterOptions } from "./in-memory-rate-limiter.js";
+export {
+  type ConcurrencySlot,
+  createInMemoryRateLimiter,
+  createSqlRateLimiter,
+  defaultSlotLeaseMs,
+  openRateLimiter,
+  type OpenRateLimiterOptions,
+  openRedisRateLimiter,
+  type RateLimiter,
+  type RateLimitStoreKind,
+  rateLimitWindowMs,
+  redactedUrl,
+  type RedisLimitStoreOptions,
+  type StoreRateLimiterOptions,
+} from "./rate-limits/index.js";
 export { createPriceBook, type ModelPrice, type PriceBook } from "./price-book.js";
 export { computeCostNanos, type TokenPrice } from "./cost.js";
 export { failedAttemptUsage } from "./failed-attempt-usage.js";

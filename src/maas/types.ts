@@ -12,6 +12,8 @@ export type KeyPrincipal = {
   models: string[] | undefined;
   rpm: number | undefined;
   tpm: number | undefined;
+  /** Cap on the key's concurrent model calls, across every instance; undefined: none. */
+  maxConcurrentRequests?: number | undefined;
   budgetNanos: number | undefined;
   /** The key's own guardrail policy (tightens the default one); undefined: the default policy alone. */
   policy?: string | undefined;

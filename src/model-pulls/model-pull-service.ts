@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type JobRecord, JobRunner, type JobStatus } from "../jobs/index.js";
+import { type JobQueue, type JobRecord, JobRunner, type JobStatus } from "../jobs/index.js";
 import type { ModelMetadata } from "../runtime/index.js";
 import { resolvePullSource } from "../runtime/pull/index.js";
 import { InvalidRequestError, NotFoundError } from "../spec/index.js";
@@ -27,6 +27,8 @@ export type ModelPullServiceOptions = {
   progressIntervalMs?: number | undefined;
   /** A running job whose heartbeat is older than this is taken over (default: the job system's). */
   jobLeaseMs?: number | undefined;
+  /** Where pull jobs are delivered from (default: the embedded runner polls the jobs table). */
+  jobQueue?: JobQueue | undefined;
   onError?: ((error: unknown) => void) | undefined;
 };
 
@@ -84,6 +86,7 @@ export class ModelPullService {
       database: options.database,
       now: options.now,
       leaseMs: options.jobLeaseMs,
+      queue: options.jobQueue,
       concurrency: options.concurrency ?? 3,
       onError,
       handlers: {

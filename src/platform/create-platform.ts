@@ -8,8 +8,9 @@ import { type AgentService, createAgentService } from "../agents/index.js";
 import type { Config } from "../config/index.js";
 import { createEvalService, type EvalService } from "../eval/index.js";
 import { createGateway, type Gateway } from "../gateway/index.js";
+import { jobQueueOf } from "../jobs/index.js";
 import { createGuardrails, type Guardrails, type PiiScanner, type ScannerOptions } from "../guardrails/index.js";
-import { createMaas, loadKeySecret, type Maas } from "../maas/index.js";
+import { createMaas, loadKeySecret, type Maas, openRateLimiter, redactedUrl } from "../maas/index.js";
 import { McpService } from "../mcp/index.js";
 import { ModelPullService } from "../model-pulls/index.js";
 import { createKnowledgeService, type KnowledgeService } from "../rag/index.js";
@@ -80,7 +81,8 @@ export type Platform = {
    * `server_shutting_down` with `retry-after`), lets running requests finish for up to `config.drainSeconds`, ends
    * the rest with that error (a stream: an error event and no `[DONE]`; otherwise a 503) and settles their ledger
    * entries as interrupted, then disposes the background services, the runtime, the instance heartbeat and the
-   * database. Idempotent.
+   * database. Idempotent. Every part is stopped even when another fails (the database always closes); failures are
+   * thrown afterwards as one AggregateError.
    */
   dispose(): Promise<void>;
 };
@@ -97,11 +99,25 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   let maas: Maas | undefined;
   try {
     const keySecret = loadKeySecret(config.home, config.keySecret);
+    const redis = config.redisUrl === undefined ? undefined : redactedUrl(config.redisUrl);
+    const { limiter, store } = await openRateLimiter({
+      database,
+      redisUrl: config.redisUrl,
+      redisKeyPrefix: `${config.redisPrefix}:limits:`,
+      now,
+      onError: (error) => logger.warn({ err: error }, "renewing or freeing a concurrency slot failed; it lapses at the end of its lease"),
+      onRedisConnectionChange: (state, error) =>
+        state === "ready"
+          ? logger.info({ redis }, "rate limits: connected to Redis")
+          : logger.error({ redis, err: error }, "rate limits: Redis is unreachable; requests of keys with limits get 503 rate_limiter_unavailable until it is back"),
+    });
+    logger.info({ store }, store === "memory" ? "rate limits are counted in this process (one instance)" : `rate limits are shared by every instance through ${store}`);
     maas = createMaas({
       database,
       keySecret,
       instanceKind: "server",
       now,
+      rateLimiter: limiter,
       consoleSessionMs: config.consoleSessionHours * 3_600_000,
       onError: (error) => logger.warn({ err: error }, "ledger heartbeat or recovery failed; retrying"),
     });
@@ -158,9 +174,23 @@ function assemble(
       maxRetryAfterMs: config.retryAfterMaxWaitMs,
     },
     circuitBreaker: { failureThreshold: config.breakerThreshold, cooldownMs: config.breakerCooldownSeconds * 1000 },
+    healthCheck: {
+      intervalMs: config.upstreamHealthCheckSeconds * 1000,
+      onChange: (provider, check) =>
+        check.status === "down"
+          ? logger.warn({ provider: provider.name, error: check.error }, `provider ${provider.name} failed its health check: no traffic until it passes`)
+          : logger.info({ provider: provider.name }, `provider ${provider.name} passed its health check again`),
+      onError: (error) => logger.warn({ err: error }, "provider health checks could not run; retrying"),
+    },
   });
+  // Background jobs: delivered by BullMQ on Redis when configured (the scale-out profile), else each runner polls the
+  // jobs table; either way the table records them, and a job whose holder is silent for the lease moves on.
+  const jobQueue = jobQueueOf(config);
+  const jobLeaseMs = config.jobLeaseSeconds * 1000;
   // What the background services (knowledge jobs, eval runs) share.
   const serviceDependencies = {
+    jobQueue,
+    jobLeaseMs,
     home: config.home,
     database,
     gateway,
@@ -168,7 +198,6 @@ function assemble(
     findLocalModel: (name: string) => models.get(name),
     listProviders: () => providers.list(),
     maas,
-    fetch: options.fetch,
     now,
   };
   const knowledge = createKnowledgeService({
@@ -192,6 +221,8 @@ function assemble(
     huggingFaceUrl: config.huggingFaceUrl,
     fetch: options.fetch,
     now,
+    jobQueue,
+    jobLeaseMs,
     onError: (error) => logger.warn({ err: error }, "model pull bookkeeping failed; retrying"),
   });
   // Draining: new requests are refused. Shutdown: the calls still running are ended.
@@ -224,12 +255,16 @@ function assemble(
     knowledge,
     agents: { service: agents, knowledge },
     onRunEnded: otlp && ((responseId) => otlp.exportRun(responseId)),
+    jobQueue,
+    jobLeaseMs,
   });
   const workflows = createWorkflowService({
     database,
     runners: workflowStepRunners({ metering: { maas, gateway, guardrails, defaultReserveTokens: config.defaultReserveTokens, shutdownSignal: undefined, now, inFlight }, tools: serverTools, agents, responses, runs, logger, now }),
     logger,
     now,
+    jobQueue,
+    jobLeaseMs,
   });
   const app = createApp({
     maas,
@@ -287,6 +322,7 @@ function assemble(
       logger.info({ url: listening.url }, "aiplus listening");
       knowledge.jobs.start();
       modelPulls.start();
+      gateway.start();
       runs.start();
       workflows.start();
       evaluation.start();
@@ -294,13 +330,23 @@ function assemble(
     },
     dispose() {
       disposing ??= (async () => {
+        const failures: unknown[] = [];
+        // Every step runs even when an earlier one failed (the database must close); the failures are reported after.
+        const step = async (work: () => Promise<unknown> | undefined): Promise<void> => {
+          try {
+            await work();
+          } catch (error) {
+            failures.push(error);
+          }
+        };
         const shuttingDown = new ServiceUnavailableError({ message: "the server is shutting down; retry shortly (another instance, or this one after its restart)" });
         draining.abort(shuttingDown);
         // Background runs stop at once (their model calls settle as cancelled); the next start resumes them.
-        await runs.dispose();
-        await workflows.dispose();
-        await otlp?.flush();
+        await step(() => runs.dispose());
+        await step(() => workflows.dispose());
+        await step(() => otlp?.flush());
         const closing = server ? closeServer(server) : Promise.resolve();
+        closing.catch(() => undefined); // awaited (and reported) below
         if (!(await settlesWithin(inFlight.drain(), config.drainSeconds * 1000))) {
           logger.warn({ requests: inFlight.size, drainSeconds: config.drainSeconds }, "drain time is over: ending the requests still running");
         }
@@ -309,15 +355,20 @@ function assemble(
           logger.warn({ requests: inFlight.size }, "requests still open after they were ended; the next start settles their ledger entries");
         }
         // Let the ended streams flush their last events, then cut connections that are still open.
-        await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, shutdownGraceMs).unref())]);
+        await Promise.race([closing.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, shutdownGraceMs).unref())]);
         if (server && "closeAllConnections" in server) server.closeAllConnections();
-        await closing;
-        await modelPulls.dispose();
-        await evaluation.dispose();
-        await knowledge.dispose();
-        await runtime.dispose();
-        await maas.dispose();
-        await database.dispose();
+        await step(() => closing);
+        await step(() => gateway.dispose());
+        await step(() => modelPulls.dispose());
+        await step(() => evaluation.dispose());
+        await step(() => knowledge.dispose());
+        await step(() => runtime.dispose());
+        await step(() => maas.dispose());
+        await step(() => database.dispose());
+        if (failures.length > 0) {
+          const detail = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure))).join("; ");
+          throw new AggregateError(failures, `${failures.length} part(s) of the platform failed to stop (every other part stopped): ${detail}`);
+        }
       })();
       return disposing;
     },

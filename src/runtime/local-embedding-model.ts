@@ -22,8 +22,7 @@ export class LocalEmbeddingModel implements EmbeddingModel {
   }
 
   async doEmbed(options: { values: string[]; abortSignal?: AbortSignal | undefined }): Promise<{ embeddings: number[][]; usage: { inputTokens: number | undefined } }> {
-    options.abortSignal?.throwIfAborted();
-    const lease = await this.pool.acquireEmbeddingModel(this.registered);
+    const lease = await this.pool.acquireEmbeddingModel(this.registered, options.abortSignal);
     try {
       const { context, contextSize } = lease.loaded;
       // Tokenized once (or taken from the tokens ingestion just counted), then embedded from the tokens.

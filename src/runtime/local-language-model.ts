@@ -79,8 +79,7 @@ export class LocalLanguageModel implements LanguageModel {
   }
 
   async doStream(options: LanguageModelCallOptions): Promise<{ stream: ReadableStream<LanguageModelStreamPart> }> {
-    options.abortSignal?.throwIfAborted();
-    const lease = await this.pool.acquireLanguageModel(this.registered);
+    const lease = await this.pool.acquireLanguageModel(this.registered, options.abortSignal);
     try {
       return { stream: await this.start(lease, options) };
     } catch (error) {
@@ -173,6 +172,8 @@ export class LocalLanguageModel implements LanguageModel {
     });
     controller.enqueue({ type: "stream-start", warnings: warningsFor(options) });
     controller.enqueue({ type: "response-metadata", route: "local", modelId: this.modelId });
+    // An abort during the awaits above (the grammar) would find no listener yet: end the call with it now.
+    options.abortSignal?.throwIfAborted();
     loaded.scheduler.submit(job); // throws OverloadedError when the queue is full
     options.abortSignal?.addEventListener("abort", onAbort, { once: true });
     return stream;

@@ -46,7 +46,7 @@ export class LocalPromptScorer implements PromptScorer {
       }
     }
     if (requests.length === 0) return [];
-    const lease = await this.pool.acquireLanguageModel(this.registered);
+    const lease = await this.pool.acquireLanguageModel(this.registered, options.signal);
     try {
       const { loaded } = lease;
       const vocabulary = this.registered.metadata.vocabularySize ?? Number.POSITIVE_INFINITY;

@@ -30,7 +30,7 @@ export class LocalRankingModel implements RankingModel {
     options.abortSignal?.throwIfAborted();
     if (documents.length === 0) return [];
     await this.assertRankingHead();
-    const lease = this.registered.kind === "embedding" ? await this.pool.acquireEmbeddingModel(this.registered) : await this.pool.acquireLanguageModel(this.registered);
+    const lease = this.registered.kind === "embedding" ? await this.pool.acquireEmbeddingModel(this.registered, options.abortSignal) : await this.pool.acquireLanguageModel(this.registered, options.abortSignal);
     try {
       const { loaded } = lease;
       const work = async () => {

@@ -34,12 +34,18 @@ export class ModelPool {
     private readonly options: ResolvedRuntimeOptions,
   ) {}
 
-  acquireLanguageModel(registered: RegisteredModel): Promise<PoolLease<LoadedLanguageModel>> {
-    return this.acquire(registered, "llm") as Promise<PoolLease<LoadedLanguageModel>>;
+  /**
+   * Leases the model, loading it first when needed. When `signal` aborts before the lease is ready (waiting for another
+   * load, or while this model loads), the call rejects at once with the abort reason; the load goes on for the next
+   * caller and the lease it would have given is released.
+   */
+  acquireLanguageModel(registered: RegisteredModel, signal?: AbortSignal | undefined): Promise<PoolLease<LoadedLanguageModel>> {
+    return this.acquire(registered, "llm", signal) as Promise<PoolLease<LoadedLanguageModel>>;
   }
 
-  acquireEmbeddingModel(registered: RegisteredModel): Promise<PoolLease<LoadedEmbeddingModel>> {
-    return this.acquire(registered, "embedding") as Promise<PoolLease<LoadedEmbeddingModel>>;
+  /** Like {@link acquireLanguageModel}, for an embedding model. */
+  acquireEmbeddingModel(registered: RegisteredModel, signal?: AbortSignal | undefined): Promise<PoolLease<LoadedEmbeddingModel>> {
+    return this.acquire(registered, "embedding", signal) as Promise<PoolLease<LoadedEmbeddingModel>>;
   }
 
   stats(): RuntimeStats {
@@ -57,7 +63,7 @@ export class ModelPool {
 
   /** Loads a model now (as its first call would) and leaves it loaded: idle-unload and LRU eviction still apply. */
   async preload(registered: RegisteredModel): Promise<void> {
-    const lease = await this.acquire(registered, registered.kind);
+    const lease = await this.acquire(registered, registered.kind, undefined);
     lease.release();
   }
 
@@ -75,7 +81,29 @@ export class ModelPool {
     });
   }
 
-  private async acquire(registered: RegisteredModel, kind: "llm" | "embedding"): Promise<PoolLease<LoadedModel>> {
+  private async acquire(registered: RegisteredModel, kind: "llm" | "embedding", signal: AbortSignal | undefined): Promise<PoolLease<LoadedModel>> {
+    signal?.throwIfAborted();
+    const leasing = this.acquireNow(registered, kind);
+    if (!signal) return leasing;
+    return new Promise<PoolLease<LoadedModel>>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      leasing.then(
+        (lease) => {
+          signal.removeEventListener("abort", onAbort);
+          if (!signal.aborted) return resolve(lease);
+          lease.release(); // the caller is gone (it was told of the abort already)
+          reject(signal.reason);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private async acquireNow(registered: RegisteredModel, kind: "llm" | "embedding"): Promise<PoolLease<LoadedModel>> {
     if (registered.kind !== kind) {
       throw new InvalidRequestError({ message: `model ${registered.name} is an ${registered.kind} model, not ${kind === "llm" ? "a language" : "an embedding"} model`, param: "model" });
     }
@@ -134,7 +162,11 @@ export class ModelPool {
     return entry;
   }
 
-  /** Evicts idle models, least recently used first, until `needed` more bytes fit the budget. */
+  /**
+   * Evicts idle models, least recently used first, until `needed` more bytes fit the budget. Leases are taken outside
+   * the load lock (an already loaded model is leased at once), so the victim is chosen afresh before each eviction:
+   * a model leased while an earlier victim was being disposed is busy and stays.
+   */
   private async makeRoom(name: string, needed: number): Promise<void> {
     this.budgetBytes ??= await this.llama.memoryBudgetBytes();
     const budget = this.budgetBytes;
@@ -142,9 +174,11 @@ export class ModelPool {
       throw new InvalidRequestError({ message: `model ${name} needs about ${needed} bytes, more than the memory budget of ${budget} bytes`, param: "model", code: "model_exceeds_memory_budget" });
     }
     const used = (): number => [...this.entries.values()].reduce((sum, entry) => sum + entry.loaded.memoryBytes, 0);
-    const idle = [...this.entries.values()].filter((entry) => !this.isBusy(entry)).sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+    const leastRecentlyUsedIdle = (): PoolEntry | undefined =>
+      [...this.entries.values()].filter((entry) => !this.isBusy(entry)).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
     while (used() + needed > budget) {
-      const victim = idle.shift();
+      // Chosen and removed from `entries` in one synchronous step (remove deletes before it awaits the dispose).
+      const victim = leastRecentlyUsedIdle();
       if (!victim) {
         throw new OverloadedError({ message: `cannot load ${name}: the memory budget is taken by models that are busy`, code: "memory_budget_busy" });
       }

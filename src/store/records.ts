@@ -29,6 +29,8 @@ export type ApiKeyRecord = {
   models: string[] | undefined;
   rpm: number | undefined;
   tpm: number | undefined;
+  /** Cap on concurrent requests (all instances together); undefined: none. */
+  maxConcurrentRequests: number | undefined;
   budgetNanos: number | undefined;
   budgetPeriod: BudgetPeriod;
   periodStart: number;

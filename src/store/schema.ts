@@ -52,6 +52,8 @@ export type ApiKeysTable = {
   created_at: number;
   /** Name of the key's own guardrail policy (migration 0023); null: the default policy alone. */
   policy: string | null;
+  /** Cap on the key's concurrent requests (migration 0025); null: none. */
+  max_concurrent_requests: number | null;
 };
 
 export type PricesTable = {
@@ -481,6 +483,27 @@ export type AuditLogTable = {
   details: string | null;
 };
 
+/** Shared rate limits (migration 0025): the row a counting transaction upserts first, so instances take turns. */
+export type RateLimitLocksTable = {
+  key_id: string;
+  /** `requests`, `tokens` or `slots`. */
+  counter: string;
+  touched_at: number;
+};
+
+/** Shared rate limits (migration 0025): one request, or tokens, counted in a key's sliding window. */
+export type RateLimitEntriesTable = {
+  id: string;
+  key_id: string;
+  /** `requests` or `tokens`. */
+  counter: string;
+  at: number;
+  amount: number;
+};
+
+/** Shared rate limits (migration 0025): one running request of a key, a lease its instance renews. */
+export type ConcurrencySlotsTable = { id: string; key_id: string; expires_at: number };
+
 export type MigrationsNote = { id: Generated<number> };
 
 export type DatabaseSchema = {
@@ -513,4 +536,7 @@ export type DatabaseSchema = {
   knowledge_document_tasks: KnowledgeDocumentTasksTable;
   guardrail_policies: GuardrailPoliciesTable;
   audit_log: AuditLogTable;
+  rate_limit_locks: RateLimitLocksTable;
+  rate_limit_entries: RateLimitEntriesTable;
+  concurrency_slots: ConcurrencySlotsTable;
 };

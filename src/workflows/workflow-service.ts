@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { holderIsGone, JobRunner, latestJobsOfSubjects } from "../jobs/index.js";
+import { holderIsGone, type JobQueue, JobRunner, latestJobsOfSubjects } from "../jobs/index.js";
 import { ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError } from "../spec/index.js";
 import type { Database } from "../store/index.js";
 import { executeWorkflowRun, waitingKind, type WaitingStepOutput, type WorkflowStepRunners } from "./execute-workflow-run.js";
@@ -23,6 +23,8 @@ export type WorkflowServiceOptions = {
   /** See JobRunner. Defaults to 30 000 ms / 1000 ms. */
   jobLeaseMs?: number | undefined;
   jobPollIntervalMs?: number | undefined;
+  /** Where run jobs are delivered from (default: the embedded runner polls the jobs table). */
+  jobQueue?: JobQueue | undefined;
 };
 
 /** A run with its step log. */
@@ -63,6 +65,7 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
     now,
     leaseMs: options.jobLeaseMs,
     pollIntervalMs: options.jobPollIntervalMs,
+    queue: options.jobQueue,
     concurrency: 16,
     onError: (error) => options.logger.warn({ err: error }, "workflow run bookkeeping failed; retrying"),
     onTakeover: ({ job, previousHolder }) => options.logger.warn({ runId: job.subject, previousHolder }, "resuming a workflow run whose process is gone"),

@@ -93,10 +93,11 @@ describe("/v1/admin/providers for the console", () => {
     const patched = await call<ProviderView>("PATCH", "/v1/admin/providers/several", { models: ["alpha", "beta", "broken", "gamma"] });
     expect(patched.body.models).toEqual(["alpha", "beta", "broken", "gamma"]);
     for (const response of [...responses, patched]) expect(response.text).not.toContain(goodKey);
-    const shortKey = await call<ProviderView>("POST", "/v1/admin/providers", { name: "short-key", base_url: upstreamUrl, api_key: "sk-12345", models: ["alpha"] });
+    // A lower priority (a higher number) than "several": providers of equal priority would form a pool sharing alpha's calls.
+    const shortKey = await call<ProviderView>("POST", "/v1/admin/providers", { name: "short-key", base_url: upstreamUrl, api_key: "sk-12345", models: ["alpha"], priority: 200 });
     expect(shortKey.body.api_key_hint).toBe("…");
     expect(shortKey.text).not.toContain("sk-12345");
-    const keyless = await call<ProviderView>("POST", "/v1/admin/providers", { name: "keyless", base_url: upstreamUrl, models: ["alpha"] });
+    const keyless = await call<ProviderView>("POST", "/v1/admin/providers", { name: "keyless", base_url: upstreamUrl, models: ["alpha"], priority: 200 });
     expect(keyless.body).toMatchObject({ has_api_key: false, api_key_hint: null });
   });
 

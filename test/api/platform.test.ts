@@ -1,12 +1,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sql } from "kysely";
 import OpenAI from "openai";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { WriteAheadMeter } from "../../src/api/metering/index.js";
 import { loadConfig } from "../../src/config/index.js";
 import { createPlatform } from "../../src/platform/index.js";
+import { inspectGguf } from "../../src/runtime/index.js";
 import { createApiKeyRepository, createInstanceRepository, createUsageRecordRepository, openDatabase } from "../../src/store/index.js";
 import { testModelPath } from "../support/test-models.js";
 
@@ -67,6 +69,38 @@ describe("createPlatform", () => {
     expect(again.generatedAdminKey).toBeUndefined();
     expect(shown).toHaveLength(1);
     await again.dispose();
+  });
+
+  it("dispose stops every part even when one fails, closes the database, and reports the failure as an AggregateError", async () => {
+    const ownHome = fs.mkdtempSync(path.join(os.tmpdir(), "aiplus-platform-dispose-"));
+    try {
+      const ownConfig = loadConfig({ environment: {}, flags: { home: ownHome, port: 0, threads: 1, gpu: "cpu", logLevel: "silent" } });
+      const platform = await createPlatform({ config: ownConfig, logger: pino({ level: "silent" }), onAdminKeyCreated: () => undefined });
+      await platform.start();
+      // A real failure of one part: the ledger cannot remove this instance's row when it stops.
+      await sql`CREATE TRIGGER keep_instances BEFORE DELETE ON instances BEGIN SELECT RAISE(ABORT, 'instances are kept by this test'); END`.execute(platform.database.db);
+      const disposing = platform.dispose();
+      await expect(disposing).rejects.toBeInstanceOf(AggregateError);
+      const failure = (await disposing.catch((error: unknown) => error)) as AggregateError;
+      expect(failure.errors).toHaveLength(1);
+      expect(String(failure.errors[0])).toMatch(/instances are kept by this test/);
+      expect(failure.message).toMatch(/instances are kept by this test/);
+      // Idempotent: the same outcome again.
+      await expect(platform.dispose()).rejects.toBe(failure);
+      // The parts after the failing one were stopped too: the database is closed, the runtime refuses work.
+      await expect(platform.database.db.selectFrom("instances").selectAll().execute()).rejects.toThrow();
+      const modelPath = await testModelPath("stories260K.gguf");
+      await expect(platform.runtime.load({ name: "stories", path: modelPath, kind: "llm", metadata: await inspectGguf(modelPath) })).rejects.toThrow(/shutting down/);
+      // The database file is free: another process opens it and sees the row the failed stop left behind.
+      const database = await openDatabase(ownConfig.databaseUrl);
+      try {
+        expect(await createInstanceRepository(database).list()).toHaveLength(1);
+      } finally {
+        await database.dispose();
+      }
+    } finally {
+      fs.rmSync(ownHome, { recursive: true, force: true });
+    }
   });
 });
 

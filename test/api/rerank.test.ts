@@ -254,11 +254,10 @@ describe("POST /v1/rerank through an upstream provider", () => {
     expect((await rerank()).body.usage).toBeUndefined();
   });
 
-  it("maps upstream failures and malformed answers to a clear 502", async () => {
+  it("maps malformed answers to a clear 502, without retrying them", async () => {
     upstream.reset();
     const cases: Array<{ answer: UpstreamScript; message: RegExp }> = [
-      { answer: respondJson(500, { error: { message: "reranker crashed" } }), message: /answered HTTP 500 to \/rerank: .*reranker crashed/ },
-      { answer: respondJson(503, { error: { message: "overloaded" } }), message: /answered HTTP 503/ },
+      { answer: respondJson(400, { error: { message: "documents must be strings" } }), message: /answered HTTP 400: documents must be strings/ },
       { answer: (response) => void response.writeHead(200, { "content-type": "application/json" }).end("{not json"), message: /invalid \/rerank answer: the body is not JSON/ },
       { answer: respondJson(200, { data: [{ index: 0, score: 1 }] }), message: /invalid \/rerank answer: expected \{results/ },
       { answer: respondJson(200, { results: [{ index: 0, relevance_score: "high" }] }), message: /invalid \/rerank answer/ },
@@ -268,29 +267,76 @@ describe("POST /v1/rerank through an upstream provider", () => {
     ];
     for (const { answer, message } of cases) {
       upstream.script(answer);
+      const hits = upstream.hits.length;
       const response = await rerank();
       expect(response.status, String(message)).toBe(502);
       expect(response.body.error.type).toBe("upstream_error");
       expect(response.body.error.message).toMatch(/upstream rerank-cloud/);
       expect(response.body.error.message).toMatch(message);
+      expect(upstream.hits.length - hits, String(message)).toBe(1);
     }
     upstream.script(respondJson(200, { results: [{ index: 0, relevance_score: 0.3 }, { index: 1, relevance_score: 0.2 }, { index: 2, relevance_score: 0.7 }] }));
     expect((await rerank()).status).toBe(200);
   });
 
+  it("retries an upstream failure (5xx) and maps it to a clear 502 when every attempt failed", async () => {
+    upstream.reset();
+    await server.admin.post("/admin/providers", { body: { name: "flaky", base_url: upstream.baseUrl, models: ["flaky-reranker"] } });
+    const flaky = () => callApi(server, alice.key, "POST", "/v1/rerank", { model: "flaky-reranker", query, documents: documents.slice(0, 3) });
+    upstream.fallback = respondJson(500, { error: { message: "reranker crashed" } });
+    const crashed = await flaky();
+    expect(crashed.status).toBe(502);
+    expect(crashed.body.error.message).toBe("upstream flaky answered HTTP 500: reranker crashed");
+    expect(upstream.hits).toHaveLength(3); // the first attempt and 2 retries
+    upstream.reset();
+    upstream.script(respondJson(503, { error: { message: "overloaded" } }));
+    upstream.fallback = respondJson(200, { results: [{ index: 0, relevance_score: 0.3 }, { index: 1, relevance_score: 0.2 }, { index: 2, relevance_score: 0.7 }] });
+    const recovered = await flaky();
+    expect(recovered.status).toBe(200);
+    expect(recovered.body.results.map((result: { index: number }) => result.index)).toEqual([2, 0, 1]);
+    expect(upstream.hits).toHaveLength(2);
+  });
+
   it("reports an upstream that does not answer in time as 504", async () => {
     upstream.reset();
     await server.admin.post("/admin/providers", { body: { name: "slow", base_url: upstream.baseUrl, models: ["slow-reranker"], timeout_ms: 200 } });
-    upstream.script(respondNever);
+    upstream.fallback = respondNever;
     const response = await callApi(server, alice.key, "POST", "/v1/rerank", { model: "slow-reranker", query, documents });
     expect(response.status).toBe(504);
-    expect(response.body.error.message).toMatch(/upstream slow did not answer \/rerank within 200 ms/);
+    expect(response.body.error.message).toBe("upstream slow sent no response within 200 ms");
+    upstream.reset();
   });
 
   it("reports an unreachable upstream as 502", async () => {
     await server.admin.post("/admin/providers", { body: { name: "gone", base_url: "http://127.0.0.1:9/v1", models: ["gone-reranker"] } });
     const response = await callApi(server, alice.key, "POST", "/v1/rerank", { model: "gone-reranker", query, documents });
     expect(response.status).toBe(502);
-    expect(response.body.error.message).toMatch(/cannot reach upstream gone for reranking/);
+    expect(response.body.error.message).toMatch(/^cannot reach upstream gone \(http:\/\/127\.0\.0\.1:9\/v1\/rerank\): /);
+  });
+
+  it("fails over to the next provider of the model by priority, and opens the failing provider's circuit", async () => {
+    upstream.reset();
+    const backup = await FakeUpstream.start();
+    try {
+      await server.admin.post("/admin/providers", { body: { name: "pool-backup", base_url: backup.baseUrl, models: ["pooled-reranker"], priority: 2 } });
+      await server.admin.post("/admin/providers", { body: { name: "pool-primary", base_url: upstream.baseUrl, models: ["pooled-reranker"], priority: 1 } });
+      upstream.fallback = respondJson(500, { error: { message: "primary down" } });
+      backup.fallback = respondJson(200, { results: [{ index: 0, relevance_score: 0.1 }, { index: 1, relevance_score: 0.8 }, { index: 2, relevance_score: 0.4 }] });
+      const pooled = () => callApi(server, alice.key, "POST", "/v1/rerank", { model: "pooled-reranker", query, documents: documents.slice(0, 3) });
+      const served = await pooled();
+      expect(served.status).toBe(200);
+      expect(served.body.results.map((result: { index: number }) => result.index)).toEqual([1, 2, 0]);
+      expect(upstream.hits).toHaveLength(3);
+      expect(backup.hits).toHaveLength(1);
+      // Two more calls: the primary's 5th consecutive failure opens its circuit (threshold 5), then it is skipped.
+      for (let call = 0; call < 2; call++) expect((await pooled()).status).toBe(200);
+      expect(upstream.hits).toHaveLength(5);
+      expect(backup.hits).toHaveLength(3);
+      const primary = await server.admin.get<{ circuit: { state: string }; routes: Array<{ model: string; state: string }> }>("/admin/providers/pool-primary");
+      expect(primary.circuit.state).toBe("open");
+      expect(primary.routes).toMatchObject([{ model: "pooled-reranker", state: "open" }]);
+    } finally {
+      await backup.stop();
+    }
   });
 });

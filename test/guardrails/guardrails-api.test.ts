@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { respondJson } from "../gateway/fake-upstream.js";
 import { FakeUpstream } from "../gateway/fake-upstream.js";
+import { testModelPath } from "../support/test-models.js";
 import { lastUserMessage, receivedText, respondWith, startGuardrailServer, type GuardrailServer } from "./guardrail-server.js";
 
 // The admin API of policies and the audit log, keys with policies, per-route rules across a failover, embeddings,
@@ -110,6 +111,18 @@ describe("policies on requests", () => {
       await trustedUpstream.stop();
       await server.setPolicy("default", "pii: mask");
     }
+  });
+
+  it("the local engine's route follows `routes.local`: raw allowed there (no decision), masked under `pii: mask`", async () => {
+    await server.admin.post("/admin/models", { body: { path: await testModelPath("stories260K.gguf"), name: "stories" } });
+    const decisionsOnLocal = async () => (await call("GET", "/admin/audit?kind=guardrail&limit=1000")).json.data.filter((entry: { route: string }) => entry.route === "local").length;
+    await server.setPolicy("default", { pii: "mask", routes: { local: "allow" } });
+    await server.admin.chat.completions.create({ model: "stories", max_tokens: 4, messages: [{ role: "user", content: `Once upon a time ${email}` }] });
+    expect(await decisionsOnLocal()).toBe(0);
+    await server.setPolicy("default", "pii: mask");
+    await server.admin.chat.completions.create({ model: "stories", max_tokens: 4, messages: [{ role: "user", content: `Once upon a time ${email}` }] });
+    const local = (await call("GET", "/admin/audit?kind=guardrail&limit=5")).json.data[0];
+    expect(local).toMatchObject({ route: "local", rule: "pii.EMAIL_ADDRESS", action: "mask" });
   });
 
   it("embeddings are masked for the upstream, or refused with content_filter when the policy blocks", async () => {

@@ -78,6 +78,66 @@ describe("guardrails on chat completions (policy `pii: mask`)", () => {
     }
   });
 
+  it("tool-call arguments the model writes with placeholders reach the caller unmasked (streamed deltas and whole)", async () => {
+    const toolCallReply = (response: import("node:http").ServerResponse) => {
+      const args = JSON.stringify({ to: "[EMAIL_1]", note: 'say "hi" to [PHONE_1]' });
+      const frames = [
+        { id: "c", object: "chat.completion.chunk", model: "remote-model", choices: [{ index: 0, delta: { role: "assistant", tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "send_mail", arguments: args.slice(0, 9) } }] }, finish_reason: null }] },
+        { id: "c", object: "chat.completion.chunk", model: "remote-model", choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: args.slice(9) } }] }, finish_reason: null }] },
+        { id: "c", object: "chat.completion.chunk", model: "remote-model", choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }] },
+      ];
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.end(frames.map((frame) => `data: ${JSON.stringify(frame)}\n\n`).join("") + "data: [DONE]\n\n");
+    };
+    const request = {
+      model: "remote-model",
+      messages: [{ role: "user" as const, content: `Mail ${values.EMAIL_ADDRESS} and text ${values.PHONE_NUMBER}` }],
+      tools: [{ type: "function" as const, function: { name: "send_mail", parameters: { type: "object", properties: { to: { type: "string" }, note: { type: "string" } } } } }],
+    };
+    const expected = { to: values.EMAIL_ADDRESS, note: `say "hi" to ${values.PHONE_NUMBER}` };
+    server.upstream.reset();
+    server.upstream.script(toolCallReply, toolCallReply);
+    const whole = await server.admin.chat.completions.create(request);
+    const call = whole.choices[0]!.message.tool_calls![0]! as { function: { arguments: string } };
+    expect(JSON.parse(call.function.arguments)).toEqual(expected);
+    const stream = await server.admin.chat.completions.create({ ...request, stream: true });
+    let streamed = "";
+    for await (const chunk of stream) for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) streamed += delta.function?.arguments ?? "";
+    expect(JSON.parse(streamed)).toEqual(expected);
+    for (const hit of server.upstream.hits) expect(receivedText(hit)).not.toContain(values.EMAIL_ADDRESS);
+  });
+
+  it("log-probabilities follow the unmasked text: tokens of a placeholder become the value (streamed and not)", async () => {
+    const tokens = ["Write", " to", " [", "EMAIL", "_1", "]", " now", "."];
+    const withLogprobs = (response: import("node:http").ServerResponse) => {
+      const frames = tokens.map((token) => ({
+        id: "c", object: "chat.completion.chunk", model: "remote-model",
+        choices: [{ index: 0, delta: { content: token }, logprobs: { content: [{ token, logprob: -0.25, top_logprobs: [{ token, logprob: -0.25 }] }] }, finish_reason: null }],
+      }));
+      frames.push({ id: "c", object: "chat.completion.chunk", model: "remote-model", choices: [{ index: 0, delta: {}, logprobs: null as never, finish_reason: "stop" }] } as never);
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.end(frames.map((frame) => `data: ${JSON.stringify(frame)}\n\n`).join("") + "data: [DONE]\n\n");
+    };
+    const request = { model: "remote-model", logprobs: true, top_logprobs: 1, messages: [{ role: "user" as const, content: `to ${values.EMAIL_ADDRESS}` }] };
+    server.upstream.reset();
+    server.upstream.script(withLogprobs, withLogprobs);
+    const whole = await server.admin.chat.completions.create(request);
+    const expected = `Write to ${values.EMAIL_ADDRESS} now.`;
+    expect(whole.choices[0]!.message.content).toBe(expected);
+    const content = whole.choices[0]!.logprobs!.content!;
+    expect(content.map((entry) => entry.token).join("")).toBe(expected);
+    expect(content.find((entry) => entry.token.includes(values.EMAIL_ADDRESS))!.top_logprobs).toEqual([]);
+    const stream = await server.admin.chat.completions.create({ ...request, stream: true });
+    let text = "";
+    let logprobText = "";
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      logprobText += (chunk.choices[0]?.logprobs?.content ?? []).map((entry) => entry.token).join("");
+    }
+    expect(text).toBe(expected);
+    expect(logprobText).toBe(expected);
+  });
+
   it("writes every decision to the audit log with an HMAC of the value, never the value", async () => {
     const page = await server.admin.get<{ data: Array<Record<string, unknown>> }>("/admin/audit?kind=guardrail&limit=1000");
     const rules = new Set(page.data.map((entry) => entry.rule));

@@ -18,7 +18,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function post(body: string | Buffer): Promise<{ status: number; json: any }> {
+async function post(body: string | Blob): Promise<{ status: number; json: any }> {
   const response = await fetch(`${server.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${server.adminKey}`, "content-type": "application/json" }, body });
   return { status: response.status, json: await response.json() };
 }
@@ -72,7 +72,7 @@ describe("hostile inputs", () => {
     else expect(tool.status).toBe(400);
     const deepBody = `{"model":"remote-model","messages":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
     expect((await post(deepBody)).status).toBe(400);
-    const invalidUtf8 = Buffer.from([...new TextEncoder().encode('{"model":"remote-model","messages":[{"role":"user","content":"'), 0xff, 0xfe, ...new TextEncoder().encode('"}]}')]);
+    const invalidUtf8 = new Blob([Buffer.from([...new TextEncoder().encode('{"model":"remote-model","messages":[{"role":"user","content":"'), 0xff, 0xfe, ...new TextEncoder().encode('"}]}')])]);
     const invalid = await post(invalidUtf8);
     expect(invalid.status).toBe(400);
     await healthy();

@@ -188,6 +188,18 @@ describe("route coverage of the guardrails", () => {
       const finished = await until(() => call("GET", `/evals/${started.json.id}`), (run) => ["completed", "failed"].includes(run.json?.status), "the eval run");
       expect(finished.json.status, JSON.stringify(finished.json)).toBe("completed");
     });
+    // Log-likelihood scoring needs the exact text at the provider: an item the policy would mask is refused there.
+    const before = server.upstream.hits.length;
+    const scored = await call("POST", "/evals", {
+      model: "remote-model",
+      task_definition: { name: "guarded-choice", dataset: { records: [{ q: raw, choices: ["yes", "no"], gold: 0 }] }, prompt: { template: "{{q}}" }, scorer: { type: "loglikelihood-multiple-choice", choices: "choices", gold: "{{gold}}" } },
+    });
+    expect(scored.status, JSON.stringify(scored.json)).toBeLessThan(300);
+    const scoredRun = await until(() => call("GET", `/evals/${scored.json.id}`), (run) => ["completed", "failed"].includes(run.json?.status), "the scoring run");
+    expect(scoredRun.json).toMatchObject({ status: "failed", error: expect.stringContaining("does not let reach provider upstream unmasked") });
+    const scoringHits = JSON.stringify(server.upstream.hits.slice(before).map((hit) => hit.body));
+    expect(scoringHits).not.toContain(email);
+    expect(scoringHits).not.toContain(card);
     await exercise("POST /v1/workflows/:id/runs", async () => {
       const workflow = await call("POST", "/workflows", { name: "guarded-flow", inputs: { text: { type: "string" } }, steps: [{ id: "a", type: "llm", model: "remote-model", prompt: `Summarise: {{inputs.text}}` }] });
       expect(workflow.status, JSON.stringify(workflow.json)).toBeLessThan(300);

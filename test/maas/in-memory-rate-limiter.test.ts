@@ -1,4 +1,4 @@
 import { createInMemoryRateLimiter } from "../../src/maas/index.js";
 import { runRateLimiterContract } from "./rate-limiter-contract.js";
 
-runRateLimiterContract("in-memory sliding window", () => createInMemoryRateLimiter());
+runRateLimiterContract("in memory (one instance)", { open: () => ({ limiter: createInMemoryRateLimiter() }), shared: false });

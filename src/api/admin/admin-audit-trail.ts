@@ -17,11 +17,20 @@ export function adminAuditTrail(guardrails: Guardrails): MiddlewareHandler<AppEn
     const principal = c.get("principal");
     const segments = c.req.path.replace(/^\/v1\/admin\/?/, "").split("/").filter(Boolean);
     const resource = segments[0] ?? "admin";
-    const target = segments.slice(1).map(decodeURIComponent).join("/") || undefined;
+    const target = segments.slice(1).map(decodeSegment).join("/") || undefined;
     const action = `${resource}.${resource === "policies" && verb === "create" ? "set" : verb}`;
     const entry = { keyId: principal.id, actor: principal.name, target, details: { method: c.req.method, path: c.req.path } };
     await guardrails.audit.recordAdminAction({ ...entry, action });
     await next();
     if (c.res.status >= 400) await guardrails.audit.recordAdminAction({ ...entry, action: `${action}.failed`, details: { ...entry.details, status: c.res.status } });
   };
+}
+
+/** A path segment decoded; one with a malformed escape (`%ZZ`) as it was sent (the route answers it with its own error). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

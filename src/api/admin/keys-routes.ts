@@ -16,12 +16,15 @@ const budget = z.number({ error: "budget must be a non-negative number of dollar
 const models = z.array(z.string().min(1), { error: "models must be an array of model names" });
 /** A key's guardrail policy by name (it must exist); it tightens the default policy unless it says `override: true`. */
 const policy = z.string({ error: "policy must be a policy name" }).min(1, { error: "policy must not be empty" });
+/** Cap on the key's concurrent model calls across every instance. */
+const maxConcurrentRequests = positiveInteger("max_concurrent_requests").max(100_000, { error: "max_concurrent_requests must be at most 100000" });
 
 const createBody = z.strictObject({
   name: z.string({ error: "name must be a string" }).trim().min(1, { error: "name must not be empty" }),
   models: models.nullish(),
   rpm: positiveInteger("rpm").nullish(),
   tpm: positiveInteger("tpm").nullish(),
+  max_concurrent_requests: maxConcurrentRequests.nullish(),
   budget: budget.nullish(),
   budget_period: budgetPeriod.nullish(),
   expires_at: timeField("expires_at").nullish(),
@@ -37,6 +40,7 @@ const updateBody = z.strictObject({
   models: models.nullable().optional(),
   rpm: positiveInteger("rpm").nullable().optional(),
   tpm: positiveInteger("tpm").nullable().optional(),
+  max_concurrent_requests: maxConcurrentRequests.nullable().optional(),
   budget: budget.nullable().optional(),
   budget_period: budgetPeriod.optional(),
   expires_at: timeField("expires_at").nullable().optional(),
@@ -83,6 +87,7 @@ export function keysRoutes({ maas, guardrails, now = Date.now }: RouteDependenci
         models: body.models ?? undefined,
         rpm: body.rpm ?? undefined,
         tpm: body.tpm ?? undefined,
+        maxConcurrentRequests: body.max_concurrent_requests ?? undefined,
         budget: body.budget ?? undefined,
         budgetPeriod: body.budget_period ?? undefined,
         expiresAt: body.expires_at ?? undefined,
@@ -107,6 +112,7 @@ export function keysRoutes({ maas, guardrails, now = Date.now }: RouteDependenci
         models: body.models,
         rpm: body.rpm,
         tpm: body.tpm,
+        maxConcurrentRequests: body.max_concurrent_requests,
         budget: body.budget,
         budgetPeriod: body.budget_period,
         expiresAt: body.expires_at,
@@ -127,7 +133,7 @@ function keyStatus(record: ApiKeyRecord, now: number): "active" | "revoked" | "e
 }
 
 /** A key as admins see it: limits, state, and its budget in the current period. Never the secret. */
-function keyView(record: ApiKeyRecord, now: number) {
+export function keyView(record: ApiKeyRecord, now: number) {
   return {
     id: record.id,
     object: "api_key",
@@ -139,6 +145,7 @@ function keyView(record: ApiKeyRecord, now: number) {
     models: record.models ?? null,
     rpm: record.rpm ?? null,
     tpm: record.tpm ?? null,
+    max_concurrent_requests: record.maxConcurrentRequests ?? null,
     ...budgetView(record, now),
     status: keyStatus(record, now),
     expires_at: unixSeconds(record.expiresAt),

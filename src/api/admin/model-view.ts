@@ -51,3 +51,9 @@ export function toModelView(model: RegisteredModelEntry, loaded: LoadedState) {
 }
 
 export type ModelView = ReturnType<typeof toModelView>;
+
+/** A registered model without the runtime's state: what a process that runs no models (the CLI) can tell. */
+export function toRegisteredModelView(model: RegisteredModelEntry) {
+  const { loaded: _loaded, memory_bytes: _memoryBytes, active_sequences: _activeSequences, last_used_at: _lastUsedAt, ...view } = toModelView(model, undefined);
+  return view;
+}

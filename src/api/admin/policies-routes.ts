@@ -44,7 +44,8 @@ export function policiesRoutes(guardrails: Guardrails): Hono<AppEnvironment> {
     });
 }
 
-function policyView(record: GuardrailPolicyRecord, document: PolicyDocument | undefined) {
+/** A guardrail policy as `/v1/admin/policies` shows it (its validated document and source when given). */
+export function policyView(record: GuardrailPolicyRecord, document: PolicyDocument | undefined) {
   return {
     object: "guardrail_policy",
     name: record.name,

@@ -40,7 +40,8 @@ function notFound(model: string): NotFoundError {
   return new NotFoundError({ message: `model ${model} has no price`, param: "model", code: "price_not_found" });
 }
 
-function toPriceView(price: ModelPrice) {
+/** A model's price as `/v1/admin/prices` shows it (dollars per 1M tokens). */
+export function toPriceView(price: ModelPrice) {
   return {
     object: "price",
     model: price.model,

@@ -59,7 +59,8 @@ const defaultTestTimeoutMs = 15_000;
 
 /**
  * `/v1/admin/providers`: upstream OpenAI-compatible endpoints. The API key is never shown back (only `has_api_key` and a
- * masked `api_key_hint`); each provider shows its circuit-breaker state and recent latency per model route. `POST
+ * masked `api_key_hint`); each provider shows its circuit-breaker state and recent latency per model route, its requests in
+ * flight on this instance (`outstanding_requests`, what pools balance on) and its latest active health check. `POST
  * /test` and `/{name}/test` call the upstream once and report the upstream's own error text.
  */
 export function providersRoutes({ providers, gateway }: RouteDependencies): Hono<AppEnvironment> {
@@ -152,7 +153,13 @@ function toLatencyView(latency: ProviderHealth["latency"]) {
   return { average_ms: Math.round(latency.averageMs), last_ms: Math.round(latency.lastMs), last_at: unixSeconds(latency.lastAt), samples: latency.samples };
 }
 
-function toProviderView(record: ProviderRecord, health: ProviderHealth) {
+function toHealthCheckView(check: ProviderHealth["healthCheck"]) {
+  if (check === undefined) return null;
+  return { status: check.status, checked_at: unixSeconds(check.checkedAt), latency_ms: check.latencyMs, error: check.error ?? null };
+}
+
+/** A provider's stored settings as `/v1/admin/providers` shows them (the API key masked); see `toProviderView`. */
+export function toProviderRecordView(record: ProviderRecord) {
   return {
     id: record.id,
     object: "provider",
@@ -164,8 +171,16 @@ function toProviderView(record: ProviderRecord, health: ProviderHealth) {
     priority: record.priority,
     timeout_ms: record.timeoutMs,
     created_at: unixSeconds(record.createdAt),
+  };
+}
+
+function toProviderView(record: ProviderRecord, health: ProviderHealth) {
+  return {
+    ...toProviderRecordView(record),
     circuit: { state: health.state, open_until_at: unixSeconds(health.openUntil) },
     latency: toLatencyView(health.latency),
+    outstanding_requests: health.outstanding,
+    health_check: toHealthCheckView(health.healthCheck),
     routes: health.routes.map((route) => ({
       model: route.model,
       state: route.state,

@@ -65,7 +65,8 @@ export function usageRoutes({ maas }: RouteDependencies): Hono<AppEnvironment> {
     });
 }
 
-function toRowView(row: UsageReportRow) {
+/** One row of a usage report as `/v1/admin/usage` shows it. */
+export function toRowView(row: UsageReportRow) {
   return {
     key_id: row.keyId ?? null,
     key_name: row.keyName ?? null,

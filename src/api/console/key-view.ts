@@ -35,6 +35,7 @@ export function toOwnKeyView(record: ApiKeyRecord, now: number) {
     models: record.models ?? null,
     rpm: record.rpm ?? null,
     tpm: record.tpm ?? null,
+    max_concurrent_requests: record.maxConcurrentRequests ?? null,
     ...budgetView(record, now),
     expires_at: unixSeconds(record.expiresAt),
     created_at: unixSeconds(record.createdAt),

@@ -12,6 +12,7 @@ import { readTextBody } from "../request/read-text-body.js";
 import { callContext, eventStreamResponse, type RouteDependencies } from "../routes/route-helpers.js";
 import { anonymizedBattleError, battleRedactor } from "./battle-anonymity.js";
 import { createBattleSchema, leaderboardQuerySchema, voteSchema } from "./eval-request-schemas.js";
+import { wireLeaderboard } from "./eval-wire.js";
 
 export type ArenaRouteDependencies = RouteDependencies & { evaluation: EvalService };
 
@@ -152,20 +153,7 @@ export function arenaRoutes(dependencies: ArenaRouteDependencies): Hono<AppEnvir
     })
     .get("/leaderboard", async (c) => {
       const query = parseWithSchema(leaderboardQuerySchema, c.req.query());
-      const board = await arena.leaderboard(query);
-      return c.json({
-        object: "arena.leaderboard",
-        category: board.category ?? null,
-        battles: board.battles,
-        data: board.entries.map((entry) => ({
-          rank: entry.rank,
-          model: entry.model,
-          rating: entry.rating,
-          interval: [entry.lower, entry.upper],
-          elo: entry.elo,
-          battles: entry.battles,
-        })),
-      });
+      return c.json(wireLeaderboard(await arena.leaderboard(query)));
     })
     .post("/import", adminGuard(), async (c) => {
       const result = await arena.importBattles(await readTextBody(c), "request body");

@@ -20,6 +20,7 @@ import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import type { RouteDependencies } from "../routes/route-helpers.js";
 import { compareQuerySchema, createEvalRunSchema, itemsQuerySchema, listRunsQuerySchema, reportQuerySchema } from "./eval-request-schemas.js";
+import { wireEvalTask } from "./eval-wire.js";
 
 export type EvalRouteDependencies = RouteDependencies & { evaluation: EvalService };
 
@@ -45,17 +46,7 @@ export function evalRoutes(dependencies: EvalRouteDependencies): Hono<AppEnviron
     .get("/tasks", async (c) => {
       const principal = c.get("principal");
       const tasks = await evaluation.tasks();
-      const data = tasks.map((task) => ({
-        name: task.name,
-        kind: task.kind,
-        description: task.description,
-        tags: task.tags,
-        primary_metric: task.primaryMetric,
-        formats: task.formats,
-        dataset_configured: task.dataset !== undefined,
-        ...(principal.isAdmin ? { dataset: task.dataset ?? null } : {}),
-      }));
-      return c.json({ object: "list", data });
+      return c.json({ object: "list", data: tasks.map((task) => wireEvalTask(task, principal.isAdmin)) });
     })
     .get("/compare", async (c) => {
       const query = parseWithSchema(compareQuerySchema, c.req.query());

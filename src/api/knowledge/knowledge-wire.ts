@@ -1,4 +1,4 @@
-import type { Citation, DocumentView, JobView, KnowledgeBaseView, RetrievedPassage } from "../../rag/index.js";
+import type { Citation, DocumentView, IngestJobResult, JobView, KnowledgeBaseView, RetrievedPassage } from "../../rag/index.js";
 
 /** An ISO time as unix seconds (every `*_at` field of aiplus's own endpoints is an integer of seconds), or null. */
 function unixSecondsOf(time: string | undefined): number | null {
@@ -50,5 +50,16 @@ export function wireCitation(citation: Citation & { knowledgeBase?: string | und
     marker: citation.marker, knowledge_base: citation.knowledgeBase ?? null, document_id: citation.documentId, document: citation.documentName,
     title: citation.title ?? null, page: citation.page ?? null, heading: citation.heading ?? null, snippet: citation.snippet, score: citation.score,
     start: citation.start, end: citation.end,
+  };
+}
+
+/** What an ingestion did, per document (`aiplus kb add --json`). */
+export function wireIngestResult(result: IngestJobResult) {
+  return {
+    added: result.added, replaced: result.replaced, unchanged: result.unchanged, failed: result.failed,
+    documents: result.documents.map((document) => ({
+      document_id: document.documentId, name: document.name, status: document.status, chunk_count: document.chunkCount,
+      error: document.error ?? null, error_code: document.errorCode ?? null, warnings: document.warnings,
+    })),
   };
 }

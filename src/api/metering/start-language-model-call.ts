@@ -35,7 +35,8 @@ export type StartedLanguageModelCall = {
 /**
  * The per-request flow of a language-model call after authentication, rate check and parsing: resolve the model
  * (404), check the key may use it (403), count prompt tokens and check the context (400), check tokens per minute
- * (429), open the ledger entry reserving the maximum cost (429 budget), and start the stream tied to the client
+ * (429), take one of the key's concurrency slots until the entry is settled (429), open the ledger entry reserving
+ * the maximum cost (429 budget), and start the stream tied to the client
  * connection and the server's shutdown. Every failure after the entry is opened settles it (error, cancelled by the
  * client, or interrupted by the shutdown); the key is charged only for what the client received. The attempts the
  * gateway abandoned (retries, failovers) are recorded on the entry as provider cost only.
@@ -57,15 +58,27 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
   const maxOutputTokens = request.maxTokens ?? Math.max(1, Math.min(dependencies.defaultReserveTokens, room));
 
   await maas.rateLimiter.checkTokens(principal, promptTokens + (request.maxTokens ?? 0));
-  const metered = await maas.openMeteredRequest({
-    principal,
-    model: modelName,
-    endpoint: request.endpoint,
-    maxInputTokens: promptTokens,
-    maxOutputTokens,
-  });
+  // The key's concurrency slot is held until the entry is settled.
+  const slot = await maas.rateLimiter.acquireSlot(principal);
+  let metered: Awaited<ReturnType<typeof maas.openMeteredRequest>>;
+  try {
+    metered = await maas.openMeteredRequest({
+      principal,
+      model: modelName,
+      endpoint: request.endpoint,
+      maxInputTokens: promptTokens,
+      maxOutputTokens,
+    });
+  } catch (error) {
+    await slot.release();
+    throw error;
+  }
 
-  const { controller: abortController, release } = callAbortController(context);
+  const { controller: abortController, release: stopFollowing } = callAbortController(context);
+  const release = () => {
+    stopFollowing();
+    return slot.release();
+  };
   let source: ReadableStream<LanguageModelStreamPart>;
   try {
     ({ stream: source } = await resolved.model.doStream({ ...request.options, guard, abortSignal: abortController.signal }));

@@ -3,6 +3,7 @@ import type { KeyManager } from "../../maas/index.js";
 import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
 import type { ApiKeyRecord, BudgetPeriod, Database } from "../../store/index.js";
 import type { Config } from "../../config/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { formatDollars, formatTime, printJson, printLine, printTable } from "../output.js";
 import { parseDate, parseDollars, parseDuration, parseList, parseName, parsePositiveInteger } from "../parse-options.js";
@@ -12,6 +13,7 @@ type CreateOptions = {
   models?: string[];
   rpm?: number;
   tpm?: number;
+  maxConcurrent?: number;
   budget?: number;
   period: BudgetPeriod;
   expires?: number;
@@ -28,6 +30,7 @@ type UpdateOptions = {
   models?: string[] | false;
   rpm?: number | false;
   tpm?: number | false;
+  maxConcurrent?: number | false;
   budget?: number | false;
   period?: BudgetPeriod;
   expires?: number | false;
@@ -51,6 +54,7 @@ export function keysCommand(): Command {
     .option("--models <a,b>", "models the key may use, comma-separated (default: all)", parseList)
     .option("--rpm <n>", "requests per minute (default: unlimited)", parsePositiveInteger)
     .option("--tpm <n>", "tokens per minute (default: unlimited)", parsePositiveInteger)
+    .option("--max-concurrent <n>", "concurrent requests, all instances together (default: unlimited)", parsePositiveInteger)
     .option("--budget <dollars>", "spending budget per period, e.g. 5.00 (default: unlimited)", parseDollars)
     .addOption(new Option("--period <period>", "budget period").choices(["day", "week", "month", "total"]).default("month"))
     .addOption(new Option("--expires <date>", "last valid day (UTC), e.g. 2026-12-31").argParser(parseDate).conflicts("expiresIn"))
@@ -75,6 +79,7 @@ export function keysCommand(): Command {
           models: options.models,
           rpm: options.rpm,
           tpm: options.tpm,
+          maxConcurrentRequests: options.maxConcurrent,
           budget: options.budget,
           budgetPeriod: options.period,
           expiresAt,
@@ -84,7 +89,7 @@ export function keysCommand(): Command {
         });
       });
       if (options.json) {
-        printJson({ ...publicKey(record), key });
+        printJson({ ...(await loadApiViews()).keyView(record, Date.now()), key });
         return;
       }
       printLine(`created API key ${record.name} (id ${record.id}, prefix ${record.prefix})`);
@@ -99,12 +104,13 @@ export function keysCommand(): Command {
     .action(async (options: { json?: boolean }, command: Command) => {
       const list = await withKeys(await resolveConfig(command), (manager) => manager.list({ includeRevoked: true }));
       if (options.json) {
-        printJson(list.map(publicKey));
+        const { keyView } = await loadApiViews();
+        printJson(list.map((record) => keyView(record, Date.now())));
         return;
       }
       const now = Date.now();
       printTable(
-        ["ID", "NAME", "PREFIX", "STATUS", "MODELS", "RPM", "TPM", "BUDGET", "SPENT", "EXPIRES"],
+        ["ID", "NAME", "PREFIX", "STATUS", "MODELS", "RPM", "TPM", "CONCURRENT", "BUDGET", "SPENT", "EXPIRES"],
         list.map((record) => [
           record.id,
           record.name + (record.isAdmin ? " (admin)" : ""),
@@ -113,6 +119,7 @@ export function keysCommand(): Command {
           record.models?.join(",") ?? "all",
           record.rpm === undefined ? "-" : String(record.rpm),
           record.tpm === undefined ? "-" : String(record.tpm),
+          record.maxConcurrentRequests === undefined ? "-" : String(record.maxConcurrentRequests),
           record.budgetNanos === undefined ? "-" : `${formatDollars(dollarsOf(record.budgetNanos))}/${record.budgetPeriod}`,
           formatDollars(dollarsOf(record.spentNanos)),
           record.expiresAt === undefined ? "never" : formatTime(record.expiresAt),
@@ -132,6 +139,8 @@ export function keysCommand(): Command {
     .option("--no-rpm", "no request limit")
     .option("--tpm <n>", "tokens per minute", parsePositiveInteger)
     .option("--no-tpm", "no token limit")
+    .option("--max-concurrent <n>", "concurrent requests, all instances together", parsePositiveInteger)
+    .option("--no-max-concurrent", "no concurrency limit")
     .option("--budget <dollars>", "spending budget per period, e.g. 5.00", parseDollars)
     .option("--no-budget", "no budget")
     .addOption(new Option("--period <period>", "budget period (a new period starts now)").choices(["day", "week", "month", "total"]))
@@ -159,6 +168,7 @@ export function keysCommand(): Command {
         models: cleared(options.models),
         rpm: cleared(options.rpm),
         tpm: cleared(options.tpm),
+        maxConcurrentRequests: cleared(options.maxConcurrent),
         budget: cleared(options.budget),
         budgetPeriod: options.period,
         expiresAt,
@@ -167,7 +177,7 @@ export function keysCommand(): Command {
         policy: cleared(options.policy),
       };
       if (Object.values(change).every((value) => value === undefined)) {
-        throw new InvalidRequestError({ message: "nothing to change; give --name, --models, --rpm, --tpm, --budget, --period, --expires, --admin, --allow-code-execution or --policy (see --help)" });
+        throw new InvalidRequestError({ message: "nothing to change; give --name, --models, --rpm, --tpm, --max-concurrent, --budget, --period, --expires, --admin, --allow-code-execution or --policy (see --help)" });
       }
       const record = await withKeys(config, async (manager, database) => {
         const { assertKnownModels } = await import("../known-models.js");
@@ -175,7 +185,7 @@ export function keysCommand(): Command {
         await assertPolicyExists(database, change.policy);
         return manager.updateLimits((await findKey(manager, reference)).id, change);
       });
-      if (options.json) printJson(publicKey(record));
+      if (options.json) printJson((await loadApiViews()).keyView(record, Date.now()));
       else printLine(`updated API key ${record.name} (id ${record.id}, prefix ${record.prefix})`);
     });
 
@@ -186,7 +196,7 @@ export function keysCommand(): Command {
     .option("--json", "print the revoked key as JSON")
     .action(async (reference: string, options: { json?: boolean }, command: Command) => {
       const record = await withKeys(await resolveConfig(command), async (manager) => manager.revoke((await findKey(manager, reference)).id));
-      if (options.json) printJson(publicKey(record));
+      if (options.json) printJson((await loadApiViews()).keyView(record, Date.now()));
       else printLine(`revoked API key ${record.name} (id ${record.id}, prefix ${record.prefix})`);
     });
 
@@ -232,28 +242,6 @@ function status(record: ApiKeyRecord, now: number): string {
   if (record.revokedAt !== undefined) return "revoked";
   if (record.expiresAt !== undefined && record.expiresAt <= now) return "expired";
   return "active";
-}
-
-/** A key's public fields (it never had its secret: only a keyed hash is stored). */
-function publicKey(record: ApiKeyRecord) {
-  return {
-    id: record.id,
-    name: record.name,
-    prefix: record.prefix,
-    isAdmin: record.isAdmin,
-    allowCodeExecution: record.allowCodeExecution,
-    policy: record.policy ?? null,
-    models: record.models ?? null,
-    rpm: record.rpm ?? null,
-    tpm: record.tpm ?? null,
-    budget: record.budgetNanos === undefined ? null : dollarsOf(record.budgetNanos),
-    budgetPeriod: record.budgetPeriod,
-    spent: dollarsOf(record.spentNanos),
-    reserved: dollarsOf(record.reservedNanos),
-    expiresAt: record.expiresAt === undefined ? null : new Date(record.expiresAt).toISOString(),
-    revokedAt: record.revokedAt === undefined ? null : new Date(record.revokedAt).toISOString(),
-    createdAt: new Date(record.createdAt).toISOString(),
-  };
 }
 
 /** Nano-dollars (the ledger's unit) to dollars. */

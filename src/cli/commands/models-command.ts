@@ -4,6 +4,7 @@ import { Command } from "commander";
 import type { RegisteredModel } from "../../runtime/index.js";
 import { NotFoundError, sameModelName } from "../../spec/index.js";
 import type { Database } from "../../store/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { defaultModelName } from "../default-model-name.js";
 import { formatBytes, formatCount, printJson, printLine, printTable } from "../output.js";
@@ -30,7 +31,7 @@ export function modelsCommand(): Command {
       const model = await withDatabase(config, (database) =>
         createModelRepository(database).add({ name, path: filePath, kind: metadata.kind, metadata }),
       );
-      if (options.json) printJson(model);
+      if (options.json) printJson((await loadApiViews()).modelView(model));
       else printLine(`added model ${model.name}: ${summary(model)}`);
     });
 
@@ -42,7 +43,7 @@ export function modelsCommand(): Command {
       const { createModelRepository } = await import("../../store/index.js");
       const list = await withDatabase(await resolveConfig(command), (database) => createModelRepository(database).list());
       if (options.json) {
-        printJson(list);
+        printJson(list.map((await loadApiViews()).modelView));
         return;
       }
       printTable(
@@ -71,7 +72,7 @@ export function modelsCommand(): Command {
       const model = await withDatabase(await resolveConfig(command), (database) => createModelRepository(database).get(name));
       if (!model) throw unknownModel(name);
       if (options.json) {
-        printJson(model);
+        printJson((await loadApiViews()).modelView(model));
         return;
       }
       const { metadata } = model;

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { NotFoundError } from "../../spec/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { formatDollars, printJson, printLine, printTable } from "../output.js";
 import { parseDollars } from "../parse-options.js";
@@ -22,7 +23,7 @@ export function pricesCommand(): Command {
         await assertKnownModels(database, [model], "model");
         return createPriceBook({ database }).set(model, { inputDollarsPerMillion: options.input, outputDollarsPerMillion: options.output });
       });
-      if (options.json) printJson(price);
+      if (options.json) printJson((await loadApiViews()).priceView(price));
       else printLine(`${model}: ${formatDollars(price.inputDollarsPerMillion)} per 1M input tokens, ${formatDollars(price.outputDollarsPerMillion)} per 1M output tokens`);
     });
 
@@ -34,7 +35,7 @@ export function pricesCommand(): Command {
       const { createPriceBook } = await import("../../maas/index.js");
       const list = await withDatabase(await resolveConfig(command), (database) => createPriceBook({ database }).list());
       if (options.json) {
-        printJson(list);
+        printJson(list.map((await loadApiViews()).priceView));
         return;
       }
       printTable(

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
 import type { ProviderRecord } from "../../store/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { printJson, printLine, printTable } from "../output.js";
 import { parseList, parseName, parsePositiveInteger } from "../parse-options.js";
@@ -43,7 +44,7 @@ export function providersCommand(): Command {
           timeoutMs: options.timeoutMs,
         }),
       );
-      if (options.json) printJson(publicProvider(provider));
+      if (options.json) printJson((await loadApiViews()).providerView(provider));
       else printLine(`added provider ${provider.name} (${provider.baseUrl}) for ${provider.models.join(", ")}`);
     });
 
@@ -55,7 +56,7 @@ export function providersCommand(): Command {
       const { createProviderRepository } = await import("../../store/index.js");
       const list = await withDatabase(await resolveConfig(command), (database) => createProviderRepository(database).list());
       if (options.json) {
-        printJson(list.map(publicProvider));
+        printJson(list.map((await loadApiViews()).providerView));
         return;
       }
       printTable(
@@ -93,7 +94,7 @@ export function providersCommand(): Command {
       const { createProviderRepository } = await import("../../store/index.js");
       const provider = await withDatabase(await resolveConfig(command), (database) => createProviderRepository(database).update(name, change));
       if (!provider) throw new NotFoundError({ message: `unknown provider ${name}; see \`aiplus providers ls\``, param: "name" });
-      if (options.json) printJson(publicProvider(provider));
+      if (options.json) printJson((await loadApiViews()).providerView(provider));
       else printLine(`updated provider ${provider.name} (${provider.baseUrl}) for ${provider.models.join(", ")}`);
     });
 
@@ -122,8 +123,3 @@ function parseBaseUrl(value: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
-/** A provider without its secret. */
-function publicProvider(provider: ProviderRecord) {
-  const { apiKey, ...rest } = provider;
-  return { ...rest, hasApiKey: apiKey !== undefined };
-}

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import type { PullResult } from "../../runtime/pull/index.js";
 import { InvalidRequestError } from "../../spec/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { defaultModelName } from "../default-model-name.js";
 import { printJson, printLine } from "../output.js";
@@ -46,7 +47,7 @@ export function pullCommand(): Command {
         createModelRepository(database).add({ name, path: result.path, kind: metadata.kind, metadata, sha256: result.sha256 }),
       );
       if (options.json) {
-        printJson({ ...model, sha256: result.sha256, verifiedAgainst: result.verifiedAgainst ?? null });
+        printJson({ ...(await loadApiViews()).modelView(model), verified_against: result.verifiedAgainst ?? null });
         return;
       }
       const check = result.verifiedAgainst === undefined ? "not verified: no expected sha256" : `verified against the ${result.verifiedAgainst === "option" ? "--sha256 option" : "server's ETag"}`;

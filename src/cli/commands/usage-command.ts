@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import type { UsageReportRow } from "../../maas/index.js";
 import type { UsageGrouping, UsageStatus } from "../../store/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { formatDollars, printJson, printTable } from "../output.js";
 import { parseDate, parseList } from "../parse-options.js";
@@ -28,7 +29,7 @@ export function usageCommand(): Command {
         createUsageReports({ database }).aggregate({ by: options.by, since: options.since, until: options.until }),
       );
       if (options.json) {
-        printJson(rows);
+        printJson(rows.map((await loadApiViews()).usageRowView));
         return;
       }
       const header = [

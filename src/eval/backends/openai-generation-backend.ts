@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { UpstreamError } from "../../spec/index.js";
 import type { GenerateOptions, GenerationBackend } from "../types.js";
-import { type OpenAiCompatibleOptions, postJson } from "./openai-compatible-client.js";
+import { describeUpstream, invalidAnswer, type OpenAiUpstreamOptions, upstreamModelOf } from "./openai-compatible-client.js";
 
-export type OpenAiGenerationOptions = OpenAiCompatibleOptions & {
+export type OpenAiGenerationOptions = OpenAiUpstreamOptions & {
   /** `completions` (plain text, the built-in tasks' default) or `chat` (the prompt as one user message). Defaults to `completions`. */
   endpoint?: "completions" | "chat" | undefined;
 };
@@ -11,27 +10,31 @@ export type OpenAiGenerationOptions = OpenAiCompatibleOptions & {
 const completionSchema = z.object({ choices: z.array(z.object({ text: z.string() })).min(1) });
 const chatSchema = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1) });
 
-/** A `GenerationBackend` over an OpenAI-compatible `/v1/completions` or `/v1/chat/completions`. */
+/** A `GenerationBackend` over an OpenAI-compatible `/v1/completions` or `/v1/chat/completions` (non-streamed). */
 export function createOpenAiGenerationBackend(options: OpenAiGenerationOptions): GenerationBackend {
   const endpoint = options.endpoint ?? "completions";
+  const upstream = upstreamModelOf(options);
   return {
-    description: `openai:${options.baseUrl}#${options.model}:${endpoint}`,
-    async generate(prompt: string, generateOptions: GenerateOptions): Promise<string> {
-      const common = {
-        model: options.model,
-        max_tokens: generateOptions.maxTokens,
-        temperature: generateOptions.temperature,
-        ...(generateOptions.stop.length > 0 ? { stop: generateOptions.stop.slice(0, 4) } : {}),
-      };
-      if (endpoint === "chat") {
-        const answer = chatSchema.safeParse(await postJson(options, "/chat/completions", { ...common, messages: [{ role: "user", content: prompt }] }, generateOptions.signal));
-        if (!answer.success) throw new UpstreamError({ message: `malformed chat completion: ${answer.error.message}`, isRetryable: false });
-        return cut(answer.data.choices[0]!.message.content ?? "", generateOptions.stop);
-      }
-      const answer = completionSchema.safeParse(await postJson(options, "/completions", { ...common, prompt }, generateOptions.signal));
-      if (!answer.success) throw new UpstreamError({ message: `malformed completion: ${answer.error.message}`, isRetryable: false });
-      return cut(answer.data.choices[0]!.text, generateOptions.stop);
-    },
+    description: `${describeUpstream(options)}:${endpoint}`,
+    generate: (prompt: string, generateOptions: GenerateOptions): Promise<string> =>
+      upstream.call(async (route) => {
+        const common = {
+          model: route.modelId,
+          max_tokens: generateOptions.maxTokens,
+          temperature: generateOptions.temperature,
+          ...(generateOptions.stop.length > 0 ? { stop: generateOptions.stop.slice(0, 4) } : {}),
+        };
+        if (endpoint === "chat") {
+          const reply = await route.postJson("/chat/completions", { ...common, messages: [{ role: "user", content: prompt }] }, generateOptions.signal);
+          const answer = chatSchema.safeParse(reply.json);
+          if (!answer.success) throw invalidAnswer(route, "a malformed chat completion", reply, answer.error.message);
+          return cut(answer.data.choices[0]!.message.content ?? "", generateOptions.stop);
+        }
+        const reply = await route.postJson("/completions", { ...common, prompt }, generateOptions.signal);
+        const answer = completionSchema.safeParse(reply.json);
+        if (!answer.success) throw invalidAnswer(route, "a malformed completion", reply, answer.error.message);
+        return cut(answer.data.choices[0]!.text, generateOptions.stop);
+      }, generateOptions.signal),
   };
 }
 

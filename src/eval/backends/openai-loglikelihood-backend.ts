@@ -1,16 +1,16 @@
 import { z } from "zod";
 import { InvalidRequestError, UpstreamError } from "../../spec/index.js";
 import type { LoglikelihoodBackend, ScoreTokensOptions, TokenizeOptions, TokenScoreRequest } from "../types.js";
-import { type OpenAiCompatibleOptions, postJson } from "./openai-compatible-client.js";
+import { describeUpstream, invalidAnswer, type OpenAiUpstreamOptions, upstreamModelOf } from "./openai-compatible-client.js";
 
-export type OpenAiLoglikelihoodOptions = OpenAiCompatibleOptions & {
+export type OpenAiLoglikelihoodOptions = OpenAiUpstreamOptions & {
   /**
    * `max_tokens` of the echo requests. Defaults to 1 (aiplus requires a positive value; the generated token is
    * ignored). Use 0 for servers that accept it (OpenAI's legacy API).
    */
   maxTokens?: number | undefined;
-  /** Checked before any text is sent (the guardrails: throws to refuse it). */
-  checkText?: ((text: string) => Promise<void>) | undefined;
+  /** Checked before any text is sent to a route (the guardrails of that provider: throws to refuse it). */
+  checkText?: ((text: string, providerName: string) => Promise<void>) | undefined;
 };
 
 const echoSchema = z.object({
@@ -49,31 +49,24 @@ export function createOpenAiLoglikelihoodBackend(options: OpenAiLoglikelihoodOpt
     return id;
   };
 
-  async function echo(text: string, signal: AbortSignal | undefined): Promise<{ pieces: string[]; logprobs: (number | null)[] }> {
-    await options.checkText?.(text);
-    const body = { model: options.model, prompt: text, echo: true, logprobs: 1, max_tokens: options.maxTokens ?? 1, temperature: 0 };
-    const parsed = echoSchema.safeParse(await postJson(options, "/completions", body, signal));
-    if (!parsed.success) throw new UpstreamError({ message: `the completions echo has no prompt logprobs: ${parsed.error.message}`, isRetryable: false });
-    const logprobs = parsed.data.choices[0]!.logprobs;
-    const offsets = logprobs.text_offset;
-    // the answer holds the prompt tokens first, then the generated ones (whose offsets start at the prompt's end)
-    const pieces: string[] = [];
-    const values: (number | null)[] = [];
-    for (let index = 0; index < logprobs.tokens.length; index++) {
-      const start = offsets?.[index];
-      if (start !== undefined && start >= text.length) break;
-      const end = offsets?.[index + 1];
-      const piece = start !== undefined ? text.slice(start, end === undefined || end > text.length ? text.length : end) : logprobs.tokens[index]!;
-      pieces.push(piece);
-      values.push(logprobs.token_logprobs[index] ?? null);
-      if (start === undefined && pieces.join("").length >= text.length) break;
-    }
-    if (pieces.join("") !== text) throw new UpstreamError({ message: "the completions echo does not reproduce the prompt", isRetryable: false });
-    return { pieces, logprobs: values };
+  const upstream = upstreamModelOf(options);
+
+  /** One echo request, on the first route that answers (the route's name is told to `onRoute`). */
+  function echo(text: string, signal: AbortSignal | undefined, onRoute?: ((route: string) => void) | undefined): Promise<{ pieces: string[]; logprobs: (number | null)[] }> {
+    return upstream.call(async (route) => {
+      await options.checkText?.(text, route.providerName);
+      const body = { model: route.modelId, prompt: text, echo: true, logprobs: 1, max_tokens: options.maxTokens ?? 1, temperature: 0 };
+      const reply = await route.postJson("/completions", body, signal);
+      const parsed = echoSchema.safeParse(reply.json);
+      if (!parsed.success) throw invalidAnswer(route, "a completions echo without prompt logprobs", reply, parsed.error.message);
+      const echoed = echoedPrompt(text, parsed.data.choices[0]!.logprobs);
+      onRoute?.(route.providerName);
+      return echoed;
+    }, signal);
   }
 
   return {
-    description: `openai:${options.baseUrl}#${options.model}`,
+    description: describeUpstream(options),
     prefixTokenId: bosId,
     async tokenize(text: string, tokenizeOptions: TokenizeOptions): Promise<number[]> {
       const tokens = text === "" ? [] : (await echo(text, undefined)).pieces.map(idOf);
@@ -88,7 +81,7 @@ export function createOpenAiLoglikelihoodBackend(options: OpenAiLoglikelihoodOpt
             throw new InvalidRequestError({ message: "score request holds token ids this backend did not produce" });
           }
           const text = textTokens.map((token) => texts[token]).join("");
-          const answer = await echo(text, scoreOptions.signal);
+          const answer = await echo(text, scoreOptions.signal, scoreOptions.onRoute);
           const same = answer.pieces.length === textTokens.length && answer.pieces.every((piece, index) => piece === texts[textTokens[index]!]);
           if (!same) throw new UpstreamError({ message: "the server tokenised the scored text differently from the requested tokens", isRetryable: false });
           const values: number[] = [];
@@ -104,4 +97,23 @@ export function createOpenAiLoglikelihoodBackend(options: OpenAiLoglikelihoodOpt
       );
     },
   };
+}
+
+/** The prompt's pieces and log-probabilities in an echo answer (the prompt tokens come first, then the generated ones). */
+function echoedPrompt(text: string, logprobs: z.output<typeof echoSchema>["choices"][number]["logprobs"]): { pieces: string[]; logprobs: (number | null)[] } {
+  const offsets = logprobs.text_offset;
+  // the generated tokens' offsets start at the prompt's end
+  const pieces: string[] = [];
+  const values: (number | null)[] = [];
+  for (let index = 0; index < logprobs.tokens.length; index++) {
+    const start = offsets?.[index];
+    if (start !== undefined && start >= text.length) break;
+    const end = offsets?.[index + 1];
+    const piece = start !== undefined ? text.slice(start, end === undefined || end > text.length ? text.length : end) : logprobs.tokens[index]!;
+    pieces.push(piece);
+    values.push(logprobs.token_logprobs[index] ?? null);
+    if (start === undefined && pieces.join("").length >= text.length) break;
+  }
+  if (pieces.join("") !== text) throw new UpstreamError({ message: "the completions echo does not reproduce the prompt", isRetryable: false });
+  return { pieces, logprobs: values };
 }

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Gateway } from "../../gateway/index.js";
-import { type JobRecord, JobRunner } from "../../jobs/index.js";
+import { type JobQueue, type JobRecord, JobRunner } from "../../jobs/index.js";
 import type { Maas } from "../../maas/index.js";
 import { assertSandboxAvailable } from "../../sandbox/index.js";
 import type { RegisteredModel, Runtime } from "../../runtime/index.js";
-import { ContentFilterError, InvalidRequestError, NotFoundError, type RequestGuard, sameModelName } from "../../spec/index.js";
-import type { Database, ProviderRecord } from "../../store/index.js";
+import { ContentFilterError, InvalidRequestError, type RequestGuard } from "../../spec/index.js";
+import type { Database } from "../../store/index.js";
 import { createLocalLoglikelihoodBackend } from "../backends/local-loglikelihood-backend.js";
 import { createOpenAiLoglikelihoodBackend } from "../backends/openai-loglikelihood-backend.js";
 import type { EvalRunDependencies } from "../runs/eval-run-dependencies.js";
@@ -32,18 +32,17 @@ export type CreateEvalServiceOptions = {
   /** State folder (`eval-datasets.json`). */
   home: string;
   database: Database;
-  gateway: Pick<Gateway, "languageModel">;
+  gateway: Pick<Gateway, "languageModel" | "upstreamJsonModel">;
   runtime: Runtime;
   findLocalModel(name: string): Promise<RegisteredModel | undefined>;
-  listProviders(): Promise<ProviderRecord[]>;
   maas: Pick<Maas, "keys" | "openMeteredRequest" | "openOperatorRequest">;
-  /** Used for provider calls. Defaults to the global `fetch`. */
-  fetch?: typeof globalThis.fetch | undefined;
   now?: (() => number) | undefined;
   /** A run whose runner's heartbeat is older than this is taken over. Defaults to 30000 ms. */
   jobLeaseMs?: number | undefined;
   /** How often a started service looks for runs to execute or resume. Defaults to 1000 ms. */
   jobPollIntervalMs?: number | undefined;
+  /** Where run jobs are delivered from (default: the embedded runner polls the jobs table). */
+  jobQueue?: JobQueue | undefined;
   onError?: ((error: unknown) => void) | undefined;
   /** Called when this process takes over a run whose process died (the platform logs it). */
   onRunTakeover?: ((takeover: EvalRunTakeover) => void) | undefined;
@@ -96,22 +95,18 @@ export function createEvalService(options: CreateEvalServiceOptions) {
     async loglikelihoodBackend(model, run) {
       const local = await options.findLocalModel(model);
       if (local) return meteredLoglikelihoodBackend(createLocalLoglikelihoodBackend(options.runtime, local), { meter, model, keyId: run.keyId, route: "local" });
-      const provider = (await options.listProviders())
-        .filter((candidate) => candidate.models.some((listed) => sameModelName(listed, model)))
-        .sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt)[0];
-      if (!provider) throw new NotFoundError({ message: `The model '${model}' does not exist`, param: "model", code: "model_not_found" });
-      // The provider's own spelling of the name (upstreams may be case-sensitive).
-      const upstreamModel = provider.models.find((listed) => sameModelName(listed, model)) ?? model;
+      // The model's providers by priority, with the gateway's failover (NotFoundError when none lists it).
+      const upstream = await options.gateway.upstreamJsonModel(model);
       const guardFor = options.guardFor;
       // Scoring needs the exact text at the provider: a text the policy would mask or redact there is refused instead.
-      const checkText = guardFor && (async (text: string) => {
-        const [guarded] = await (await guardFor(run.keyId)).guardEmbeddingCall({ name: provider.name, local: false }, [text]);
+      const checkText = guardFor && (async (text: string, providerName: string) => {
+        const [guarded] = await (await guardFor(run.keyId)).guardEmbeddingCall({ name: providerName, local: false }, [text]);
         if (guarded !== text) {
-          throw new ContentFilterError({ message: `an eval item contains data the guardrail policy does not let reach provider ${provider.name} unmasked; it was not scored there`, code: "eval_item_guarded" });
+          throw new ContentFilterError({ message: `an eval item contains data the guardrail policy does not let reach provider ${providerName} unmasked; it was not scored there`, code: "eval_item_guarded" });
         }
       });
-      const backend = createOpenAiLoglikelihoodBackend({ baseUrl: provider.baseUrl, model: upstreamModel, apiKey: provider.apiKey, fetch: options.fetch, checkText });
-      return meteredLoglikelihoodBackend(backend, { meter, model, keyId: run.keyId, route: provider.name });
+      const backend = createOpenAiLoglikelihoodBackend({ upstream, checkText });
+      return meteredLoglikelihoodBackend(backend, { meter, model, keyId: run.keyId, route: undefined });
     },
     async generationBackend(model, run) {
       const guardFor = options.guardFor;
@@ -124,6 +119,7 @@ export function createEvalService(options: CreateEvalServiceOptions) {
     now,
     leaseMs: options.jobLeaseMs,
     pollIntervalMs: options.jobPollIntervalMs,
+    queue: options.jobQueue,
     onError: options.onError,
     onTakeover: ({ job, previousHolder, lastHeartbeatAt }) => {
       if (job.kind === evalRunJobKind && job.subject !== undefined) options.onRunTakeover?.({ runId: job.subject, previousHolder, lastHeartbeatAt });

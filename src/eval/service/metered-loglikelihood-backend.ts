@@ -8,8 +8,11 @@ export type MeteredBackendOptions = {
   model: string;
   /** The key billed; undefined for the local operator. */
   keyId: string | undefined;
-  /** `local` or the provider's name, recorded as the ledger route. */
-  route: string;
+  /**
+   * The ledger route: `local`, or undefined for providers, whose answers name their routes (the providers that
+   * answered, comma-separated, in the order they did).
+   */
+  route: string | undefined;
 };
 
 /**
@@ -26,14 +29,22 @@ export function meteredLoglikelihoodBackend(backend: LoglikelihoodBackend, optio
     async scoreTokens(requests: readonly TokenScoreRequest[], scoreOptions?: ScoreTokensOptions): Promise<number[][]> {
       const inputTokens = decodedTokens(requests);
       const entry = await options.meter({ keyId: options.keyId, model: options.model, maxInputTokens: inputTokens, maxOutputTokens: 0 });
+      const routes = new Set<string>();
+      const route = (): string | undefined => (routes.size > 0 ? [...routes].join(",") : options.route);
       try {
-        const scores = await backend.scoreTokens(requests, scoreOptions);
-        await entry.settle({ usage: { inputTokens, outputTokens: 0 }, route: options.route, status: "ok" });
+        const scores = await backend.scoreTokens(requests, {
+          ...scoreOptions,
+          onRoute: (answered) => {
+            routes.add(answered);
+            scoreOptions?.onRoute?.(answered);
+          },
+        });
+        await entry.settle({ usage: { inputTokens, outputTokens: 0 }, route: route(), status: "ok" });
         return scores;
       } catch (error) {
         await entry.settle({
           usage: { inputTokens: undefined, outputTokens: 0 },
-          route: options.route,
+          route: route(),
           status: scoreOptions?.signal?.aborted ? "cancelled" : "error",
           error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
         });

@@ -2,9 +2,8 @@ import { UpstreamError, type EmbeddingModel } from "../../spec/index.js";
 import type { ProviderRecord } from "../../store/records.js";
 import { embeddingResponseSchema } from "./chunk-schemas.js";
 import { endpointUrl, openAICompatibleProvider } from "./openai-compatible-language-model.js";
-import { parseJson } from "./parse-json.js";
 import { l2Normalize } from "./l2-normalize.js";
-import { postUpstream } from "./post-upstream.js";
+import { postUpstreamJson } from "./post-upstream.js";
 
 /** Options of {@link createOpenAICompatibleEmbeddingModel}. */
 export type OpenAICompatibleEmbeddingModelOptions = {
@@ -23,7 +22,7 @@ export function createOpenAICompatibleEmbeddingModel(options: OpenAICompatibleEm
     provider: openAICompatibleProvider,
     modelId,
     async doEmbed({ values, abortSignal }) {
-      const response = await postUpstream({
+      const { text, json } = await postUpstreamJson({
         providerName: provider.name,
         url: endpointUrl(provider.baseUrl, "/embeddings"),
         body: { model: modelId, input: values, encoding_format: "float" },
@@ -32,8 +31,7 @@ export function createOpenAICompatibleEmbeddingModel(options: OpenAICompatibleEm
         abortSignal,
         fetch: fetchFunction,
       });
-      const text = await response.text();
-      const parsed = embeddingResponseSchema.safeParse(parseJson(text));
+      const parsed = embeddingResponseSchema.safeParse(json);
       if (!parsed.success || parsed.data.data.length !== values.length) {
         throw new UpstreamError({
           message: `upstream ${provider.name} sent an invalid embeddings response (expected ${values.length} vectors)`,

@@ -1,4 +1,4 @@
-import { ContextOverflowError, UpstreamError, UpstreamTimeoutError } from "../../spec/index.js";
+import { AiplusError, ContextOverflowError, UpstreamError, UpstreamTimeoutError } from "../../spec/index.js";
 import { upstreamErrorBodySchema } from "./chunk-schemas.js";
 import { parseJson } from "./parse-json.js";
 import { parseRetryAfter } from "./parse-retry-after.js";
@@ -72,4 +72,38 @@ export async function sendUpstream(options: SendUpstreamOptions): Promise<Respon
   }
   if (!response.ok) throw await failureFor(response, options.providerName);
   return response;
+}
+
+/** A whole JSON answer: its text, and its JSON value (undefined when the text is not JSON; check it with a schema). */
+export type UpstreamJsonAnswer = { text: string; json: unknown };
+
+/**
+ * POSTs JSON to an upstream and reads the whole answer (non-streamed endpoints: embeddings, rerank, echo scoring):
+ * {@link postUpstream}'s error mapping, with `timeoutMs` bounding the whole exchange (headers and body), so an
+ * upstream that stalls mid-body is an UpstreamTimeoutError too. A body cut off after the headers is a retryable
+ * UpstreamError.
+ */
+export async function postUpstreamJson(options: PostUpstreamOptions): Promise<UpstreamJsonAnswer> {
+  options.abortSignal?.throwIfAborted();
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+  const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, deadline.signal]) : deadline.signal;
+  let answered = false;
+  try {
+    const response = await postUpstream({ ...options, abortSignal: signal });
+    answered = true;
+    const text = await response.text();
+    return { text, json: parseJson(text) };
+  } catch (error) {
+    if (options.abortSignal?.aborted) throw options.abortSignal.reason;
+    if (error instanceof UpstreamTimeoutError) throw error;
+    if (deadline.signal.aborted) {
+      const what = answered ? "no complete answer" : "no response";
+      throw new UpstreamTimeoutError({ message: `upstream ${options.providerName} sent ${what} within ${options.timeoutMs} ms`, cause: error });
+    }
+    if (AiplusError.isInstance(error)) throw error;
+    throw new UpstreamError({ message: `upstream ${options.providerName} cut its answer short: ${describeCause(error)}`, cause: error, isRetryable: true });
+  } finally {
+    clearTimeout(timer);
+  }
 }

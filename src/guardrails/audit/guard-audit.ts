@@ -34,6 +34,11 @@ export class GuardAudit {
     private readonly now: () => number,
   ) {}
 
+  /** Never the secret in a log line or a serialised value. */
+  toJSON(): GuardAuditContext {
+    return this.context;
+  }
+
   /** The HMAC (hex) of a value under the audit secret. */
   hmac(value: string): string {
     return createHmac("sha256", this.secret).update(value, "utf8").digest("hex");

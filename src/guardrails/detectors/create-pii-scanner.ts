@@ -84,13 +84,13 @@ export function createPiiScanner(options: ScannerOptions): PiiScanner {
   const names = new Set<string>();
   const recognizers = builtInRecognizers(enabled);
   for (const custom of options.custom ?? []) {
-    if (names.has(custom.name.toUpperCase())) throw new InvalidPatternError(custom.name, "the name is used twice");
-    names.add(custom.name.toUpperCase());
+    if (names.has(String(custom.name).toUpperCase())) throw new InvalidPatternError(custom.name, "the name is used twice");
+    names.add(String(custom.name).toUpperCase());
     recognizers.push(createCustomPatternRecognizer(custom));
   }
   for (const dictionary of options.dictionaries ?? []) {
-    if (names.has(dictionary.name.toUpperCase())) throw new InvalidPatternError(dictionary.name, "the name is used twice");
-    names.add(dictionary.name.toUpperCase());
+    if (names.has(String(dictionary.name).toUpperCase())) throw new InvalidPatternError(dictionary.name, "the name is used twice", "dictionary");
+    names.add(String(dictionary.name).toUpperCase());
     recognizers.push(createDictionaryRecognizer(dictionary));
   }
   const maxDetectionLength = Math.max(1, ...recognizers.map((recognizer) => recognizer.maxLength + recognizer.contextLength));

@@ -9,7 +9,7 @@ import type { CustomPattern, Detection } from "./types.js";
  */
 export const customMatchPieceLength = 256;
 const maximumPatternLength = 2000;
-const namePattern = /^[A-Za-z0-9_]{1,64}$/; // one class, anchored: linear
+const namePattern = /^[A-Za-z0-9_]{1,64}$/; // one bounded class, anchored: linear
 
 /** The entity type of a custom pattern or dictionary: CUSTOM_ and its name in upper case. */
 export function customEntityType(name: string): `CUSTOM_${string}` {
@@ -17,8 +17,8 @@ export function customEntityType(name: string): `CUSTOM_${string}` {
 }
 
 /** Checks the name of a custom pattern or dictionary (letters, digits, underscore; 1–64). */
-export function assertValidCustomName(name: string, what: string): void {
-  if (!namePattern.test(name)) throw new InvalidPatternError(name, `${what} names are 1–64 letters, digits or underscores`);
+export function assertValidCustomName(name: string, kind: "custom pattern" | "dictionary"): void {
+  if (typeof name !== "string" || !namePattern.test(name)) throw new InvalidPatternError(String(name), "names are 1–64 letters, digits or underscores", kind);
 }
 
 /** Compiles a custom pattern with RE2 (linear time, no backreferences or lookaround); throws InvalidPatternError naming it. */

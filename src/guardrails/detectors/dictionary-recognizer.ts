@@ -13,11 +13,12 @@ const maximumWordLength = 256;
  */
 export function createDictionaryRecognizer(dictionary: Dictionary): Recognizer {
   assertValidCustomName(dictionary.name, "dictionary");
+  if (!Array.isArray(dictionary.words) || dictionary.words.some((word) => typeof word !== "string")) throw new InvalidPatternError(dictionary.name, "words must be strings", "dictionary");
   const caseSensitive = dictionary.caseSensitive === true;
   const words = [...new Set(dictionary.words.map((word) => word.trim()).filter((word) => word.length > 0))];
-  if (words.length === 0) throw new InvalidPatternError(dictionary.name, "the dictionary has no words");
+  if (words.length === 0) throw new InvalidPatternError(dictionary.name, "the dictionary has no words", "dictionary");
   const tooLong = words.find((word) => word.length > maximumWordLength);
-  if (tooLong !== undefined) throw new InvalidPatternError(dictionary.name, `a word is longer than ${maximumWordLength} characters`);
+  if (tooLong !== undefined) throw new InvalidPatternError(dictionary.name, `a word is longer than ${maximumWordLength} characters`, "dictionary");
   const automaton = new KeywordAutomaton(caseSensitive ? words : words.map(lowerCaseKeepingOffsets));
   const entityType = customEntityType(dictionary.name);
   const detector = `dictionary:${dictionary.name}`;

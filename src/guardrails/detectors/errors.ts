@@ -1,8 +1,8 @@
-/** A custom pattern that RE2 cannot compile (or that is empty); the message names the pattern. */
+/** A custom pattern or dictionary that cannot be used (RE2 syntax error, empty, matches the empty string…); names it. */
 export class InvalidPatternError extends Error {
   readonly patternName: string;
-  constructor(patternName: string, reason: string) {
-    super(`custom pattern '${patternName}' is not valid RE2 syntax: ${reason}`);
+  constructor(patternName: string, reason: string, kind: "custom pattern" | "dictionary" = "custom pattern") {
+    super(`${kind} '${patternName}' is invalid: ${reason}`);
     this.name = "InvalidPatternError";
     this.patternName = patternName;
   }

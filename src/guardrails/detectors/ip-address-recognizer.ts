@@ -32,7 +32,7 @@ function findIpv6(text: string, detections: Detection[]): void {
       if (text.charCodeAt(end) === 58) colons += 1;
       end += 1;
     }
-    const next = text.indexOf(":", end);
+    const next = text.indexOf(":", Math.max(end, index + 1));
     const glued = (start > 0 && (isWordCharacter(text.charCodeAt(start - 1)) || isIpv6RunCharacter(text.charCodeAt(start - 1)))) ||
       (end < text.length && (isWordCharacter(text.charCodeAt(end)) || isIpv6RunCharacter(text.charCodeAt(end))));
     if (!glued && colons >= 2) {

@@ -1,5 +1,5 @@
 import { RE2JS } from "re2js";
-import { isAsciiLetter, isDigit, isWhitespace, lowerCaseKeepingOffsets } from "./characters.js";
+import { codeAt, isAsciiLetter, isDigit, isWhitespace, isWordCharacter, lowerCaseKeepingOffsets } from "./characters.js";
 import type { Recognizer } from "./recognizer.js";
 import { secretRules, type SecretRule } from "./secret-rules.js";
 import type { Detection } from "./types.js";
@@ -103,17 +103,22 @@ function runRule(text: string, rule: CompiledRule, hits: number[], detections: D
   for (const [regionStart, regionEnd] of regions) {
     for (let pieceStart = regionStart; ; pieceStart += pieceLength - length) {
       const pieceEnd = Math.min(regionEnd, pieceStart + pieceLength);
-      const matcher = rule.expression.matcher(text.slice(pieceStart, pieceEnd));
-      while (matcher.find()) {
-        const start = pieceStart + matcher.start(rule.secretGroup);
-        const end = pieceStart + matcher.end(rule.secretGroup);
-        if (end <= start) continue;
-        if (rule.minimumEntropy !== undefined && !looksRandom(text.slice(start, end), rule.minimumEntropy)) continue;
-        if (rule.placeholderCheck === true && isPlaceholder(text.slice(start, end))) continue;
-        const key = `${start}:${end}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        detections.push({ entityType: "SECRET", detector: `secret:${rule.id}`, start, end, score: rule.minimumEntropy === undefined ? 0.95 : 0.7 });
+      const piece = text.slice(pieceStart, pieceEnd);
+      // test() runs re2js's DFA, much faster than extracting matches; most pieces have none.
+      if (rule.expression.test(piece)) {
+        for (const match of rule.expression.matchAll(piece)) {
+          const secret = match[rule.secretGroup];
+          if (secret === undefined || secret.length === 0 || match.index === undefined) continue;
+          const end = pieceStart + match.index + match[0].length - (rule.charactersAfterSecret ?? 0);
+          const start = end - secret.length;
+          if (rule.secretGroup === 1 && (rule.charactersAfterSecret ?? 0) === 0 && isWordCharacter(codeAt(text, end))) continue;
+          if (rule.minimumEntropy !== undefined && !looksRandom(secret, rule.minimumEntropy)) continue;
+          if (rule.placeholderCheck === true && isPlaceholder(secret)) continue;
+          const key = `${start}:${end}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          detections.push({ entityType: "SECRET", detector: `secret:${rule.id}`, start, end, score: rule.minimumEntropy === undefined ? 0.95 : 0.7 });
+        }
       }
       if (pieceEnd >= regionEnd) break;
     }

@@ -8,8 +8,12 @@ export type SecretRule = {
   keywords: readonly string[];
   pattern: string;
   maxLength: number;
-  /** The capture group that is the secret (0: the whole match). */
-  secretGroup: number;
+  /**
+   * The capture group that is the secret (0: the whole match). It must end the match or be followed by exactly
+   * `charactersAfterSecret` characters: re2js reports group texts but not their offsets.
+   */
+  secretGroup: 0 | 1;
+  charactersAfterSecret?: number;
   /** Minimum Shannon entropy, in bits per character, of the secret group. */
   minimumEntropy?: number;
   /** Skip values that are placeholders ("changeme", "<password>", "${DB_PASSWORD}", "****"). */
@@ -23,7 +27,7 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: "aws-secret-access-key",
     keywords: ["aws"],
-    pattern: String.raw`(?i)\baws_?secret_?(?:access_?)?key["']?\s{0,5}(?::=|=>|=|:)\s{0,5}["']?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+]|$)`,
+    pattern: String.raw`(?i)\baws_?secret_?(?:access_?)?key["']?\s{0,5}(?::=|=>|=|:)\s{0,5}["']?([A-Za-z0-9/+]{40})`,
     maxLength: 90,
     secretGroup: 1,
     precheck: "assignment-follows",
@@ -49,9 +53,10 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: "connection-string-password",
     keywords: ["://"],
-    pattern: String.raw`\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:@/]{1,128}:([^\s@/]{1,256})@[A-Za-z0-9\[]`,
+    pattern: String.raw`\b[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:@/]{1,128}:([^\s@/]{1,256})@`,
     maxLength: 420,
     secretGroup: 1,
+    charactersAfterSecret: 1,
     precheck: "url-credentials-follow",
   },
   {
@@ -60,6 +65,7 @@ export const secretRules: readonly SecretRule[] = [
     pattern: String.raw`(?i)\b[a-z0-9_.-]{0,30}(?:passw(?:or)?d|passwd|pwd|passphrase)[a-z0-9_.-]{0,20}["']?\s{0,3}(?::=|=>|=|:)\s{0,3}["'\x60]([^\s"'\x60]{4,128})["'\x60]`,
     maxLength: 200,
     secretGroup: 1,
+    charactersAfterSecret: 1,
     precheck: "assignment-follows",
     placeholderCheck: true,
   },

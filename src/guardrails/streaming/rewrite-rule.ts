@@ -21,4 +21,9 @@ export interface RewriteRule {
   find(window: string): FoundSpan[];
   /** How many characters at the end of a window that has not ended yet could still start, or grow into, a span. */
   pendingLength(window: string): number;
+  /**
+   * Fewest characters worth sending on before the output ends (a costly rule scans its whole context each time it
+   * runs: it waits for this many). Defaults to 1.
+   */
+  readonly minimumRelease?: number | undefined;
 }

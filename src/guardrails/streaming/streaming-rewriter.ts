@@ -24,9 +24,11 @@ export class StreamingRewriter {
   /** Absolute offset up to which the output was sent on. */
   private sent = 0;
   private readonly contextLength: number;
+  private readonly minimumRelease: number;
 
   constructor(private readonly rules: readonly RewriteRule[]) {
     this.contextLength = Math.max(0, ...rules.map((rule) => rule.contextLength));
+    this.minimumRelease = Math.max(1, ...rules.map((rule) => rule.minimumRelease ?? 1));
   }
 
   /** Absolute length of the output received so far. */
@@ -52,6 +54,8 @@ export class StreamingRewriter {
     const window = this.buffer;
     let cut = end;
     if (!final) for (const rule of this.rules) cut = Math.min(cut, end - Math.min(window.length, rule.pendingLength(window)));
+    // Nothing (or too little) could be sent yet: the rules need not look for spans now.
+    if (!final && cut - this.sent < this.minimumRelease) return empty;
     const spans = this.collectSpans(window);
     // Never inside a span, nor (before the end) between the halves of a surrogate pair.
     for (let moved = true; moved; ) {

@@ -1,8 +1,9 @@
 import path from "node:path";
 import type { Gateway } from "../../gateway/index.js";
+import type { JobQueue } from "../../jobs/index.js";
 import { toPrincipal, type Maas } from "../../maas/index.js";
 import type { RegisteredModel, Runtime } from "../../runtime/index.js";
-import { NotFoundError, PermissionDeniedError, sameModelName } from "../../spec/index.js";
+import { PermissionDeniedError, sameModelName } from "../../spec/index.js";
 import type { Database, ProviderRecord } from "../../store/index.js";
 import type { RequestGuard } from "../../spec/index.js";
 import { SqliteKnowledgeStore } from "../sqlite/sqlite-knowledge-store.js";
@@ -12,7 +13,6 @@ import { meteredEmbeddingModel } from "./embedding-meter.js";
 import { embeddingSimilarityReranker } from "./embedding-similarity-reranker.js";
 import { meteredReranker } from "./metered-reranker.js";
 import { KnowledgeService, type RetrievalDefaults } from "./knowledge-service.js";
-import { upstreamReranker } from "./upstream-reranker.js";
 
 /** What {@link createKnowledgeService} wires together. */
 export type CreateKnowledgeServiceOptions = {
@@ -20,17 +20,18 @@ export type CreateKnowledgeServiceOptions = {
   home: string;
   /** The main database (its `jobs` table). */
   database: Database;
-  gateway: Pick<Gateway, "embeddingModel">;
+  gateway: Pick<Gateway, "embeddingModel" | "rerankingModel">;
   runtime: Pick<Runtime, "embeddingTokenizer" | "rankingModel">;
   findLocalModel(name: string): Promise<RegisteredModel | undefined>;
   listProviders(): Promise<ProviderRecord[]>;
   /** Bills embedding calls to API keys, and records the local operator's (no key: CLI work) in the ledger with no key and no budget. */
   maas?: Pick<Maas, "keys" | "openMeteredRequest" | "openOperatorRequest"> | undefined;
   retrieval?: RetrievalDefaults | undefined;
-  fetch?: typeof globalThis.fetch | undefined;
   now?: (() => number) | undefined;
   jobLeaseMs?: number | undefined;
   jobPollIntervalMs?: number | undefined;
+  /** Where ingestion and re-index jobs are delivered from (default: the embedded runner polls the jobs table). */
+  jobQueue?: JobQueue | undefined;
   onError?: ((error: unknown) => void) | undefined;
   /**
    * The guardrails of knowledge work: a key's guard (its policy) for embedding and rerank calls billed to it, the
@@ -80,13 +81,9 @@ export function createKnowledgeService(options: CreateKnowledgeServiceOptions): 
       const ranking: Reranker = { rerank: (query, documents, call) => rankingModel.rank(query, documents, call) };
       return canRank && meter ? meteredReranker(ranking, { meter, keyId, modelName }) : ranking;
     }
-    const provider = (await options.listProviders())
-      .filter((candidate) => candidate.models.some((listed) => sameModelName(listed, modelName)))
-      .sort((left, right) => left.priority - right.priority || left.createdAt - right.createdAt)[0];
-    if (!provider) throw new NotFoundError({ message: `The model '${modelName}' does not exist`, param: "model", code: "model_not_found" });
-    // The provider's own spelling of the name (upstreams may be case-sensitive).
-    const upstreamModel = provider.models.find((listed) => sameModelName(listed, modelName)) ?? modelName;
-    const upstream = upstreamReranker({ providerName: provider.name, baseUrl: provider.baseUrl, apiKey: provider.apiKey, model: upstreamModel, timeoutMs: provider.timeoutMs, fetch: options.fetch, fallbackGuard });
+    // The model's providers (`POST /rerank`) through the gateway: retries, failover, circuit breaking (NotFoundError when none lists it).
+    const model = await options.gateway.rerankingModel(modelName);
+    const upstream: Reranker = { rerank: async (query, documents, call = {}) => model.rerank(query, documents, { ...call, guard: call.guard ?? (await fallbackGuard?.()) }) };
     return meter ? meteredReranker(upstream, { meter, keyId, modelName }) : upstream;
   };
 
@@ -96,7 +93,7 @@ export function createKnowledgeService(options: CreateKnowledgeServiceOptions): 
   return new KnowledgeService({
     store, database: options.database, resolveEmbedder, resolveReranker, modelAvailable, meter, retrieval: options.retrieval,
     stagingFolder: path.join(options.home, "knowledge-staging"), now: options.now, jobLeaseMs: options.jobLeaseMs,
-    jobPollIntervalMs: options.jobPollIntervalMs, onError: options.onError,
+    jobPollIntervalMs: options.jobPollIntervalMs, jobQueue: options.jobQueue, onError: options.onError,
   });
 }
 

@@ -5,7 +5,6 @@ export { localOperator, localOwnerId, ownerIdOf, type KnowledgeAccessor } from "
 export { meteredEmbeddingModel, type EmbeddingMeter, type EmbeddingMeterEntry } from "./embedding-meter.js";
 export { embeddingModelIdOf, embeddingModelNameOf } from "./embedding-model-reference.js";
 export { embeddingSimilarityReranker } from "./embedding-similarity-reranker.js";
-export { upstreamReranker, type UpstreamRerankerOptions } from "./upstream-reranker.js";
 export { groundChat, type GroundChatOptions, type GroundedChat } from "./ground-chat.js";
 export { collectDocumentFiles, type DocumentFile } from "./collect-document-files.js";
 export { ingestJobKind } from "./ingest-job.js";

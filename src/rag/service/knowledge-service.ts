@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { JobRunner } from "../../jobs/index.js";
+import { type JobQueue, JobRunner } from "../../jobs/index.js";
 import { ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError } from "../../spec/index.js";
 import type { Database } from "../../store/index.js";
 import type { GenerationRecord, KnowledgeBaseRecord, KnowledgeStore } from "../knowledge-store.js";
@@ -56,6 +56,8 @@ export type KnowledgeServiceOptions = {
   jobLeaseMs?: number | undefined;
   /** How often a started runner polls for jobs (default 1000 ms). */
   jobPollIntervalMs?: number | undefined;
+  /** Where jobs are delivered from (default: the embedded runner polls the jobs table). */
+  jobQueue?: JobQueue | undefined;
   onError?: ((error: unknown) => void) | undefined;
 };
 
@@ -124,6 +126,7 @@ export class KnowledgeService {
       generateId: options.generateId,
       leaseMs: options.jobLeaseMs,
       pollIntervalMs: options.jobPollIntervalMs,
+      queue: options.jobQueue,
       onError: options.onError,
       handlers: {
         [ingestJobKind]: (job, context) =>

@@ -63,8 +63,6 @@ export type IngestedDocumentOutcome = {
   error?: string | undefined;
   /** e.g. `corrupt_document`, `unsupported_document`. */
   errorCode?: string | undefined;
-  /** When a failed document was removed (no longer listed); ISO time. */
-  removedAt?: string | undefined;
   warnings: string[];
 };
 

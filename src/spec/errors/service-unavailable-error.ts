@@ -1,9 +1,9 @@
 import { AiplusError, type AiplusErrorOptions } from "./aiplus-error.js";
 
 /**
- * The server cannot serve the request now: it is shutting down (`server_shutting_down`, the default code) or the
- * model went away mid-generation (`model_unloaded`). 503 with `retry-after`: another instance, or this one after a
- * restart, can serve it.
+ * The server cannot serve the request now: it is shutting down (`server_shutting_down`, the default code), the
+ * model went away mid-generation (`model_unloaded`) or the shared rate-limit store cannot be reached
+ * (`rate_limiter_unavailable`). 503 with `retry-after`: another instance, or this one after a restart, can serve it.
  */
 export class ServiceUnavailableError extends AiplusError {
   readonly statusCode = 503;

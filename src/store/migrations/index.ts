@@ -20,6 +20,7 @@ import * as usageCreatedIndex from "./0019-usage-created-index.js";
 import * as modelPulls from "./0018-model-pulls.js";
 import * as guardrailPolicies from "./0023-guardrail-policies.js";
 import * as auditLog from "./0024-audit-log.js";
+import * as sharedRateLimits from "./0025-shared-rate-limits.js";
 
 /** Migrations are TypeScript modules listed here in order (no folder scanning, so bundling works). */
 export const migrationProvider: MigrationProvider = {
@@ -46,6 +47,7 @@ export const migrationProvider: MigrationProvider = {
       "0018-model-pulls": modelPulls,
       "0023-guardrail-policies": guardrailPolicies,
       "0024-audit-log": auditLog,
+      "0025-shared-rate-limits": sharedRateLimits,
     };
   },
 };

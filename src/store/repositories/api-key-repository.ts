@@ -18,6 +18,8 @@ export type NewApiKey = {
   models: string[] | undefined;
   rpm: number | undefined;
   tpm: number | undefined;
+  /** Cap on concurrent requests. Defaults to none. */
+  maxConcurrentRequests?: number | undefined;
   budgetNanos: number | undefined;
   budgetPeriod: BudgetPeriod;
   periodStart: number;
@@ -33,6 +35,7 @@ export type ApiKeyLimitsPatch = {
   models?: string[] | null | undefined;
   rpm?: number | null | undefined;
   tpm?: number | null | undefined;
+  maxConcurrentRequests?: number | null | undefined;
   budgetNanos?: number | null | undefined;
   budgetPeriod?: BudgetPeriod | undefined;
   /** Start of the (possibly new) budget period; set together with `budgetPeriod`. */
@@ -99,6 +102,7 @@ export function createApiKeyRepository(database: DatabaseExecutor) {
         revoked_at: null,
         created_at: key.createdAt,
         policy: key.policy ?? null,
+        max_concurrent_requests: key.maxConcurrentRequests ?? null,
       };
       await database.db.insertInto("api_keys").values(row).execute();
       return toApiKeyRecord(row);
@@ -185,6 +189,7 @@ export function createApiKeyRepository(database: DatabaseExecutor) {
       if (patch.models !== undefined) changes.models = patch.models === null ? null : JSON.stringify(patch.models);
       if (patch.rpm !== undefined) changes.rpm = patch.rpm;
       if (patch.tpm !== undefined) changes.tpm = patch.tpm;
+      if (patch.maxConcurrentRequests !== undefined) changes.max_concurrent_requests = patch.maxConcurrentRequests;
       if (patch.budgetNanos !== undefined) changes.budget_nanos = patch.budgetNanos;
       if (patch.budgetPeriod !== undefined) changes.budget_period = patch.budgetPeriod;
       if (patch.periodStart !== undefined) changes.period_start = patch.periodStart;
@@ -280,6 +285,7 @@ export function toApiKeyRecord(row: ApiKeysTable): ApiKeyRecord {
     models: modelListSchema.parse(row.models === null ? null : JSON.parse(row.models)) ?? undefined,
     rpm: row.rpm ?? undefined,
     tpm: row.tpm ?? undefined,
+    maxConcurrentRequests: row.max_concurrent_requests ?? undefined,
     budgetNanos: row.budget_nanos === null ? undefined : Number(row.budget_nanos),
     budgetPeriod: budgetPeriodSchema.parse(row.budget_period),
     periodStart: Number(row.period_start),

@@ -44,3 +44,10 @@ export {
   type GuardrailPolicySummary,
 } from "./guardrail-policy-repository.js";
 export { type AuditEntry, type AuditLogRepository, type AuditQuery, createAuditLogRepository, type NewAuditEntry } from "./audit-log-repository.js";
+export {
+  createRateLimitRepository,
+  type RateLimitCounter,
+  type RateLimitEntry,
+  type RateLimitRepository,
+  type RateLimitWindow,
+} from "./rate-limit-repository.js";

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { z } from "zod";
-import { holderIsGone, JobRunner, latestJobsOfSubjects } from "../../../jobs/index.js";
+import { holderIsGone, type JobQueue, JobRunner, latestJobsOfSubjects } from "../../../jobs/index.js";
 import { toPrincipal, type KeyPrincipal } from "../../../maas/index.js";
 import { createRunStore, type ApprovalRecord, type ResponseObject, type ResponseRepository } from "../../../responses/index.js";
 import type { ServerToolRegistry } from "../../../server-tools/index.js";
@@ -35,6 +35,8 @@ export type ResponseRunServiceOptions = {
   /** See JobRunner. Defaults to 30 000 ms / 1000 ms. */
   jobLeaseMs?: number | undefined;
   jobPollIntervalMs?: number | undefined;
+  /** Where run jobs are delivered from (default: the embedded runner polls the jobs table). */
+  jobQueue?: JobQueue | undefined;
 };
 
 type ActiveRun = { controller: AbortController; cancelRequested: boolean; relaunch: boolean; done: Promise<void> };
@@ -76,6 +78,7 @@ export function createResponseRunService(options: ResponseRunServiceOptions) {
     now,
     leaseMs: options.jobLeaseMs,
     pollIntervalMs: options.jobPollIntervalMs,
+    queue: options.jobQueue,
     concurrency: 16,
     onError: (error) => options.logger.warn({ err: error }, "response run bookkeeping failed; retrying"),
     onTakeover: ({ job, previousHolder }) => options.logger.warn({ responseId: job.subject, previousHolder }, "resuming a response run whose process is gone"),

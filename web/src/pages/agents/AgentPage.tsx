@@ -107,9 +107,10 @@ function DeleteButton({ agent }: { agent: Agent }) {
     mutationFn: () => api(`/v1/agents/${encodeURIComponent(agent.id)}`, { method: "DELETE" }),
     onSuccess: async () => {
       close();
+      // Leave the page first, so nothing reads the deleted agent again.
+      await navigate({ to: "/agents" });
       queryClient.removeQueries({ queryKey: ["agents", "detail", agent.id] });
       await queryClient.invalidateQueries({ queryKey: ["agents"] });
-      await navigate({ to: "/agents" });
     },
   });
   return (

@@ -8,11 +8,14 @@ import { ButtonLink } from "./AnchorLink";
 
 export const approvalsQueryKey = ["approvals"] as const;
 
+/** The most items the inbox answers at once (the API's maximum `limit`). */
+export const inboxLimit = 100;
+
 /** The inbox (pending decisions of the key's runs; an admin's: every run's), polled so new requests show up. */
 export function useApprovals() {
   return useQuery({
     queryKey: approvalsQueryKey,
-    queryFn: () => api<{ object: "list"; data: ApprovalItem[] }>("/v1/approvals", { query: { limit: 100 } }),
+    queryFn: () => api<{ object: "list"; data: ApprovalItem[] }>("/v1/approvals", { query: { limit: inboxLimit } }),
     refetchInterval: 5000,
   });
 }

@@ -6,7 +6,7 @@ import { HumanInputDecision, ToolCallDecision } from "./ApprovalDecision";
 import { AnchorLink } from "./AnchorLink";
 import { AgentsLayout } from "./AgentsLayout";
 import { InlineCode } from "./InlineCode";
-import { useApprovals } from "./AgentsNav";
+import { inboxLimit, useApprovals } from "./AgentsNav";
 
 function prettyJson(text: string | null): string {
   if (text === null) return "";
@@ -99,10 +99,13 @@ export function ApprovalsPage() {
           list.data.length === 0 ? (
             <Text>Nothing waits for a decision.</Text>
           ) : (
-            <Stack component="ol" gap="sm" style={{ listStyle: "none", padding: 0, margin: 0 }} aria-label="Pending approvals">
-              {list.data.map((item) => (
-                <ApprovalCard key={item.id} item={item} />
-              ))}
+            <Stack>
+              {list.data.length >= inboxLimit ? <Text size="sm">The {inboxLimit} oldest pending items; decide some to see the next ones.</Text> : null}
+              <Stack component="ol" gap="sm" style={{ listStyle: "none", padding: 0, margin: 0 }} aria-label="Pending approvals">
+                {list.data.map((item) => (
+                  <ApprovalCard key={item.id} item={item} />
+                ))}
+              </Stack>
             </Stack>
           )
         }

@@ -49,7 +49,7 @@ function RunSummary({ run }: { run: Run }) {
             <Title order={2} size="h4" id="summary-heading">
               State
             </Title>
-            <RunStatusBadge state={run.status} />
+            <RunStatusBadge state={run.status} testId="run-state" />
             {!ended ? (
               <Text size="xs" c="dimmed">
                 Updating live

@@ -30,9 +30,9 @@ export function isRunEnded(state: RunState): boolean {
 }
 
 /** A run's state as text (the colour only repeats it). */
-export function RunStatusBadge({ state }: { state: RunState }) {
+export function RunStatusBadge({ state, testId }: { state: RunState; testId?: string | undefined }) {
   return (
-    <Badge color={colors[state]} variant="dot" data-testid="run-state">
+    <Badge color={colors[state]} variant="dot" data-testid={testId}>
       {labels[state]}
     </Badge>
   );

@@ -1,0 +1,34 @@
+import { startTestPostgres } from "/work/main/test/support/postgres.js";
+import { startThrowawayRedis } from "/work/main/test/support/redis-server.js";
+import { ScriptedUpstream } from "/work/main/test/support/scripted-upstream.js";
+import { loadConfig } from "/work/main/src/config/index.js";
+import { createPlatform } from "/work/main/src/platform/index.js";
+import { pino } from "pino";
+import fs from "node:fs";
+const upstream = await ScriptedUpstream.start();
+upstream.on(() => true, { text: "ok" });
+const pg = await startTestPostgres();
+const redis = await startThrowawayRedis();
+const home = fs.mkdtempSync("/tmp/limits/home-");
+const adminKey = "aip_shared_limits_admin_key_0123456789";
+const config = loadConfig({ environment: { AIPLUS_HOME: home, AIPLUS_ADMIN_KEY: adminKey, AIPLUS_DATABASE_URL: pg.url, AIPLUS_REDIS_URL: redis.url, AIPLUS_GPU: "cpu", AIPLUS_PORT: "0" } });
+const platform = await createPlatform({ config, logger: pino({ level: "error" }) });
+const { url } = await platform.start();
+const p = platform as unknown as Record<string, { dispose?: () => Promise<void> }>;
+for (const name of ["runs", "workflows", "modelPulls", "evaluation", "knowledge", "runtime", "maas"]) {
+  const service = p[name]!;
+  const original = service.dispose!.bind(service);
+  service.dispose = async () => { const t = Date.now(); console.log("dispose", name, "…"); await original(); console.log("disposed", name, Date.now() - t, "ms"); };
+}
+const admin = async (method: string, route: string, body?: unknown) => (await fetch(`${url}/v1${route}`, { method, headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) })).json();
+await admin("POST", "/admin/providers", { name: "scripted", base_url: upstream.baseUrl, api_key: "sk-up", models: ["remote-model"], priority: 1 });
+const { key } = await admin("POST", "/admin/keys", { name: "x", rpm: 100 }) as { key: string };
+const chat = async () => (await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ model: "remote-model", messages: [{ role: "user", content: "hi" }], max_tokens: 5 }) })).status;
+console.log("first", await chat());
+await redis.kill(); console.log("redis killed", await chat());
+await redis.start(); let s = 0; while ((s = await chat()) !== 200) await new Promise(r => setTimeout(r, 25)); console.log("back", s);
+const timer = setTimeout(() => { console.log("still disposing after 20 s"); process.exit(3); }, 20000);
+await platform.dispose();
+clearTimeout(timer);
+console.log("disposed all");
+await redis.stop(); await pg.stop(); await upstream.stop();
