@@ -106,6 +106,8 @@ test("adds a provider with several models, tests it (the upstream's own error te
   await expect(row.getByRole("cell").nth(2)).toHaveText("Saved (sk-…3a9c)");
   await expect(row.getByTestId("provider-circuit")).toHaveText("Closed (healthy)");
   await expect(row.getByTestId("provider-latency")).toHaveText("No calls yet");
+  await expect(row.getByTestId("provider-in-flight")).toHaveText("0");
+  await expect(row.getByTestId("provider-health-check")).toHaveText("Not checked (health checks off)");
   const saved = await server.request<{ models: string[]; has_api_key: boolean }>("GET", `/v1/admin/providers/${name}`);
   expect(saved).toMatchObject({ models: ["alpha", "beta", "gamma"], has_api_key: true });
 

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { api } from "../../api/client";
 import { ErrorAlert } from "../../components/QueryState";
 import { ConnectionTestResult } from "./ConnectionTestResult";
-import { circuitText, latencyText, routeStateText } from "./health-text";
+import { circuitText, healthCheckText, latencyText, routeStateText } from "./health-text";
 import { ProviderForm } from "./ProviderForm";
 import { type ConnectionTest, type ProviderView, providersQueryKey } from "./types";
 
@@ -71,6 +71,8 @@ export function ProvidersTable({ providers }: { providers: ProviderView[] }) {
               <Table.Th scope="col">API key</Table.Th>
               <Table.Th scope="col">Circuit breaker</Table.Th>
               <Table.Th scope="col">Recent latency</Table.Th>
+              <Table.Th scope="col">In flight</Table.Th>
+              <Table.Th scope="col">Health check</Table.Th>
               <Table.Th scope="col">Actions</Table.Th>
             </Table.Tr>
           </Table.Thead>
@@ -85,6 +87,8 @@ export function ProvidersTable({ providers }: { providers: ProviderView[] }) {
                 <Table.Td>{provider.has_api_key ? `Saved (${provider.api_key_hint})` : "None"}</Table.Td>
                 <Table.Td data-testid="provider-circuit">{circuitText(provider.circuit.state, provider.circuit.open_until_at)}</Table.Td>
                 <Table.Td data-testid="provider-latency">{latencyText(provider.latency)}</Table.Td>
+                <Table.Td data-testid="provider-in-flight">{provider.outstanding_requests}</Table.Td>
+                <Table.Td data-testid="provider-health-check">{healthCheckText(provider.health_check)}</Table.Td>
                 <Table.Td>
                   <Group gap="xs" wrap="nowrap">
                     <Button

@@ -26,3 +26,10 @@ export function latencyText(latency: LatencyView): string {
   if (latency === null) return "No calls yet";
   return `${formatInteger(latency.average_ms)} ms average of ${latency.samples} (last ${formatInteger(latency.last_ms)} ms at ${formatTime(latency.last_at)})`;
 }
+
+/** `Up (12 ms) at …`, `Down at …: <the upstream's error>`, or that checks are off. */
+export function healthCheckText(check: { status: "up" | "down"; checked_at: number; latency_ms: number | null; error: string | null } | null): string {
+  if (check === null) return "Not checked (health checks off)";
+  if (check.status === "up") return `Up${check.latency_ms === null ? "" : ` (${formatInteger(check.latency_ms)} ms)`} at ${formatTime(check.checked_at)}`;
+  return `Down at ${formatTime(check.checked_at)}${check.error ? `: ${check.error}` : ""}`;
+}

@@ -15,6 +15,10 @@ export type ProviderView = {
   created_at: number | null;
   circuit: { state: CircuitState; open_until_at: number | null };
   latency: LatencyView;
+  /** Requests in flight on this provider from this server instance (what pools balance on). */
+  outstanding_requests: number;
+  /** The latest active health check, or null when checks are off or none finished yet. */
+  health_check: { status: "up" | "down"; checked_at: number; latency_ms: number | null; error: string | null } | null;
   routes: Array<{ model: string; state: CircuitState; open_until_at: number | null; paused_until_at: number | null; consecutive_failures: number; latency: LatencyView }>;
 };
 
