@@ -20,7 +20,7 @@ export type JobRunnerOptions = {
   generateId?: (() => string) | undefined;
   /** A running job whose heartbeat is older than this is taken over (default 30000 ms). */
   leaseMs?: number | undefined;
-  /** How often `start()` looks for work (default 1000 ms). */
+  /** How often `start()` looks for work in the table (default 1000 ms; queue `bullmq`: every lease/2, for lost messages). */
   pollIntervalMs?: number | undefined;
   /** Jobs run at once (default 1). */
   concurrency?: number | undefined;

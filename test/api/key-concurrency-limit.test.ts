@@ -113,17 +113,17 @@ describe("aiplus keys --max-concurrent", () => {
   });
 
   it("sets, lists, changes and removes a key's concurrency cap", async () => {
-    type PublicKey = { id: string; name: string; maxConcurrentRequests: number | null };
+    type PublicKey = { id: string; name: string; max_concurrent_requests: number | null };
     const created = await runAiplus(["keys", "create", "--name", "capped", "--max-concurrent", "4", "--json"], { home });
     expect(created.code, created.stderr).toBe(0);
     const key = jsonOf<PublicKey>(created);
-    expect(key.maxConcurrentRequests).toBe(4);
+    expect(key.max_concurrent_requests).toBe(4);
     const listed = await runAiplus(["keys", "ls"], { home });
     expect(listed.stdout).toMatch(/CONCURRENT/);
     const changed = await runAiplus(["keys", "update", key.id, "--max-concurrent", "2", "--json"], { home });
-    expect(jsonOf<PublicKey>(changed).maxConcurrentRequests).toBe(2);
+    expect(jsonOf<PublicKey>(changed).max_concurrent_requests).toBe(2);
     const removed = await runAiplus(["keys", "update", key.id, "--no-max-concurrent", "--json"], { home });
-    expect(jsonOf<PublicKey>(removed).maxConcurrentRequests).toBeNull();
+    expect(jsonOf<PublicKey>(removed).max_concurrent_requests).toBeNull();
     const invalid = await runAiplus(["keys", "create", "--name", "bad", "--max-concurrent", "0"], { home });
     expect(invalid.code).not.toBe(0);
     expect(invalid.stderr).toMatch(/max-concurrent/);

@@ -7,6 +7,7 @@ import { httpClient, pollRun } from "../eval/support/http-client.js";
 import { startTestPostgres, type TestPostgres } from "../support/postgres.js";
 import { startTestRedis, type TestRedis } from "../support/redis.js";
 import { spawnServer, type ServerProcess } from "../support/spawn-server.js";
+import { ScriptedUpstream } from "../support/scripted-upstream.js";
 import { CompletionUpstream } from "./support/completion-upstream.js";
 
 // Two aiplus server processes (two instances) on one PostgreSQL database and one Redis: the scale-out profile, where
@@ -37,6 +38,7 @@ const capitals = {
 let postgres: TestPostgres;
 let redis: TestRedis;
 let upstream: CompletionUpstream;
+let chatUpstream: ScriptedUpstream;
 let database: Database;
 const homes: string[] = [];
 const servers: ServerProcess[] = [];
@@ -45,6 +47,7 @@ beforeAll(async () => {
   postgres = await startTestPostgres();
   redis = await startTestRedis();
   upstream = await CompletionUpstream.start();
+  chatUpstream = await ScriptedUpstream.start();
 });
 afterAll(async () => {
   for (const server of servers) {
@@ -53,6 +56,7 @@ afterAll(async () => {
   }
   await database?.dispose();
   await upstream?.stop();
+  await chatUpstream?.stop();
   await postgres?.stop();
   await redis?.stop();
   for (const home of homes) fs.rmSync(home, { recursive: true, force: true });
@@ -127,5 +131,39 @@ describe("the BullMQ queue across two aiplus instances on one PostgreSQL and Red
 
     survivor.child.kill("SIGTERM");
     expect(await survivor.exited).toBe(0);
+  }, 180_000);
+
+  it("finishes a background response run (started in place on A) on B after kill -9 of A", async () => {
+    const instanceA = await startInstance();
+    const instanceB = await startInstance();
+    const onA = httpClient(instanceA.url, adminKey);
+    const onB = httpClient(instanceB.url, adminKey);
+    expect((await onA("POST", "/admin/providers", { name: "chat", base_url: chatUpstream.baseUrl, api_key: "sk-up", models: ["chat-model"] })).status).toBe(201);
+    chatUpstream.on("user: Greet the other instance", { hold: true });
+
+    const started = await onA("POST", "/responses", { model: "chat-model", input: "Greet the other instance", background: true });
+    expect(started.status, started.text).toBe(200);
+    const responseId = started.body.id as string;
+    await chatUpstream.waitForRequests(1); // the run executes on A, the instance that took the request
+    const job = await database.db.selectFrom("jobs").select(["holder"]).where("subject", "=", responseId).where("status", "=", "running").executeTakeFirstOrThrow();
+    expect(pidOf(job.holder!)).toBe(instanceA.child.pid);
+
+    instanceA.child.kill("SIGKILL");
+    expect(await instanceA.exited).toBe("SIGKILL");
+    chatUpstream.on("user: Greet the other instance", { text: "Hello from B." });
+
+    // B's queue sees the run's job without a live holder, queues it, and B's worker takes it over.
+    let response: { status: string; output_text?: string; output: Array<{ content?: Array<{ text?: string }> }> };
+    for (;;) {
+      response = (await onB("GET", `/responses/${responseId}`)).body;
+      if (response.status !== "queued" && response.status !== "in_progress") break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(response.status).toBe("completed");
+    expect(response.output.flatMap((item) => item.content ?? []).map((part) => part.text).join("")).toBe("Hello from B.");
+    expect(chatUpstream.requests).toHaveLength(2);
+
+    instanceB.child.kill("SIGTERM");
+    expect(await instanceB.exited).toBe(0);
   }, 180_000);
 });

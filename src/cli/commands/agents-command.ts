@@ -5,6 +5,7 @@ import type { AgentDefinition, AgentFileFormat, AgentReferenceChecks, AgentServi
 import type { Config } from "../../config/index.js";
 import { InvalidRequestError } from "../../spec/index.js";
 import type { Database } from "../../store/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase, withPlatform } from "../cli-context.js";
 import { formatTime, printJson, printLine, printTable } from "../output.js";
 import { parsePositiveInteger } from "../parse-options.js";
@@ -30,7 +31,7 @@ export function agentsCommand(): Command {
         const { localAgentOperator } = await import("../../agents/index.js");
         return service.create(localAgentOperator, definition, checks);
       });
-      if (options.json) printJson(agentJson(created));
+      if (options.json) printJson((await loadApiViews()).agentView(created));
       else printLine(`created agent ${created.agent.name} (${created.agent.id}), version 1`);
     });
 
@@ -50,7 +51,7 @@ export function agentsCommand(): Command {
         }
       });
       if (options.json) {
-        printJson(list);
+        printJson(list.map((await loadApiViews()).agentSummaryView));
         return;
       }
       printTable(
@@ -69,7 +70,7 @@ export function agentsCommand(): Command {
     .action(async (reference: string, options: JsonFlag & { agentVersion?: number }, command: Command) => {
       const resolved = await withAgents(await resolveConfig(command), async (service) => service.get(await operator(), reference, options.agentVersion));
       if (options.json) {
-        printJson(agentJson(resolved));
+        printJson((await loadApiViews()).agentView(resolved));
         return;
       }
       const { agent, version } = resolved;
@@ -107,7 +108,7 @@ export function agentsCommand(): Command {
       const definition = await readDefinitionFile(file);
       const imported = await withReferences(await resolveConfig(command), definition, async (service, checks) => service.import(await operator(), definition, checks));
       if (options.json) {
-        printJson({ ...agentJson(imported), importOutcome: imported.outcome });
+        printJson({ ...(await loadApiViews()).agentView(imported), import_outcome: imported.outcome });
         return;
       }
       const { agent, version } = imported;
@@ -175,6 +176,3 @@ async function withReferences<Result>(config: Config, definition: AgentDefinitio
   });
 }
 
-function agentJson({ agent, version }: ResolvedAgent) {
-  return { id: agent.id, name: agent.name, owner: agent.ownerId, version: version.version, latestVersion: agent.latestVersion, createdAt: agent.createdAt, updatedAt: agent.updatedAt, definition: version.definition };
-}

@@ -3,6 +3,7 @@ import type { Config } from "../../config/index.js";
 import type { McpServerRecord, McpService, McpToolView } from "../../mcp/index.js";
 import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
 import type { Database } from "../../store/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { printJson, printLine, printTable } from "../output.js";
 
@@ -36,7 +37,7 @@ export function mcpCommand(): Command {
           ...(stdio ? { command: options.command, args: options.arg, env: Object.fromEntries(options.env.map(splitHeader)), binds: options.bind } : {}),
         }),
       );
-      if (options.json) printJson(publicServer(server));
+      if (options.json) printJson((await loadApiViews()).mcpServerView(server));
       else printLine(`added MCP server ${server.label} (${server.stdio ? `stdio: ${server.stdio.command}` : server.url}); review its tools with \`aiplus mcp tools ${server.label}\``);
     });
 
@@ -47,7 +48,7 @@ export function mcpCommand(): Command {
     .action(async (options: { json?: boolean }, command: Command) => {
       const servers = await withMcp(await resolveConfig(command), (service) => service.listServers());
       if (options.json) {
-        printJson(servers.map(publicServer));
+        printJson(servers.map((await loadApiViews()).mcpServerView));
         return;
       }
       printTable(
@@ -77,7 +78,7 @@ export function mcpCommand(): Command {
         options.approve === undefined ? service.listServerTools(label) : service.approveTools(label, options.approve === true ? "all" : options.approve, "local"),
       );
       if (options.json) {
-        printJson(tools);
+        printJson(tools.map((await loadApiViews()).mcpToolView));
         return;
       }
       printTable(
@@ -144,8 +145,3 @@ function oneLine(text: string): string {
   return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
 }
 
-/** A server without its header and env values. */
-function publicServer(server: McpServerRecord) {
-  const { headers, stdio, ...rest } = server;
-  return { ...rest, headers: Object.keys(headers), ...(stdio ? { stdio: { ...stdio, env: Object.keys(stdio.env) } } : {}) };
-}

@@ -28,9 +28,11 @@ export function modelsCommand(): Command {
       const { inspectGguf } = await import("../../runtime/index.js");
       const metadata = await inspectGguf(filePath);
       const { createModelRepository } = await import("../../store/index.js");
-      const model = await withDatabase(config, (database) =>
-        createModelRepository(database).add({ name, path: filePath, kind: metadata.kind, metadata }),
-      );
+      const model = await withDatabase(config, async (database) => {
+        const repository = createModelRepository(database);
+        await repository.add({ name, path: filePath, kind: metadata.kind, metadata });
+        return (await repository.getEntry(name))!;
+      });
       if (options.json) printJson((await loadApiViews()).modelView(model));
       else printLine(`added model ${model.name}: ${summary(model)}`);
     });
@@ -41,7 +43,7 @@ export function modelsCommand(): Command {
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }, command: Command) => {
       const { createModelRepository } = await import("../../store/index.js");
-      const list = await withDatabase(await resolveConfig(command), (database) => createModelRepository(database).list());
+      const list = await withDatabase(await resolveConfig(command), (database) => createModelRepository(database).listEntries());
       if (options.json) {
         printJson(list.map((await loadApiViews()).modelView));
         return;
@@ -69,7 +71,7 @@ export function modelsCommand(): Command {
     .option("--json", "print JSON")
     .action(async (name: string, options: { json?: boolean }, command: Command) => {
       const { createModelRepository } = await import("../../store/index.js");
-      const model = await withDatabase(await resolveConfig(command), (database) => createModelRepository(database).get(name));
+      const model = await withDatabase(await resolveConfig(command), (database) => createModelRepository(database).getEntry(name));
       if (!model) throw unknownModel(name);
       if (options.json) {
         printJson((await loadApiViews()).modelView(model));

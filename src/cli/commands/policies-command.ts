@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import { InvalidRequestError } from "../../spec/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { formatTime, printJson, printLine, printTable } from "../output.js";
 import { parsePositiveInteger } from "../parse-options.js";
@@ -37,7 +38,7 @@ export function policiesCommand(): Command {
         throw new InvalidRequestError({ message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, param: "file" });
       }
       const { record, document } = await withGuardrails(command, (guardrails) => guardrails.policies.set({ name: policyNameOf(file, options.name), policy: text, createdBy: "cli" }));
-      if (options.json) printJson({ name: record.name, version: record.version, policy: document });
+      if (options.json) printJson((await loadApiViews()).policyView(record, document));
       else printLine(`stored policy ${record.name} version ${record.version}`);
     });
 
@@ -48,7 +49,8 @@ export function policiesCommand(): Command {
     .action(async (options: { json?: boolean }, command: Command) => {
       const list = await withGuardrails(command, (guardrails) => guardrails.policies.list());
       if (options.json) {
-        printJson(list.map((record) => ({ name: record.name, version: record.version, versions: record.versions, created_at: Math.floor(record.createdAt / 1000) })));
+        const { policyView } = await loadApiViews();
+        printJson(list.map((record) => ({ ...policyView(record, undefined), versions: record.versions })));
         return;
       }
       printTable(
@@ -70,7 +72,7 @@ export function policiesCommand(): Command {
       const version = suffix === undefined ? options.policyVersion : parsePositiveInteger(suffix);
       const { record, document, keys } = await withGuardrails(command, (guardrails) => guardrails.policies.get(name, version));
       if (options.json) {
-        printJson({ name: record.name, version: record.version, policy: document, source: record.source, keys, created_by: record.createdBy, created_at: Math.floor(record.createdAt / 1000) });
+        printJson({ ...(await loadApiViews()).policyView(record, document), keys });
         return;
       }
       printLine(`# ${record.name} version ${record.version}, ${formatTime(record.createdAt)}${keys.length > 0 ? `, used by ${keys.length} key(s)` : ""}`);
@@ -105,7 +107,7 @@ export function auditCommand(): Command {
       const kind = options.kind as "guardrail" | "admin" | undefined;
       const { entries } = await withGuardrails(command, (guardrails) => guardrails.audit.page({ since, keyId: options.key, kind, limit: options.limit ?? 100 }));
       if (options.json) {
-        printJson(entries.map((entry) => ({ ...entry, created_at: Math.floor(entry.createdAt / 1000), createdAt: undefined })));
+        printJson(entries.map((await loadApiViews()).auditView));
         return;
       }
       printTable(

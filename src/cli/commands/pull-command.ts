@@ -43,9 +43,11 @@ export function pullCommand(): Command {
       }
       const { inspectGguf } = await import("../../runtime/index.js");
       const metadata = await inspectGguf(result.path);
-      const model = await withDatabase(config, (database) =>
-        createModelRepository(database).add({ name, path: result.path, kind: metadata.kind, metadata, sha256: result.sha256 }),
-      );
+      const model = await withDatabase(config, async (database) => {
+        const repository = createModelRepository(database);
+        await repository.add({ name, path: result.path, kind: metadata.kind, metadata, sha256: result.sha256 });
+        return (await repository.getEntry(name))!;
+      });
       if (options.json) {
         printJson({ ...(await loadApiViews()).modelView(model), verified_against: result.verifiedAgainst ?? null });
         return;

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import type { Config } from "../../config/index.js";
 import { NotFoundError } from "../../spec/index.js";
 import type { RunState, RunSummary, RunTraces } from "../../traces/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase, withPlatform } from "../cli-context.js";
 import { formatDollars, formatTime, printJson, printLine, printTable } from "../output.js";
 
@@ -27,7 +28,7 @@ export function runsCommand(): Command {
       const limit = options.limit ?? 20;
       const page = await withTraces(await resolveConfig(command), (traces) => traces.list({ keyId: undefined, state: options.status, limit }));
       if (options.json) {
-        printJson(page.runs);
+        printJson(page.runs.map((await loadApiViews()).runView));
         return;
       }
       printTable(
@@ -45,7 +46,7 @@ export function runsCommand(): Command {
     .action(async (id: string, options: JsonFlag, command: Command) => {
       const run = await withTraces(await resolveConfig(command), async (traces) => (await traces.get(id, { keyId: undefined })) ?? notFound(id));
       if (options.json) {
-        printJson(run);
+        printJson((await loadApiViews()).runView(run));
         return;
       }
       const lines: Array<[string, string]> = [
@@ -73,7 +74,7 @@ export function runsCommand(): Command {
     .action(async (id: string, options: JsonFlag, command: Command) => {
       const trace = await withTraces(await resolveConfig(command), async (traces) => (await traces.trace(id, { keyId: undefined })) ?? notFound(id));
       if (options.json) {
-        printJson(trace);
+        printJson((await loadApiViews()).traceView(trace));
         return;
       }
       const { formatTraceTree } = await import("../../traces/index.js");

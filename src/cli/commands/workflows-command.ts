@@ -4,6 +4,7 @@ import { Command } from "commander";
 import type { Config } from "../../config/index.js";
 import { InvalidRequestError } from "../../spec/index.js";
 import type { WorkflowAccessor, WorkflowDefinition, WorkflowRunView, WorkflowService } from "../../workflows/index.js";
+import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase, withPlatform } from "../cli-context.js";
 import { formatTime, printJson, printLine, printTable } from "../output.js";
 
@@ -41,7 +42,7 @@ export function workflowsCommand(): Command {
       let definition = options.template !== undefined ? (await import("../../workflows/index.js")).workflowTemplate(options.template) : await readDefinitionFile(file!);
       if (options.name !== undefined) definition = (await import("../../workflows/index.js")).parseWorkflowDefinition({ ...definition, name: options.name });
       const created = await withWorkflows(await resolveConfig(command), (service) => service.create(operator, definition));
-      if (options.json) printJson(created);
+      if (options.json) printJson((await loadApiViews()).workflowView(created));
       else printLine(`created workflow ${created.name} (${created.id})`);
     });
 
@@ -52,7 +53,7 @@ export function workflowsCommand(): Command {
     .action(async (options: JsonFlag, command: Command) => {
       const list = await withWorkflows(await resolveConfig(command), (service) => service.list(operator));
       if (options.json) {
-        printJson(list);
+        printJson(list.map((await loadApiViews()).workflowView));
         return;
       }
       printTable(
@@ -70,7 +71,7 @@ export function workflowsCommand(): Command {
     .action(async (reference: string, options: JsonFlag, command: Command) => {
       const workflow = await withWorkflows(await resolveConfig(command), (service) => service.get(operator, reference));
       if (options.json) {
-        printJson(workflow);
+        printJson((await loadApiViews()).workflowView(workflow));
         return;
       }
       const { formatWorkflowFile } = await import("../../workflows/index.js");
@@ -125,7 +126,7 @@ export function workflowsCommand(): Command {
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       });
-      printRun(run, options.json === true);
+      await printRun(run, options.json === true);
       if (run.status === "failed") process.exitCode = 1;
     });
 
@@ -137,15 +138,15 @@ export function workflowsCommand(): Command {
     .action(async (runId: string, options: JsonFlag, command: Command) => {
       const run = await withWorkflows(await resolveConfig(command), (service) => service.getRun(operator, runId));
       if (!options.json) printTable(["STEP", "STATUS", "ATTEMPTS", "OUTPUT"], run.steps.map((step) => [step.key, step.status, String(step.attempts), step.error ?? abbreviate(step.output)]), "no steps yet");
-      printRun(run, options.json === true);
+      await printRun(run, options.json === true);
     });
 
   return workflows;
 }
 
-function printRun(run: WorkflowRunView, json: boolean): void {
+async function printRun(run: WorkflowRunView, json: boolean): Promise<void> {
   if (json) {
-    printJson(run);
+    printJson((await loadApiViews()).workflowRunView(run));
     return;
   }
   printLine(`run ${run.id}: ${run.status}`);

@@ -61,13 +61,18 @@ export function createCreditCardRecognizer(): Recognizer {
             const groupLength = groups[to - 1]!.end - groups[to - 1]!.start;
             digitCount += groupLength;
             if (digitCount > maximumDigits) break;
-            // Printed cards group their digits in threes to eights (4-4-4-4, 4-6-5); this also bounds the windows.
-            if (to - from > 1 && (groupLength < 3 || groupLength > 8 || groups[from]!.end - groups[from]!.start < 3)) break;
-            if (digitCount < minimumDigits || !separatorsAreUniform(text, groups, from, to)) continue;
-            const digits = groupDigits(text, groups, from, to);
-            if (hasCardIssuerPrefix(digits) && passesLuhn(digits)) {
-              detections.push({ entityType: "CREDIT_CARD", detector: "credit_card", start: groups[from]!.start, end: groups[to - 1]!.end, score: 0.9 });
+            // Printed cards group their digits in threes to eights (4-4-4-4, 4-6-5), the last group possibly shorter
+            // (4-4-4-1); this also bounds the windows to a handful of groups.
+            const multiple = to - from > 1;
+            if (multiple && (groupLength > 8 || groups[from]!.end - groups[from]!.start < 3)) break;
+            const shortLast = multiple && groupLength < 3;
+            if (digitCount >= minimumDigits && separatorsAreUniform(text, groups, from, to)) {
+              const digits = groupDigits(text, groups, from, to);
+              if (hasCardIssuerPrefix(digits) && passesLuhn(digits)) {
+                detections.push({ entityType: "CREDIT_CARD", detector: "credit_card", start: groups[from]!.start, end: groups[to - 1]!.end, score: 0.9 });
+              }
             }
+            if (shortLast) break;
           }
         }
       });

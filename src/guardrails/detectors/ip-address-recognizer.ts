@@ -22,10 +22,12 @@ function findIpv4(text: string, detections: Detection[]): void {
 /** Runs of hex digits, colons and dots with at least two colons, validated by validator's isIP (v6). */
 function findIpv6(text: string, detections: Detection[]): void {
   let index = text.indexOf(":");
+  let previousEnd = 0;
   while (index !== -1) {
-    // Walk back to the start of the run this colon belongs to (bounded: a run longer than an IPv6 is skipped).
+    // Walk back to the start of the run this colon belongs to (bounded: a run longer than an IPv6 is skipped; runs
+    // already read are not read again).
     let start = index;
-    while (start > 0 && index - start <= longestIpv6 && isIpv6RunCharacter(text.charCodeAt(start - 1))) start -= 1;
+    while (start > previousEnd && index - start <= longestIpv6 && isIpv6RunCharacter(text.charCodeAt(start - 1))) start -= 1;
     let end = index;
     let colons = 0;
     while (end < text.length && end - start <= longestIpv6 && isIpv6RunCharacter(text.charCodeAt(end))) {
@@ -33,6 +35,7 @@ function findIpv6(text: string, detections: Detection[]): void {
       end += 1;
     }
     const next = text.indexOf(":", Math.max(end, index + 1));
+    const walkedFrom = start;
     const glued = (start > 0 && (isWordCharacter(text.charCodeAt(start - 1)) || isIpv6RunCharacter(text.charCodeAt(start - 1)))) ||
       (end < text.length && (isWordCharacter(text.charCodeAt(end)) || isIpv6RunCharacter(text.charCodeAt(end))));
     if (!glued && colons >= 2) {
@@ -47,6 +50,7 @@ function findIpv6(text: string, detections: Detection[]): void {
         detections.push({ entityType: "IP_ADDRESS", detector: "ip_address", start, end, score: 0.95 });
       }
     }
+    previousEnd = Math.max(walkedFrom, end);
     index = next;
   }
 }

@@ -36,13 +36,23 @@ function isPlaceholder(value: string): boolean {
   return new Set(lower).size <= 2;
 }
 
-/** An assignment operator (= or :) within 40 characters after the keyword, before any line break. */
+/**
+ * An assignment operator (= or :) within 40 characters after the keyword, before any line break, followed (after
+ * spaces and a quote) by at least four characters that are neither space nor quote: the shape every assignment rule
+ * needs, checked before re2js runs.
+ */
 function assignmentFollows(text: string, keywordEnd: number): boolean {
   const limit = Math.min(text.length, keywordEnd + 40);
   for (let index = keywordEnd; index < limit; index += 1) {
     const code = text.charCodeAt(index);
-    if (code === 61 || code === 58) return true;
     if (code === 10) return false;
+    if (code !== 61 && code !== 58) continue;
+    let value = index + 1;
+    while (value < text.length && value - index < 8 && (text[value] === " " || text[value] === "=" || text[value] === ">" || text[value] === "\t")) value += 1;
+    if (text[value] === '"' || text[value] === "'" || text[value] === "`") value += 1;
+    let length = 0;
+    while (value + length < text.length && length < 4 && !isWhitespace(text.charCodeAt(value + length)) && !"\"'`".includes(text[value + length]!)) length += 1;
+    return length >= 4;
   }
   return false;
 }

@@ -62,7 +62,7 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: "password-assignment",
     keywords: ["passw", "pwd", "passphrase"],
-    pattern: String.raw`(?i)\b[a-z0-9_.-]{0,30}(?:passw(?:or)?d|passwd|pwd|passphrase)[a-z0-9_.-]{0,20}["']?\s{0,3}(?::=|=>|=|:)\s{0,3}["'\x60]([^\s"'\x60]{4,128})["'\x60]`,
+    pattern: String.raw`(?i)(?:passw(?:or)?d|passwd|pwd|passphrase)[a-z0-9_.-]{0,20}["']?\s{0,3}(?::=|=>|=|:)\s{0,3}["'\x60]([^\s"'\x60]{4,128})["'\x60]`,
     maxLength: 200,
     secretGroup: 1,
     charactersAfterSecret: 1,
@@ -72,7 +72,7 @@ export const secretRules: readonly SecretRule[] = [
   {
     id: "generic-api-key",
     keywords: ["key", "secret", "token", "credential"],
-    pattern: String.raw`(?i)\b[a-z0-9_.-]{0,30}(?:api[_.-]?key|apikey|secret|token|auth[_.-]?key|credentials?|access[_.-]?key|client[_.-]?secret|private[_.-]?key)[a-z0-9_.-]{0,20}["']?\s{0,3}(?::=|=>|=|:)\s{0,3}["'\x60]?([A-Za-z0-9_\-+/=.~!@#$%^&*]{8,128})`,
+    pattern: String.raw`(?i)(?:key|secret|token|credentials?)[a-z0-9_.-]{0,20}["']?\s{0,3}(?::=|=>|=|:)\s{0,3}["'\x60]?([A-Za-z0-9_\-+/=.~!@#$%^&*]{8,128})`,
     maxLength: 230,
     secretGroup: 1,
     minimumEntropy: 3,

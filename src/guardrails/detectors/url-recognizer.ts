@@ -80,28 +80,29 @@ function findSchemeUrls(text: string, detections: Detection[]): void {
 
 /**
  * Bare domains ("www.example.org", "shop.example.com.br/cart"): from each '.', the surrounding run of letters, digits,
- * '-' and '.' is read once (bounded by the longest domain) and the search continues after it.
+ * '-' and '.' is read once (runs are disjoint, so each character is read at most twice) and the search continues
+ * after it; runs longer than a domain name can be are skipped.
  */
 function findBareDomains(text: string, detections: Detection[]): void {
-  let dot = text.indexOf(".");
-  while (dot !== -1) {
+  let runEnd = 0;
+  for (let dot = text.indexOf("."); dot !== -1; dot = text.indexOf(".", Math.max(runEnd, dot + 1))) {
     let start = dot;
-    while (start > 0 && dot - start < maximumDomainLength && isDomainCharacter(text.charCodeAt(start - 1))) start -= 1;
+    while (start > runEnd && isDomainCharacter(text.charCodeAt(start - 1))) start -= 1;
     let index = dot;
-    while (index < text.length && index - start < maximumDomainLength && isDomainCharacter(text.charCodeAt(index))) index += 1;
+    while (index < text.length && isDomainCharacter(text.charCodeAt(index))) index += 1;
+    runEnd = index;
+    if (index - start > maximumDomainLength) continue;
     while (start < index && (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 45)) start += 1;
     let end = index;
     while (end > start && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end -= 1;
     const previous = codeAt(text, start - 1);
     const glued = isWordCharacter(previous) || previous === 64 || previous === 47 || previous === 46 || isWordCharacter(codeAt(text, index)) || text[index] === "@";
-    if (!glued && end > start) {
-      const urlEnd = bareDomainEnd(text, start, end);
-      if (urlEnd !== undefined) {
-        detections.push({ entityType: "URL", detector: "url", start, end: urlEnd, score: text.slice(start, start + 4).toLowerCase() === "www." ? 0.85 : 0.6 });
-        index = Math.max(index, urlEnd);
-      }
+    if (glued || end <= start) continue;
+    const urlEnd = bareDomainEnd(text, start, end);
+    if (urlEnd !== undefined) {
+      detections.push({ entityType: "URL", detector: "url", start, end: urlEnd, score: text.slice(start, start + 4).toLowerCase() === "www." ? 0.85 : 0.6 });
+      runEnd = Math.max(runEnd, urlEnd);
     }
-    dot = text.indexOf(".", Math.max(index, dot + 1));
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Database } from "../../store/index.js";
 import { createMemoryLimitStore } from "./memory-limit-store.js";
-import type { RateLimiter } from "./rate-limiter.js";
+import { defaultSlotLeaseMs, type RateLimiter } from "./rate-limiter.js";
 import { openRedisLimitStore, type RedisLimitStoreOptions } from "./redis-limit-store.js";
 import { createSqlLimitStore } from "./sql-limit-store.js";
 import { createStoreRateLimiter, type StoreRateLimiterOptions } from "./store-rate-limiter.js";
@@ -17,7 +17,9 @@ export function createSqlRateLimiter(database: Database, options: StoreRateLimit
 
 /** A RateLimiter shared by every instance on one Redis. Resolves once the first connection attempt ended (either way). */
 export async function openRedisRateLimiter(redis: RedisLimitStoreOptions, options: StoreRateLimiterOptions = {}): Promise<RateLimiter> {
-  return createStoreRateLimiter(await openRedisLimitStore(redis), options);
+  // Redis keeps a slot set twice as long as a slot's lease after its last change.
+  const slotSetTtlMs = 2 * (options.leaseMs ?? defaultSlotLeaseMs);
+  return createStoreRateLimiter(await openRedisLimitStore({ slotSetTtlMs, ...redis }), options);
 }
 
 /** Where the counts of the chosen rate limiter live. */

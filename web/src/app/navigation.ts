@@ -10,6 +10,7 @@ export const sections: Section[] = [
   { path: "/models", label: "Models", adminOnly: true },
   { path: "/providers", label: "Providers", adminOnly: true },
   { path: "/keys", label: "Keys", adminOnly: true },
+  { path: "/guardrails", label: "Guardrails", adminOnly: true },
   { path: "/usage", label: "Usage", adminOnly: false },
   { path: "/evaluation", label: "Evaluation", adminOnly: false },
   { path: "/arena", label: "Arena", adminOnly: false },

@@ -7,6 +7,7 @@ import { validateArenaSearch } from "../pages/arena/search";
 import { validateKeysSearch } from "../pages/keys/keys-search";
 import { validateUsageSearch } from "../pages/usage/usage-search";
 import { validateKnowledgeBaseSearch } from "../pages/knowledge/search";
+import { validateGuardrailsSearch } from "../pages/guardrails/guardrails-search";
 
 /**
  * Code-based routes (no router plugin): every page is its own chunk, loaded when first visited. The router's base is
@@ -55,6 +56,13 @@ const keysRoute = createRoute({
   component: lazyRouteComponent(() => import("../pages/keys/KeysPage"), "KeysPage"),
 });
 
+const guardrailsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/guardrails",
+  validateSearch: validateGuardrailsSearch,
+  component: lazyRouteComponent(() => import("../pages/guardrails/GuardrailsPage"), "GuardrailsPage"),
+});
+
 const usageRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/usage",
@@ -98,7 +106,7 @@ const knowledgeRoutes = [
   }),
 ] as const;
 
-const routeTree = rootRoute.addChildren([dashboardRoute, modelsRoute, providersRoute, keysRoute, usageRoute, playgroundRoute, evaluationRoute, arenaRoute, safetyRoute, ...agentsRoutes, ...knowledgeRoutes]);
+const routeTree = rootRoute.addChildren([dashboardRoute, modelsRoute, providersRoute, keysRoute, guardrailsRoute, usageRoute, playgroundRoute, evaluationRoute, arenaRoute, safetyRoute, ...agentsRoutes, ...knowledgeRoutes]);
 
 export const router = createRouter({ routeTree, basepath: "/console", defaultPreload: "intent", scrollRestoration: true });
 

@@ -1,7 +1,7 @@
 import { MultiSelect, NumberInput, Pill, Select, SimpleGrid, Stack, Switch, TextInput } from "@mantine/core";
 import { browserTimeZone } from "../../app/format";
 import type { KeyFormValues } from "./key-form";
-import { type BudgetPeriod, useModelNames } from "./keys-api";
+import { type BudgetPeriod, useModelNames, usePolicyNames } from "./keys-api";
 
 const periods: Array<{ value: BudgetPeriod; label: string }> = [
   { value: "day", label: "Day" },
@@ -16,6 +16,7 @@ const periods: Array<{ value: BudgetPeriod; label: string }> = [
  */
 export function KeyFormFields({ values, onChange }: { values: KeyFormValues; onChange: (values: KeyFormValues) => void }) {
   const models = useModelNames();
+  const policies = usePolicyNames();
   const set = <Field extends keyof KeyFormValues>(field: Field, value: KeyFormValues[Field]) => onChange({ ...values, [field]: value });
   return (
     <Stack gap="sm">
@@ -54,6 +55,15 @@ export function KeyFormFields({ values, onChange }: { values: KeyFormValues; onC
         type="datetime-local"
         value={values.expires}
         onChange={(event) => set("expires", event.currentTarget.value)}
+      />
+      <Select
+        label="Guardrail policy"
+        description="Tightens the default policy (managed on the Guardrails page)."
+        data={[{ value: "", label: "Default policy only" }, ...[...new Set([...(policies.data ?? []), ...(values.policy === "" ? [] : [values.policy])])].map((name) => ({ value: name, label: name }))]}
+        value={values.policy}
+        onChange={(value) => set("policy", value ?? "")}
+        allowDeselect={false}
+        nothingFoundMessage={policies.error ? "Could not load the policies" : "No such policy"}
       />
       <Switch label="Admin key (manages keys, models and providers)" checked={values.isAdmin} onChange={(event) => set("isAdmin", event.currentTarget.checked)} />
       <Switch

@@ -12,6 +12,8 @@ export type KeyFormValues = {
   expires: string;
   isAdmin: boolean;
   allowCodeExecution: boolean;
+  /** A guardrail policy name, or "" for the default policy alone. */
+  policy: string;
 };
 
 export const emptyKeyForm: KeyFormValues = {
@@ -24,6 +26,7 @@ export const emptyKeyForm: KeyFormValues = {
   expires: "",
   isAdmin: false,
   allowCodeExecution: false,
+  policy: "",
 };
 
 const pad = (value: number) => String(value).padStart(2, "0");
@@ -55,6 +58,7 @@ export function formValuesOf(key: AdminKey): KeyFormValues {
     expires: toLocalInput(key.expires_at),
     isAdmin: key.is_admin,
     allowCodeExecution: key.allow_code_execution,
+    policy: key.policy ?? "",
   };
 }
 
@@ -70,6 +74,7 @@ export function fieldsOf(values: KeyFormValues): KeyFields {
     expires_at: expiresField(values.expires),
     is_admin: values.isAdmin,
     allow_code_execution: values.allowCodeExecution,
+    policy: values.policy === "" ? null : values.policy,
   };
 }
 

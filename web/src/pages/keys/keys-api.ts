@@ -10,6 +10,8 @@ export type AdminKey = {
   prefix: string;
   is_admin: boolean;
   allow_code_execution: boolean;
+  /** The key's guardrail policy by name (`null`: the default policy alone). */
+  policy: string | null;
   models: string[] | null;
   rpm: number | null;
   tpm: number | null;
@@ -40,6 +42,8 @@ export type KeyFields = {
   expires_at: number | string | null;
   is_admin: boolean;
   allow_code_execution: boolean;
+  /** A policy name; `null` (in `PATCH`: removes it) leaves the default policy alone. */
+  policy: string | null;
 };
 
 export const defaultPageSize = 25;
@@ -99,5 +103,14 @@ export function useModelNames() {
     queryKey: ["keys-page", "model-names"],
     queryFn: () => api<{ data: Array<{ id: string }> }>("/v1/models"),
     select: (list) => list.data.map((model) => model.id).sort(),
+  });
+}
+
+/** The guardrail policies' names, for the key form's policy select. */
+export function usePolicyNames() {
+  return useQuery({
+    queryKey: ["keys-page", "policy-names"],
+    queryFn: () => api<{ data: Array<{ name: string }> }>("/v1/admin/policies"),
+    select: (list) => list.data.map((policy) => policy.name).sort(),
   });
 }

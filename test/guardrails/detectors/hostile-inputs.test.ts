@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { createPiiScanner, detectInjection } from "../../../src/guardrails/detectors/index.js";
+
+const size = 4 * 1024 * 1024;
+const fill = (unit: string) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+
+/** 4 MB bodies of near-matches for every detector: each scan must come back (no assertion on time). */
+const hostileBodies: Record<string, string> = {
+  "Luhn-invalid cards": fill("4111 1111 1111 1112 "),
+  "single digits": fill("1 "),
+  "phone-shaped numbers": fill("+1 555 123 4567 "),
+  "at signs and dots": fill("a@b."),
+  "IBAN prefixes": fill("GB00 "),
+  "colons (IPv6)": fill("1:2:"),
+  "one long domain-like run": fill("a.b"),
+  "URL schemes": fill("http://a."),
+  "assignments": fill("api_key = x"),
+  "PEM headers without bodies": fill("-----BEGIN RSA PRIVATE KEY-----\n"),
+  "JWT prefixes": fill("eyJ"),
+  "capitalised words": fill("Hello World "),
+  "mixed PII": fill("Mr. Smith 832-13-6314 x@y.com "),
+  "non-ASCII text": fill("Grüße aus der Straße 5 北京 "),
+};
+
+describe("hostile inputs", () => {
+  const scanner = createPiiScanner({ entityTypes: "all" });
+  for (const [name, body] of Object.entries(hostileBodies)) {
+    it(`scans 4 MB of ${name} and returns well-formed detections`, () => {
+      const detections = scanner.scan(body);
+      expect(Array.isArray(detections)).toBe(true);
+      let previousEnd = 0;
+      for (const detection of detections) {
+        expect(detection.start).toBeGreaterThanOrEqual(previousEnd);
+        expect(detection.end).toBeLessThanOrEqual(body.length);
+        previousEnd = detection.end;
+      }
+    }, 180_000);
+  }
+
+  it("finds the real values among 4 MB of near-matches", () => {
+    const body = `${fill("4111 1111 1111 1112 ").slice(0, size / 2)} 4111 1111 1111 1111 ${fill("a@b.").slice(0, size / 2)} x EwanDawson@dayrep.com x`;
+    const values = scanner.scan(body).map((detection) => body.slice(detection.start, detection.end));
+    expect(values).toContain("4111 1111 1111 1111");
+    expect(values).toContain("EwanDawson@dayrep.com");
+  }, 180_000);
+
+  it("runs the injection heuristics over 4 MB of near-matches", () => {
+    for (const body of [fill("ignore the the the the "), fill("send it to "), fill("your "), fill("\u200b\udb40\udc41")]) {
+      expect(Array.isArray(detectInjection(body))).toBe(true);
+    }
+  }, 180_000);
+});
