@@ -6,7 +6,7 @@ import { useDeletePolicy } from "./guardrails-api";
 export function DeletePolicyModal({ name, onClose }: { name: string; onClose: () => void }) {
   const remove = useDeletePolicy();
   return (
-    <Modal opened onClose={onClose} title={`Delete policy ${name}?`}>
+    <Modal opened onClose={onClose} title={`Delete policy ${name}?`} closeButtonProps={{ "aria-label": "Close" }}>
       <Stack>
         <Text>Every version of this policy is removed. Keys that use it must be moved to another policy first.</Text>
         <ErrorAlert error={remove.error} title="The policy was not deleted" />
@@ -14,7 +14,7 @@ export function DeletePolicyModal({ name, onClose }: { name: string; onClose: ()
           <Button variant="default" onClick={onClose}>
             Cancel
           </Button>
-          <Button color="red" loading={remove.isPending} onClick={() => remove.mutate(name, { onSuccess: onClose })}>
+          <Button color="red.8" loading={remove.isPending} onClick={() => remove.mutate(name, { onSuccess: onClose })}>
             Delete policy
           </Button>
         </Group>

@@ -53,7 +53,7 @@ function EditExisting({ name, onClose }: { name: string; onClose: () => void }) 
 /** Create a policy (`name` undefined) or edit one: its current source text, saved as the next version. */
 export function PolicyEditorModal({ name, onClose }: { name: string | undefined; onClose: () => void }) {
   return (
-    <Modal opened onClose={onClose} title={name === undefined ? "New policy" : `Edit policy ${name}`} size="lg">
+    <Modal opened onClose={onClose} title={name === undefined ? "New policy" : `Edit policy ${name}`} size="lg" closeButtonProps={{ "aria-label": "Close" }}>
       {name === undefined ? <PolicyForm name={undefined} initialText={example} onClose={onClose} /> : <EditExisting name={name} onClose={onClose} />}
     </Modal>
   );

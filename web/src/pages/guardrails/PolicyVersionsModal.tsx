@@ -10,7 +10,7 @@ export function PolicyVersionsModal({ policy, onClose }: { policy: PolicySummary
   const shown = usePolicyVersion(policy.name, version);
   const versions = Array.from({ length: policy.version }, (_, index) => String(policy.version - index));
   return (
-    <Modal opened onClose={onClose} title={`Versions of ${policy.name}`} size="lg">
+    <Modal opened onClose={onClose} title={`Versions of ${policy.name}`} size="lg" closeButtonProps={{ "aria-label": "Close" }}>
       <Stack>
         <Select label="Version" data={versions} value={String(version)} onChange={(value) => value && setVersion(Number(value))} allowDeselect={false} />
         <QueryState query={shown} label={`version ${version}`}>
