@@ -9,6 +9,7 @@
  * scan4k_p95_ms=… chunk_p99_ms=…` (with --dataset only the quality figures).
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPiiScanner, ENTITY_TYPES } from "../src/guardrails/detectors/index.js";
@@ -43,6 +44,7 @@ function main(): void {
   if (!fs.existsSync(datasetFolder)) throw new Error(`--dataset ${datasetFolder}: no such folder`);
   const scanner = createPiiScanner({ entityTypes: "all" });
   const summary: string[] = [];
+  const details: string[] = [];
 
   const piiRecords = filesIn("pii", ".json").flatMap((file) => JSON.parse(fs.readFileSync(file, "utf8")) as PiiRecord[]);
   if (piiRecords.length > 0) {
@@ -67,7 +69,8 @@ function main(): void {
       for (const example of quality.falsePositiveExamples) console.log(`    false positive ${example}`);
     }
     const structured = rates(microAverage(quality.strict, structuredTypes));
-    summary.push(`pii_recall_structured=${format(structured.recall)}`, `pii_precision_structured=${format(structured.precision)}`, `pii_wrongly_masked=${format(wronglyMasked)}`);
+    summary.push(`pii_recall_structured=${format(structured.recall)}`, `pii_precision_structured=${format(structured.precision)}`);
+    details.push(`pii_wrongly_masked=${format(wronglyMasked)}`, `phone_recall=${format(phone.recall)}`);
   }
 
   const attackFiles = filesIn("injection", ".json").filter((file) => !file.endsWith(".jsonl"));
@@ -81,7 +84,8 @@ function main(): void {
     for (const [position, [detected, total]] of quality.byPosition) console.log(`  position ${position.padEnd(7)} ${format(detected / total)} (${detected}/${total})`);
     for (const [category, [detected, total]] of quality.byCategory) console.log(`  ${category.padEnd(28)} ${format(detected / total)}`);
     console.log(`  clean contexts flagged: ${quality.cleanFlagged}/${quality.cleanContexts} = ${format(quality.cleanFlagged / Math.max(1, quality.cleanContexts))}`);
-    summary.push(`injection_detect=${format(quality.detected / quality.poisoned)}`, `injection_clean_fp=${format(quality.cleanFlagged / Math.max(1, quality.cleanContexts))}`);
+    summary.push(`injection_detect=${format(quality.detected / quality.poisoned)}`);
+    details.push(`injection_clean_fp=${format(quality.cleanFlagged / Math.max(1, quality.cleanContexts))}`);
   }
 
   const benignFiles = filesIn("benign", ".json");
@@ -91,7 +95,11 @@ function main(): void {
     console.log(`Benign look-alikes (NotInject): ${quality.flagged}/${quality.total} flagged.`);
     for (const [group, [flagged, total]] of quality.byGroup) console.log(`  ${group.padEnd(36)} ${format(flagged / total)} (${flagged}/${total})`);
     for (const example of quality.examples) console.log(`    flagged ${example}`);
+    // The moderation path also runs the PII scanner: how many benign prompts it would flag for PII.
+    const withPii = files.flatMap((file) => file.prompts).filter((item) => scanner.scan(item.prompt).length > 0);
+    console.log(`  benign prompts with a PII detection (all entity types): ${withPii.length}/${quality.total}${withPii.map((item) => `\n    ${item.prompt.slice(0, 100)}`).join("")}`);
     summary.push(`benign_fp=${format(quality.flagged / quality.total)}`);
+    details.push(`benign_with_pii=${format(withPii.length / quality.total)}`);
   }
 
   if (!qualityOnly) {
@@ -100,9 +108,17 @@ function main(): void {
     const scan4k = measureInputScans(scanner, corpus, 4096, 300, random);
     const scan32k = measureInputScans(scanner, corpus, 32768, 60, random);
     const chunks = measureChunkScans(scanner, corpus.slice(0, 24_000), random);
-    console.log(`Latency (entity types: all, maxDetectionLength ${scanner.maxDetectionLength}): scan 4 KB p50 ${format(percentile(scan4k, 0.5))} ms p95 ${format(percentile(scan4k, 0.95))} ms; 32 KB p50 ${format(percentile(scan32k, 0.5))} ms p95 ${format(percentile(scan32k, 0.95))} ms; per chunk (${chunks.length}) p50 ${format(percentile(chunks, 0.5))} ms p99 ${format(percentile(chunks, 0.99))} ms`);
-    summary.push(`scan4k_p95_ms=${format(percentile(scan4k, 0.95))}`, `scan32k_p95_ms=${format(percentile(scan32k, 0.95))}`, `chunk_p99_ms=${format(percentile(chunks, 0.99))}`);
+    // An output scanner without the secret rules holds back far less (no 4 KB private keys).
+    const withoutSecrets = createPiiScanner({ entityTypes: ENTITY_TYPES.filter((entityType) => entityType !== "SECRET") });
+    const chunksWithoutSecrets = measureChunkScans(withoutSecrets, corpus.slice(0, 24_000), random);
+    console.log(`Latency (${os.cpus().length} CPUs, load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")}; entity types: all, maxDetectionLength ${scanner.maxDetectionLength}):`);
+    console.log(`  scan 4 KB p50 ${format(percentile(scan4k, 0.5))} ms p95 ${format(percentile(scan4k, 0.95))} ms; 32 KB p50 ${format(percentile(scan32k, 0.5))} ms p95 ${format(percentile(scan32k, 0.95))} ms`);
+    console.log(`  per chunk (${chunks.length} chunks of 1–16 characters) p50 ${format(percentile(chunks, 0.5))} ms p99 ${format(percentile(chunks, 0.99))} ms`);
+    console.log(`  per chunk without SECRET (maxDetectionLength ${withoutSecrets.maxDetectionLength}) p50 ${format(percentile(chunksWithoutSecrets, 0.5))} ms p99 ${format(percentile(chunksWithoutSecrets, 0.99))} ms`);
+    summary.push(`scan4k_p95_ms=${format(percentile(scan4k, 0.95))}`, `chunk_p99_ms=${format(percentile(chunks, 0.99))}`);
+    details.push(`scan32k_p95_ms=${format(percentile(scan32k, 0.95))}`, `chunk_p99_ms_without_secrets=${format(percentile(chunksWithoutSecrets, 0.99))}`);
   }
+  console.log(`guard details: ${details.join(" ")}`);
   console.log(`guard: ${summary.join(" ")}`);
 }
 

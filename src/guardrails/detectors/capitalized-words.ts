@@ -53,7 +53,9 @@ export function findCapitalizedWords(text: string): CapitalizedWord[] {
     if (length > 2 && (word[length - 1] === "s" || word[length - 1] === "S") && (word[length - 2] === "'" || word[length - 2] === "’")) length -= 2;
     if (length !== word.length) word = word.slice(0, length);
     const lower = word.toLowerCase();
-    if (length > 1 && lower !== word && word === word.toUpperCase()) continue;
+    // All capitals ("WHAT", "BASHALL"): only possible when the second letter is not lower case.
+    const second = word.charCodeAt(1);
+    if (length > 1 && !(second >= 97 && second <= 122) && word === word.toUpperCase()) continue;
     let end = start + length;
     if (length === 1 && text[end] === ".") end += 1;
     words.push({ start, end, lower });

@@ -2,24 +2,16 @@ import { describe, expect, it } from "vitest";
 import { createPiiScanner, detectInjection } from "../../../src/guardrails/detectors/index.js";
 
 const size = 4 * 1024 * 1024;
-const fill = (unit: string) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+const fill = (unit: string, length = size) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+/** A 4 MB body made of 1 MB runs of four kinds of near-matches. */
+const quarters = (...units: [string, string, string, string]) => units.map((unit) => fill(unit, size / 4)).join("\n");
 
 /** 4 MB bodies of near-matches for every detector: each scan must come back (no assertion on time). */
 const hostileBodies: Record<string, string> = {
-  "Luhn-invalid cards": fill("4111 1111 1111 1112 "),
-  "single digits": fill("1 "),
-  "phone-shaped numbers": fill("+1 555 123 4567 "),
-  "at signs and dots": fill("a@b."),
-  "IBAN prefixes": fill("GB00 "),
-  "colons (IPv6)": fill("1:2:"),
-  "one long domain-like run": fill("a.b"),
-  "URL schemes": fill("http://a."),
-  "assignments": fill("api_key = x"),
-  "PEM headers without bodies": fill("-----BEGIN RSA PRIVATE KEY-----\n"),
-  "JWT prefixes": fill("eyJ"),
-  "capitalised words": fill("Hello World "),
-  "mixed PII": fill("Mr. Smith 832-13-6314 x@y.com "),
-  "non-ASCII text": fill("Grüße aus der Straße 5 北京 "),
+  "Luhn-invalid cards, single digits, phone-shaped numbers and IBAN prefixes": quarters("4111 1111 1111 1112 ", "1 ", "+1 555 123 4567 ", "GB00 "),
+  "at signs, colons, a long domain-like run and URL schemes": quarters("a@b.", "1:2:", "a.b", "http://a."),
+  "assignments, PEM headers, JWT prefixes and capitalised words": quarters("api_key = x", "-----BEGIN RSA PRIVATE KEY-----\n", "eyJ", "Hello World "),
+  "mixed PII, non-ASCII text, PEM footers after base64 and one endless word": quarters("Mr. Smith 832-13-6314 x@y.com ", "Grüße aus der Straße 5 北京 ", `${"QUJD".repeat(500)}\n-----END PRIVATE KEY-----\n`, "x"),
 };
 
 describe("hostile inputs", () => {
