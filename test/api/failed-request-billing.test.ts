@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { UsageReportRow } from "../../src/maas/index.js";
 import type { UsageRecord } from "../../src/store/index.js";
-import { jsonOf, runAiplus } from "../cli/run-aiplus.js";
+import { jsonOf, runAiplus, type UsageRowJson } from "../cli/run-aiplus.js";
 import { chatDelta, chatFinish, FakeUpstream, respondSse, respondSseCutAfter, respondSseThenCut, usageChunk } from "../gateway/fake-upstream.js";
 import { startTestServer, type TestServer } from "../support/api-server.js";
 
@@ -163,9 +162,12 @@ describe("billing of failed requests", () => {
     ]);
     expect(recordViews.every((record) => typeof record.provider_cost === "number")).toBe(true);
 
-    const rows = jsonOf<UsageReportRow[]>(await runAiplus(["usage", "--by", "key,status", "--json"], { home: server.home }));
-    const row = rows.find((entry) => entry.keyId === key.id);
-    expect(row).toMatchObject({ status: "error", requests: 3, costNanos: charged, providerCostNanos: providerCost, statuses: expect.objectContaining({ error: 3 }) });
+    // The CLI prints the API's view of the same rows.
+    const rows = jsonOf<UsageRowJson[]>(await runAiplus(["usage", "--by", "key,status", "--json"], { home: server.home }));
+    const row = rows.find((entry) => entry.key_id === key.id);
+    expect(row).toMatchObject({ status: "error", requests: 3, statuses: expect.objectContaining({ error: 3 }) });
+    expect(row!.cost).toBeCloseTo(charged / 1e9, 12);
+    expect(row!.provider_cost).toBeCloseTo(providerCost / 1e9, 12);
     const table = await runAiplus(["usage", "--by", "status"], { home: server.home });
     expect(table.stdout).toMatch(/^STATUS\s+REQUESTS\s+INPUT TOKENS\s+OUTPUT TOKENS\s+COST\s+PROVIDER COST\s+OK\s+ERROR\s+CANCELLED\s+INTERRUPTED/);
     expect(table.stdout).toMatch(/^error\s+3\s+/m);

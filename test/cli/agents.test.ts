@@ -50,7 +50,9 @@ describe("aiplus agents", () => {
 
     const listed = await runAiplus(["agents", "ls"], { home });
     expect(listed.stdout).toMatch(/researcher\s+agent_[0-9a-f]+\s+local\s+1/);
-    expect(jsonOf<{ name: string }[]>(await runAiplus(["agents", "ls", "--json"], { home })).map((agent) => agent.name)).toEqual(["researcher"]);
+    expect(jsonOf<Array<{ name: string; object: string; latest_version: number }>>(await runAiplus(["agents", "ls", "--json"], { home }))).toEqual([
+      expect.objectContaining({ object: "agent", name: "researcher", latest_version: expect.any(Number), created_at: expect.any(Number) }),
+    ]);
 
     const shown = await runAiplus(["agents", "show", "researcher"], { home });
     expect(shown.stdout).toContain("version 1 of 1");
@@ -63,6 +65,7 @@ describe("aiplus agents", () => {
     fs.writeFileSync(exported, JSON.stringify({ ...file, instructions: "Cite sources." }));
     expect((await runAiplus(["agents", "import", exported], { home })).stdout).toMatch(/^added a version to agent researcher \(agent_[0-9a-f]+\), version 2\n$/);
     expect((await runAiplus(["agents", "import", exported], { home })).stdout).toMatch(/^unchanged agent researcher .*version 2\n$/);
+    expect(jsonOf(await runAiplus(["agents", "import", exported, "--json"], { home }))).toMatchObject({ object: "agent", name: "researcher", version: 2, latest_version: 2, import_outcome: "unchanged" });
     const version1 = jsonOf<{ version: number; definition: Record<string, unknown> }>(await runAiplus(["agents", "show", "researcher", "--agent-version", "1", "--json"], { home }));
     expect(version1).toMatchObject({ version: 1, definition: file });
 

@@ -2,10 +2,9 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RegisteredModel } from "../../src/runtime/index.js";
 import { testModelPath, testModels } from "../support/test-models.js";
 import { closedPort, startModelFileServer } from "../pull/model-file-server.js";
-import { jsonOf, oneLineError, runAiplus, temporaryHome } from "./run-aiplus.js";
+import { jsonOf, oneLineError, runAiplus, temporaryHome, type ModelJson } from "./run-aiplus.js";
 
 let home: string;
 
@@ -65,14 +64,14 @@ describe("aiplus pull", () => {
       const sha256 = testModels["stories260K.gguf"].sha256;
       const run = await runAiplus(["pull", `${server.url}/files/stories260K.gguf`, "--sha256", sha256, "--name", "pulled", "--json"], { home });
       expect(run.code, run.stderr).toBe(0);
-      const model = jsonOf<RegisteredModel & { sha256: string; verifiedAgainst: string }>(run);
-      expect(model).toMatchObject({ name: "pulled", sha256, verifiedAgainst: "option", metadata: { architecture: "llama", parameterCount: 292_800 } });
+      const model = jsonOf<{ name: string; path: string; sha256: string; verified_against: string }>(run);
+      expect(model).toMatchObject({ object: "model", name: "pulled", sha256, verified_against: "option", architecture: "llama", parameter_count: 292_800 });
       expect(model.path).toBe(path.join(home, "models", "stories260K.gguf"));
       expect(createHash("sha256").update(fs.readFileSync(model.path)).digest("hex")).toBe(sha256);
       // Not a terminal: plain progress lines on stderr, ending at 100%.
       expect(run.stderr).toMatch(/^pull stories260K\.gguf: 0% 0 B of 1\.2 MB$/m);
       expect(run.stderr).toMatch(/^pull stories260K\.gguf: 100% 1\.2 MB of 1\.2 MB$/m);
-      const listed = jsonOf<RegisteredModel[]>(await runAiplus(["models", "ls", "--json"], { home }));
+      const listed = jsonOf<ModelJson[]>(await runAiplus(["models", "ls", "--json"], { home }));
       expect(listed.map((entry) => entry.name)).toEqual(["pulled"]);
     } finally {
       await server.close();

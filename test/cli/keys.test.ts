@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testModelPath } from "../support/test-models.js";
 import { jsonOf, oneLineError, runAiplus, temporaryHome } from "./run-aiplus.js";
 
-type PublicKey = { id: string; name: string; prefix: string; models: string[] | null; rpm: number | null; tpm: number | null; budget: number | null; budgetPeriod: string; expiresAt: string | null; revokedAt: string | null; isAdmin: boolean };
+/** A key as `--json` prints it: the `/v1/admin/keys` view (snake_case, `*_at` in unix seconds). */
+type PublicKey = { id: string; object: string; name: string; prefix: string; models: string[] | null; rpm: number | null; tpm: number | null; budget: number | null; budget_period: string; status: string; expires_at: number | null; revoked_at: number | null; is_admin: boolean; allow_code_execution: boolean };
 
 let home: string;
 
@@ -36,8 +37,8 @@ describe("aiplus keys", () => {
     secret = created.key;
     expect(secret).toMatch(/^aip_/);
     expect(secret.startsWith(created.prefix)).toBe(true);
-    expect(created).toMatchObject({ name: "alice", models: ["stories"], rpm: 60, tpm: 20000, budget: 5, budgetPeriod: "week", isAdmin: false, revokedAt: null });
-    expect(created.expiresAt).toBe("2100-01-01T00:00:00.000Z");
+    expect(created).toMatchObject({ object: "api_key", name: "alice", models: ["stories"], rpm: 60, tpm: 20000, budget: 5, budget_period: "week", is_admin: false, status: "active", revoked_at: null });
+    expect(created.expires_at).toBe(Date.UTC(2100, 0, 1) / 1000);
 
     const text = await runAiplus(["keys", "create", "--name", "bob", "--expires-in", "30d", "--admin"], { home });
     expect(text.code).toBe(0);
@@ -50,13 +51,14 @@ describe("aiplus keys", () => {
   it("never prints secrets when listing", async () => {
     const { keys } = await listKeys();
     expect(keys.map((key) => key.name)).toEqual(expect.arrayContaining(["alice", "bob"]));
-    expect(keys.find((key) => key.name === "bob")?.isAdmin).toBe(true);
+    expect(keys.find((key) => key.name === "bob")?.is_admin).toBe(true);
     const table = await runAiplus(["keys", "ls"], { home });
     for (const output of [table.stdout, JSON.stringify(keys)]) {
       expect(output).not.toContain(secret);
       expect(output).toContain(created.prefix);
     }
-    expect(table.stdout).toMatch(/alice\s+aip_\S+\s+active\s+stories\s+60\s+20000\s+\$5\.00\/week/);
+    // RPM, TPM, CONCURRENT (no cap: -), BUDGET
+    expect(table.stdout).toMatch(/alice\s+aip_\S+\s+active\s+stories\s+60\s+20000\s+-\s+\$5\.00\/week/);
   }, 180_000);
 
   it("rejects bad limits, unknown models and bad dates with one line and a non-zero exit", async () => {
@@ -94,13 +96,13 @@ describe("aiplus keys", () => {
     );
     expect(updated.code).toBe(0);
     expect(jsonOf<PublicKey>(updated)).toMatchObject({
-      id: created.id, name: "alice2", models: ["stories", "bert"], rpm: 5, tpm: null, budget: 7.5, budgetPeriod: "day", isAdmin: true, expiresAt: "2098-07-01T00:00:00.000Z",
-      allowCodeExecution: true,
+      id: created.id, name: "alice2", models: ["stories", "bert"], rpm: 5, tpm: null, budget: 7.5, budget_period: "day", is_admin: true, expires_at: Date.UTC(2098, 6, 1) / 1000,
+      allow_code_execution: true,
     });
     const back = await runAiplus(["keys", "update", created.prefix, "--name", "alice", "--no-models", "--no-rpm", "--no-budget", "--no-expires", "--no-admin", "--no-allow-code-execution"], { home });
     expect(back.code).toBe(0);
     expect(back.stdout).toBe(`updated API key alice (id ${created.id}, prefix ${created.prefix})\n`);
-    expect((await listKeys()).keys.find((key) => key.id === created.id)).toMatchObject({ name: "alice", models: null, rpm: null, tpm: null, budget: null, isAdmin: false, expiresAt: null, allowCodeExecution: false });
+    expect((await listKeys()).keys.find((key) => key.id === created.id)).toMatchObject({ name: "alice", models: null, rpm: null, tpm: null, budget: null, is_admin: false, expires_at: null, allow_code_execution: false });
 
     const cases: [string[], number, RegExp][] = [
       [["alice"], 1, /^aiplus: nothing to change/],
@@ -122,13 +124,13 @@ describe("aiplus keys", () => {
     expect(byName.code).toBe(0);
     expect(byName.stdout).toContain(`revoked API key alice (id ${created.id}`);
     const { keys } = await listKeys();
-    expect(keys.find((key) => key.id === created.id)?.revokedAt).toMatch(/^\d{4}-/);
+    expect(keys.find((key) => key.id === created.id)).toMatchObject({ status: "revoked", revoked_at: expect.any(Number) });
     const table = await runAiplus(["keys", "ls"], { home });
     expect(table.stdout).toMatch(/alice\s+aip_\S+\s+revoked/);
 
     const bob = keys.find((key) => key.name === "bob");
     const byPrefix = await runAiplus(["keys", "revoke", bob?.prefix ?? "", "--json"], { home });
-    expect(jsonOf<PublicKey>(byPrefix)).toMatchObject({ name: "bob", revokedAt: expect.stringMatching(/^\d{4}-/) });
+    expect(jsonOf<PublicKey>(byPrefix)).toMatchObject({ name: "bob", status: "revoked", revoked_at: expect.any(Number) });
 
     const unknown = await runAiplus(["keys", "revoke", "nobody"], { home });
     expect(unknown.code).toBe(1);

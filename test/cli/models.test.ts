@@ -1,9 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RegisteredModel } from "../../src/runtime/index.js";
 import { testModelPath } from "../support/test-models.js";
-import { jsonOf, oneLineError, runAiplus, temporaryHome } from "./run-aiplus.js";
+import { jsonOf, oneLineError, runAiplus, temporaryHome, type ModelJson } from "./run-aiplus.js";
 
 let home: string;
 
@@ -15,33 +14,42 @@ afterAll(() => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-const listModels = async () => jsonOf<RegisteredModel[]>(await runAiplus(["models", "ls", "--json"], { home }));
+const listModels = async () => jsonOf<ModelJson[]>(await runAiplus(["models", "ls", "--json"], { home }));
 
 describe("aiplus models", () => {
   it("adds real GGUF files with their metadata, MoE expert counts included", async () => {
     const stories = await runAiplus(["models", "add", await testModelPath("stories260K.gguf"), "--json"], { home });
     expect(stories.code).toBe(0);
-    expect(jsonOf<RegisteredModel>(stories)).toMatchObject({
+    expect(jsonOf<ModelJson>(stories)).toMatchObject({
       name: "stories260K", // the file name keeps its case
+      object: "model",
       kind: "llm",
-      metadata: { architecture: "llama", parameterCount: 292_800, quantization: "F32", contextLength: 2048, hasChatTemplate: false, fileSizeBytes: 1_185_376 },
+      architecture: "llama",
+      parameter_count: 292_800,
+      quantization: "F32",
+      context_length: 2048,
+      has_chat_template: false,
+      file_size_bytes: 1_185_376,
+      modalities: { input: ["text"], output: ["text"] },
+      created_at: expect.any(Number),
     });
+    expect(jsonOf<Record<string, unknown>>(stories)).not.toHaveProperty("loaded");
 
     const moe = await runAiplus(["models", "add", await testModelPath("tiny-llama-moe-random.gguf"), "--name", "moe"], { home });
     expect(moe.code).toBe(0);
     expect(moe.stdout).toMatch(/^added model moe: llama, .*4 experts, 2 used/);
 
-    const qwen = jsonOf<RegisteredModel>(await runAiplus(["models", "add", await testModelPath("tiny-qwen2moe-random.gguf"), "--json"], { home }));
-    expect(qwen).toMatchObject({ name: "tiny-qwen2moe-random", metadata: { architecture: "qwen2moe", expertCount: 4, expertUsedCount: 2, hasChatTemplate: true } });
+    const qwen = jsonOf<ModelJson>(await runAiplus(["models", "add", await testModelPath("tiny-qwen2moe-random.gguf"), "--json"], { home }));
+    expect(qwen).toMatchObject({ name: "tiny-qwen2moe-random", architecture: "qwen2moe", expert_count: 4, expert_used_count: 2, has_chat_template: true });
 
-    const bert = jsonOf<RegisteredModel>(await runAiplus(["models", "add", await testModelPath("tiny-bert-random.gguf"), "--name", "bert", "--json"], { home }));
-    expect(bert).toMatchObject({ name: "bert", kind: "embedding", metadata: { architecture: "bert" } });
+    const bert = jsonOf<ModelJson>(await runAiplus(["models", "add", await testModelPath("tiny-bert-random.gguf"), "--name", "bert", "--json"], { home }));
+    expect(bert).toMatchObject({ name: "bert", kind: "embedding", architecture: "bert" });
   }, 180_000);
 
   it("lists and shows models, in text and JSON", async () => {
     const models = await listModels();
     expect(models.map((model) => model.name)).toEqual(["bert", "moe", "stories260K", "tiny-qwen2moe-random"]);
-    expect(models.find((model) => model.name === "moe")?.metadata).toMatchObject({ expertCount: 4, expertUsedCount: 2 });
+    expect(models.find((model) => model.name === "moe")).toMatchObject({ expert_count: 4, expert_used_count: 2 });
 
     const table = await runAiplus(["models", "ls"], { home });
     expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+KIND\s+ARCHITECTURE\s+PARAMETERS/);
@@ -56,9 +64,9 @@ describe("aiplus models", () => {
     expect(show.stdout).toMatch(/^file size:\s+969248 bytes/m);
     expect(show.stdout).toContain(`path:`);
 
-    const shown = jsonOf<RegisteredModel>(await runAiplus(["models", "show", "stories260k", "--json"], { home }));
+    const shown = jsonOf<ModelJson>(await runAiplus(["models", "show", "stories260k", "--json"], { home }));
     expect(shown.path).toBe(await testModelPath("stories260K.gguf"));
-    expect(shown.metadata.expertCount).toBeNull();
+    expect(shown.expert_count).toBeNull();
   }, 180_000);
 
   it("rejects truncated and non-GGUF files with one line, exit 1, registry unchanged", async () => {

@@ -24,7 +24,7 @@ describe("aiplus policies", () => {
     expect(first.stdout).toBe("stored policy default version 1\n");
     expect((await runAiplus(["policies", "set", path.join(home, "default.yaml")], { home })).stdout).toBe("stored policy default version 2\n");
     const strict = jsonOf<{ name: string; version: number; policy: Record<string, unknown> }>(await runAiplus(["policies", "set", path.join(home, "strict.json"), "--name", "strict-eu", "--json"], { home }));
-    expect(strict).toMatchObject({ name: "strict-eu", version: 1, policy: { injection: "strip", routes: { local: "allow" } } });
+    expect(strict).toMatchObject({ object: "guardrail_policy", name: "strict-eu", version: 1, policy: { injection: "strip", routes: { local: "allow" } }, created_at: expect.any(Number) });
     const listed = jsonOf<Array<{ name: string; version: number; versions: number }>>(await runAiplus(["policies", "ls", "--json"], { home }));
     expect(listed.map((entry) => [entry.name, entry.version, entry.versions])).toEqual([["default", 2, 2], ["strict-eu", 1, 1]]);
     const shown = await runAiplus(["policies", "show", "default", "--policy-version", "1"], { home });
@@ -63,7 +63,7 @@ describe("aiplus policies", () => {
     expect(rules.slice(0, 3)).toEqual(["policies.delete", "keys.update", "policies.delete"]);
     expect(rules).toEqual(expect.arrayContaining(["policies.set", "keys.create"]));
     expect(entries[0]!.actor).toMatch(/^cli:/);
-    expect(entries[0]!.target).toBe("strict-eu");
+    expect(entries[0]).toMatchObject({ object: "audit_entry", target: "strict-eu", created_at: expect.any(Number) });
     const table = await runAiplus(["audit", "--since", "2020-01-01"], { home });
     expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+TIME\s+KIND/);
     expect(oneLineError(await runAiplus(["audit", "--since", "yesterday"], { home }))).toContain("--since");

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMaas, loadKeySecret, toPrincipal, type UsageReportRow } from "../../src/maas/index.js";
+import { createMaas, loadKeySecret, toPrincipal } from "../../src/maas/index.js";
 import { openDatabase } from "../../src/store/index.js";
 import { testModelPath } from "../support/test-models.js";
 import { jsonOf, oneLineError, runAiplus, temporaryHome } from "./run-aiplus.js";
@@ -27,7 +27,7 @@ describe("aiplus providers", () => {
 
     const listed = await runAiplus(["providers", "ls", "--json"], { home });
     expect(jsonOf(listed)).toEqual([
-      expect.objectContaining({ name: "upstream", baseUrl: "http://127.0.0.1:9/v1", models: ["gpt-x", "gpt-y"], priority: 5, timeoutMs: 1500, hasApiKey: true }),
+      expect.objectContaining({ object: "provider", name: "upstream", base_url: "http://127.0.0.1:9/v1", models: ["gpt-x", "gpt-y"], priority: 5, timeout_ms: 1500, has_api_key: true, api_key_hint: "sk-…cret" }),
     ]);
     const table = await runAiplus(["providers", "ls"], { home });
     expect(table.stdout).toMatch(/upstream\s+http:\/\/127\.0\.0\.1:9\/v1\s+gpt-x,gpt-y\s+5\s+1500\s+set/);
@@ -44,11 +44,11 @@ describe("aiplus providers", () => {
       { home },
     );
     expect(updated.code).toBe(0);
-    expect(jsonOf(updated)).toMatchObject({ name: "upstream", baseUrl: "http://127.0.0.1:10/v1", models: ["gpt-z"], priority: 7, timeoutMs: 2500, hasApiKey: false });
+    expect(jsonOf(updated)).toMatchObject({ name: "upstream", base_url: "http://127.0.0.1:10/v1", models: ["gpt-z"], priority: 7, timeout_ms: 2500, has_api_key: false, api_key_hint: null });
     const again = await runAiplus(["providers", "update", "upstream", "--base-url", "http://127.0.0.1:9/v1", "--api-key", "sk-new", "--models", "gpt-x,gpt-y", "--priority", "5", "--timeout-ms", "1500"], { home });
     expect(again.stdout).toBe("updated provider upstream (http://127.0.0.1:9/v1) for gpt-x, gpt-y\n");
     expect(jsonOf(await runAiplus(["providers", "ls", "--json"], { home }))).toEqual([
-      expect.objectContaining({ name: "upstream", baseUrl: "http://127.0.0.1:9/v1", models: ["gpt-x", "gpt-y"], priority: 5, timeoutMs: 1500, hasApiKey: true }),
+      expect.objectContaining({ name: "upstream", base_url: "http://127.0.0.1:9/v1", models: ["gpt-x", "gpt-y"], priority: 5, timeout_ms: 1500, has_api_key: true }),
     ]);
     const nothing = await runAiplus(["providers", "update", "upstream"], { home });
     expect(nothing.code).toBe(1);
@@ -82,11 +82,11 @@ describe("aiplus prices", () => {
     expect(set.code).toBe(0);
     expect(set.stdout).toBe("stories: $0.15 per 1M input tokens, $0.60 per 1M output tokens\n");
     const provider = await runAiplus(["prices", "set", "gpt-x", "--input", "$2", "--output", "8", "--json"], { home });
-    expect(jsonOf(provider)).toMatchObject({ model: "gpt-x", inputDollarsPerMillion: 2, outputDollarsPerMillion: 8, inputMicrosPerMillion: 2_000_000 });
+    expect(jsonOf(provider)).toEqual({ object: "price", model: "gpt-x", input_per_million: 2, output_per_million: 8, updated_at: expect.any(Number) });
 
     expect(jsonOf(await runAiplus(["prices", "ls", "--json"], { home }))).toEqual([
-      expect.objectContaining({ model: "gpt-x", inputDollarsPerMillion: 2, outputDollarsPerMillion: 8 }),
-      expect.objectContaining({ model: "stories", inputDollarsPerMillion: 0.15, outputDollarsPerMillion: 0.6 }),
+      expect.objectContaining({ model: "gpt-x", input_per_million: 2, output_per_million: 8 }),
+      expect.objectContaining({ model: "stories", input_per_million: 0.15, output_per_million: 0.6 }),
     ]);
     const removed = await runAiplus(["prices", "rm", "gpt-x"], { home });
     expect(removed.stdout).toBe("removed the price of gpt-x\n");
@@ -135,12 +135,12 @@ describe("aiplus usage", () => {
       await database.dispose();
     }
 
-    const rows = jsonOf<UsageReportRow[]>(await runAiplus(["usage", "--by", "key,model", "--since", "2020-01-01", "--json"], { home }));
+    const rows = jsonOf<Array<Record<string, unknown> & { cost: number }>>(await runAiplus(["usage", "--by", "key,model", "--since", "2020-01-01", "--json"], { home }));
     expect(rows).toEqual([
-      expect.objectContaining({ keyId: created.id, keyName: "alice", model: "stories", requests: 2, inputTokens: 1_000_010, outputTokens: 2_000_005 }),
+      expect.objectContaining({ key_id: created.id, key_name: "alice", model: "stories", requests: 2, input_tokens: 1_000_010, output_tokens: 2_000_005 }),
     ]);
     // $0.15 per 1M input, $0.60 per 1M output.
-    expect(rows[0]?.costDollars).toBeCloseTo(0.15 + 1.2 + (10 * 0.15 + 5 * 0.6) / 1e6, 9);
+    expect(rows[0]?.cost).toBeCloseTo(0.15 + 1.2 + (10 * 0.15 + 5 * 0.6) / 1e6, 9);
 
     const table = await runAiplus(["usage", "--by", "model,day"], { home });
     expect(table.stdout).toMatch(/^MODEL\s+DAY\s+REQUESTS\s+INPUT TOKENS\s+OUTPUT TOKENS\s+COST/);

@@ -5,11 +5,9 @@ import OpenAI from "openai";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
-import type { UsageReportRow } from "../../src/maas/index.js";
 import { createPlatform } from "../../src/platform/index.js";
-import type { RegisteredModel } from "../../src/runtime/index.js";
 import { testModelPath } from "../support/test-models.js";
-import { aiplusBin, cliEnvironment, jsonOf, oneLineError, runAiplus, temporaryHome, type AiplusRun } from "./run-aiplus.js";
+import { aiplusBin, cliEnvironment, jsonOf, oneLineError, runAiplus, temporaryHome, type AiplusRun, type UsageRowJson, type ModelJson } from "./run-aiplus.js";
 
 const repositoryRoot = path.dirname(path.dirname(aiplusBin));
 const packageVersion = (JSON.parse(fs.readFileSync(path.join(repositoryRoot, "package.json"), "utf8")) as { version: string }).version;
@@ -87,11 +85,11 @@ describe("model names keep their case and match in any case", () => {
     const file = await testModelPath("stories260K.gguf");
     const added = await runAiplus(["models", "add", file, "--json"], { home });
     expect(added.code, added.stderr).toBe(0);
-    expect(jsonOf<RegisteredModel>(added).name).toBe("stories260K");
+    expect(jsonOf<ModelJson>(added).name).toBe("stories260K");
     for (const spelling of ["stories260K", "stories260k", "STORIES260K"]) {
       const shown = await runAiplus(["models", "show", spelling, "--json"], { home });
       expect(shown.code, shown.stderr).toBe(0);
-      expect(jsonOf<RegisteredModel>(shown).name).toBe("stories260K");
+      expect(jsonOf<ModelJson>(shown).name).toBe("stories260K");
     }
     const duplicate = await runAiplus(["models", "add", file, "--name", "Stories260k"], { home });
     expect(duplicate.code).toBe(1);
@@ -100,10 +98,10 @@ describe("model names keep their case and match in any case", () => {
     expect((await runAiplus(["prices", "set", "STORIES260k", "--input", "1000", "--output", "1000"], { home })).code).toBe(0);
     const chat = await runAiplus(["chat", "stories260k", "--max-tokens", "4"], { home, input: "Once upon a time\n" });
     expect(chat.code, chat.stderr).toBe(0);
-    const usage = jsonOf<UsageReportRow[]>(await runAiplus(["usage", "--by", "model,endpoint", "--json"], { home }));
+    const usage = jsonOf<UsageRowJson[]>(await runAiplus(["usage", "--by", "model,endpoint", "--json"], { home }));
     const chatRow = usage.find((row) => row.endpoint === "chat.completions");
     expect(chatRow).toMatchObject({ model: "stories260K", requests: 1 });
-    expect(chatRow!.costDollars).toBeGreaterThan(0);
+    expect(chatRow!.cost).toBeGreaterThan(0);
 
     const config = loadConfig({ environment: {}, flags: { home, port: 0, threads: 1, gpu: "cpu", logLevel: "silent" } });
     const platform = await createPlatform({ config, logger: pino({ level: "silent" }), onAdminKeyCreated: () => undefined });
@@ -118,13 +116,13 @@ describe("model names keep their case and match in any case", () => {
     } finally {
       await platform.dispose();
     }
-    const byModel = jsonOf<UsageReportRow[]>(await runAiplus(["usage", "--by", "model", "--json"], { home }));
+    const byModel = jsonOf<UsageRowJson[]>(await runAiplus(["usage", "--by", "model", "--json"], { home }));
     expect(byModel.map((row) => row.model)).toEqual(["stories260K"]);
     expect(byModel[0]?.requests).toBe(2);
 
     const removed = await runAiplus(["models", "rm", "STORIES260K"], { home });
     expect(removed.code, removed.stderr).toBe(0);
-    expect(jsonOf<RegisteredModel[]>(await runAiplus(["models", "ls", "--json"], { home }))).toEqual([]);
+    expect(jsonOf<ModelJson[]>(await runAiplus(["models", "ls", "--json"], { home }))).toEqual([]);
   }, 300_000);
 });
 
@@ -140,15 +138,15 @@ describe("knowledge-base work of the CLI", () => {
       fs.writeFileSync(document, "# Lunch\n\nThe canteen opens at noon and closes at two.\n");
       const added = await run("kb", "add", "notes", document);
       expect(added.code, added.stderr).toBe(0);
-      const afterAdd = jsonOf<UsageReportRow[]>(await run("usage", "--by", "key,endpoint", "--json"));
+      const afterAdd = jsonOf<UsageRowJson[]>(await run("usage", "--by", "key,endpoint", "--json"));
       const ingestion = afterAdd.find((row) => row.endpoint === "embeddings");
-      expect(ingestion).toMatchObject({ keyId: null });
+      expect(ingestion).toMatchObject({ key_id: null });
       expect(ingestion!.requests).toBeGreaterThanOrEqual(1);
-      expect(ingestion!.inputTokens).toBeGreaterThan(0);
+      expect(ingestion!.input_tokens).toBeGreaterThan(0);
 
       const query = await run("kb", "query", "notes", "When does the canteen open?", "--mode", "vector");
       expect(query.code, query.stderr).toBe(0);
-      const afterQuery = jsonOf<UsageReportRow[]>(await run("usage", "--by", "endpoint", "--json"));
+      const afterQuery = jsonOf<UsageRowJson[]>(await run("usage", "--by", "endpoint", "--json"));
       expect(afterQuery.find((row) => row.endpoint === "embeddings")!.requests).toBe(ingestion!.requests + 1);
     } finally {
       fs.rmSync(kbHome, { recursive: true, force: true });

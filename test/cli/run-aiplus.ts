@@ -3,11 +3,18 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { toRegisteredModelView } from "../../src/api/admin/model-view.js";
+import type { toRowView } from "../../src/api/admin/usage-routes.js";
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const aiplusBin = path.join(repositoryRoot, "bin", "aiplus.js");
 
 export type AiplusRun = { code: number | null; stdout: string; stderr: string };
+
+/** A usage row as `aiplus usage --json` prints it: the `/v1/admin/usage` view. */
+export type UsageRowJson = ReturnType<typeof toRowView>;
+/** A model as `aiplus models … --json` prints it: the `/v1/admin/models` view without the runtime's state. */
+export type ModelJson = ReturnType<typeof toRegisteredModelView>;
 
 /** A fresh state folder for one test file. */
 export function temporaryHome(): string {

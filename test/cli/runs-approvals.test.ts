@@ -104,12 +104,12 @@ describe("aiplus runs", () => {
     const held = await server.admin.responses.create({ model, input: "Take all the time you need", background: true });
     await poll(held.id, (response) => response.run_status === "running");
 
-    const all = jsonOf<Array<{ id: string; state: string; steps: number }>>(await aiplus("runs", "ls", "--json"));
-    expect(all[0]).toMatchObject({ id: held.id, state: "running" });
+    const all = jsonOf<Array<{ id: string; status: string; steps: number }>>(await aiplus("runs", "ls", "--json"));
+    expect(all[0]).toMatchObject({ id: held.id, object: "run", status: "running" });
     expect(all.length).toBeGreaterThanOrEqual(3);
-    const completed = jsonOf<Array<{ id: string; state: string }>>(await aiplus("runs", "ls", "--status", "completed", "--json"));
+    const completed = jsonOf<Array<{ id: string; status: string; created_at: number }>>(await aiplus("runs", "ls", "--status", "completed", "--json"));
     expect(completed.length).toBeGreaterThanOrEqual(2);
-    expect(completed.every((run) => run.state === "completed")).toBe(true);
+    expect(completed.every((run) => run.status === "completed" && Number.isInteger(run.created_at))).toBe(true);
     const table = await aiplus("runs", "ls");
     expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+STATUS\s+MODEL\s+STEPS\s+TOKENS\s+COST\s+CREATED$/);
     expect(table.stdout).toMatch(new RegExp(`${held.id}\\s+running\\s+${model}`));
@@ -125,8 +125,9 @@ describe("aiplus runs", () => {
     expect(cancelled.stdout).toBe(`cancelled run ${held.id} (cancelled)\n`);
     expect((await server.admin.responses.retrieve(held.id)).status).toBe("cancelled");
     expect((await aiplus("runs", "cancel", held.id)).stdout).toBe(`run ${held.id} had already ended (cancelled); nothing to cancel\n`);
-    const trace = jsonOf<{ spans: Array<{ name: string; status: string; statusMessage: string | null }> }>(await aiplus("runs", "trace", held.id, "--json"));
-    expect(trace.spans[0]).toMatchObject({ name: `response ${held.id}`, status: "unset", statusMessage: "cancelled" });
+    const trace = jsonOf<{ run_id: string; spans: Array<{ name: string; status: string; status_message: string | null }> }>(await aiplus("runs", "trace", held.id, "--json"));
+    expect(trace.run_id).toBe(held.id);
+    expect(trace.spans[0]).toMatchObject({ name: `response ${held.id}`, status: "unset", status_message: "cancelled" });
 
     const missing = await aiplus("runs", "show", "resp_missing");
     expect(missing.code).toBe(1);

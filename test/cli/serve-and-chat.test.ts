@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { UsageReportRow } from "../../src/maas/index.js";
 import { testModelPath } from "../support/test-models.js";
-import { jsonOf, oneLineError, type RunningServe, runAiplus, startAiplusServe, temporaryHome } from "./run-aiplus.js";
+import { jsonOf, oneLineError, type RunningServe, runAiplus, startAiplusServe, temporaryHome, type UsageRowJson } from "./run-aiplus.js";
 
 let home: string;
 let serve: RunningServe | undefined;
@@ -53,9 +52,9 @@ describe("aiplus serve", () => {
     expect(stopped.code).toBe(0);
     expect(stopped.stderr).toContain("aiplus: SIGTERM: shutting down");
 
-    const rows = jsonOf<UsageReportRow[]>(await runAiplus(["usage", "--by", "key,model", "--json"], { home }));
+    const rows = jsonOf<UsageRowJson[]>(await runAiplus(["usage", "--by", "key,model", "--json"], { home }));
     expect(rows).toEqual([
-      expect.objectContaining({ keyName: "while-serving", model: "stories", requests: 1, inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens }),
+      expect.objectContaining({ key_name: "while-serving", model: "stories", requests: 1, input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens }),
     ]);
 
     // A second start shows no admin key: it exists already.
@@ -74,14 +73,14 @@ describe("aiplus chat", () => {
     const replies = run.stdout.split("\n").filter((line) => line !== "");
     expect(replies).toHaveLength(2);
 
-    const rows = jsonOf<UsageReportRow[]>(await runAiplus(["usage", "--by", "key,model,route", "--json"], { home }));
-    const cli = rows.find((row) => row.keyId === null);
+    const rows = jsonOf<UsageRowJson[]>(await runAiplus(["usage", "--by", "key,model,route", "--json"], { home }));
+    const cli = rows.find((row) => row.key_id === null);
     expect(cli).toMatchObject({ model: "stories", route: "local", requests: 2 });
-    expect(cli?.outputTokens).toBeGreaterThan(0);
-    expect(cli?.outputTokens).toBeLessThanOrEqual(12);
-    expect(cli?.inputTokens).toBeGreaterThan(0);
+    expect(cli?.output_tokens).toBeGreaterThan(0);
+    expect(cli?.output_tokens).toBeLessThanOrEqual(12);
+    expect(cli?.input_tokens).toBeGreaterThan(0);
     // $1000 per 1M input tokens and $2000 per 1M output tokens.
-    expect(cli?.costDollars).toBeCloseTo(((cli?.inputTokens ?? 0) * 1000 + (cli?.outputTokens ?? 0) * 2000) / 1e6, 9);
+    expect(cli?.cost).toBeCloseTo(((cli?.input_tokens ?? 0) * 1000 + (cli?.output_tokens ?? 0) * 2000) / 1e6, 9);
 
     const table = await runAiplus(["usage", "--by", "key"], { home });
     expect(table.stdout).toMatch(/^\(cli\)\s+2\s+/m);

@@ -52,8 +52,9 @@ describe("aiplus workflows", () => {
     const file = path.join(folder, "doubler.yaml");
     fs.writeFileSync(file, doubler);
     expect((await runAiplus(["workflows", "create", file], { home })).code).toBe(0);
-    const list = jsonOf<Array<{ name: string }>>(await runAiplus(["workflows", "ls", "--json"], { home }));
+    const list = jsonOf<Array<{ name: string; object: string; owner_id: string; created_at: number }>>(await runAiplus(["workflows", "ls", "--json"], { home }));
     expect(list.map((workflow) => workflow.name).sort()).toEqual(["chaining", "doubler"]);
+    expect(list.every((workflow) => workflow.object === "workflow" && workflow.owner_id === "local" && Number.isInteger(workflow.created_at))).toBe(true);
     expect((await runAiplus(["workflows", "show", "doubler"], { home })).stdout).toContain("type: condition");
 
     const run = await runAiplus(["workflows", "run", "doubler", "--input", "n=4", "--follow"], { home });
@@ -62,8 +63,9 @@ describe("aiplus workflows", () => {
     expect(run.stdout).toContain("step small: skipped");
     expect(run.stdout).toMatch(/run wfrun_\w+: completed\nbig\n/);
     const runId = /run (wfrun_\w+)/.exec(run.stdout)![1]!;
-    const shown = jsonOf<{ status: string; output: unknown; steps: unknown[] }>(await runAiplus(["workflows", "runs", runId, "--json"], { home }));
-    expect([shown.status, shown.output, shown.steps.length]).toEqual(["completed", "big", 4]);
+    const shown = jsonOf<{ object: string; workflow_id: string; status: string; output: unknown; steps: Array<{ id: string; status: string }> }>(await runAiplus(["workflows", "runs", runId, "--json"], { home }));
+    expect([shown.object, shown.status, shown.output, shown.steps.length]).toEqual(["workflow.run", "completed", "big", 4]);
+    expect(shown.steps.find((step) => step.id === "small")?.status).toBe("skipped");
 
     expect((await runAiplus(["workflows", "rm", "doubler"], { home })).stdout).toMatch(/^removed workflow doubler/);
   });

@@ -30,10 +30,15 @@ afterAll(() => {
 describe("aiplus eval on generative tasks", () => {
   it("runs gsm8k (generative, 5-shot) and humaneval (sandboxed pass@1) from configured datasets", async () => {
     expect(oneLineError(await aiplus("eval", "run", "--task", "gsm8k", "--model", "stories", "--limit", "2"))).toContain("no dataset is configured");
-    const configured = await aiplus("eval", "dataset", "gsm8k", datasetPath("gsm8k", "test.first100.jsonl"));
+    const configured = await aiplus("eval", "dataset", "gsm8k", datasetPath("gsm8k", "test.first100.jsonl"), "--json");
     expect(configured.code, configured.stderr).toBe(0);
-    const tasks = jsonOf<{ name: string; dataset: { path: string } | null }[]>(await aiplus("eval", "tasks", "--json"));
-    expect(tasks.find((task) => task.name === "gsm8k")!.dataset!.path).toBe(datasetPath("gsm8k", "test.first100.jsonl"));
+    expect(jsonOf(configured)).toEqual({ task: "gsm8k", path: datasetPath("gsm8k", "test.first100.jsonl"), few_shot_path: null });
+    const tasks = jsonOf<{ name: string; primary_metric: string; dataset_configured: boolean; dataset: { path: string; few_shot_path: string | null } | null }[]>(await aiplus("eval", "tasks", "--json"));
+    expect(tasks.find((task) => task.name === "gsm8k")).toMatchObject({
+      primary_metric: expect.any(String),
+      dataset_configured: true,
+      dataset: { path: datasetPath("gsm8k", "test.first100.jsonl"), few_shot_path: null },
+    });
 
     const gsm8k = jsonOf<RunView>(await aiplus("eval", "run", "--task", "gsm8k", "--model", "stories", "--limit", "2", "--json"));
     expect(gsm8k).toMatchObject({ status: "completed", scoring: null, progress: { done: 2, total: 2 } });
@@ -54,18 +59,23 @@ describe("aiplus arena", () => {
   it("imports a battle log, prints the leaderboard as JSON, and exports it", async () => {
     const imported = await aiplus("arena", "import", datasetPath("arena", "synthetic_battles_seed1.json"), "--json");
     expect(imported.code, imported.stderr).toBe(0);
-    expect(jsonOf(imported)).toEqual({ imported: 1893, skipped: 107, duplicates: 0 });
+    expect(jsonOf(imported)).toEqual({ object: "arena.import", imported: 1893, skipped: 107, duplicates: 0 });
     // Importing the same log again adds nothing: battle identity comes from the log.
     const again = await aiplus("arena", "import", datasetPath("arena", "synthetic_battles_seed1.json"));
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe("imported 0 battles (1893 already imported; 107 named, non-anonymous battles skipped: they are not rated)\n");
     const expected = JSON.parse(fs.readFileSync(datasetPath("arena", "synthetic_battles_seed1.expected.json"), "utf8")) as { bradley_terry_mle: { ratings_exact_newton: Record<string, number> } };
-    const board = jsonOf<{ battles: number; entries: { model: string; rating: number; lower: number; upper: number; rank: number; elo: number }[] }>(
+    // The same view as GET /v1/arena/leaderboard.
+    const board = jsonOf<{ object: string; battles: number; data: { model: string; rating: number; interval: [number, number]; rank: number; elo: number }[] }>(
       await aiplus("arena", "leaderboard", "--rounds", "10", "--json"),
     );
-    expect(board.battles).toBe(1893);
-    expect(board.entries.map((entry) => entry.model)).toEqual(Object.keys(expected.bradley_terry_mle.ratings_exact_newton));
-    for (const entry of board.entries) expect(entry.rating).toBeCloseTo(expected.bradley_terry_mle.ratings_exact_newton[entry.model]!, 2);
+    expect(board).toMatchObject({ object: "arena.leaderboard", category: null, battles: 1893 });
+    expect(board.data.map((entry) => entry.model)).toEqual(Object.keys(expected.bradley_terry_mle.ratings_exact_newton));
+    for (const entry of board.data) {
+      expect(entry.rating).toBeCloseTo(expected.bradley_terry_mle.ratings_exact_newton[entry.model]!, 2);
+      expect(entry.interval[0]).toBeLessThanOrEqual(entry.rating);
+      expect(entry.interval[1]).toBeGreaterThanOrEqual(entry.rating);
+    }
     expect((await aiplus("arena", "leaderboard", "--rounds", "10")).stdout).toContain("model-alpha");
 
     const file = path.join(home, "battles.json");

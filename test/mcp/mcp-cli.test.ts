@@ -27,7 +27,7 @@ describe("aiplus mcp", () => {
     const added = await runAiplus(["mcp", "add", "test", tools.url, "--header", "X-Secret=s3cret", "--allow-tool", "echo"], { home, env: allowLoopback });
     expect([added.code, added.stdout]).toEqual([0, `added MCP server test (${tools.url}); review its tools with \`aiplus mcp tools test\`\n`]);
     const listed = await runAiplus(["mcp", "ls", "--json"], { home });
-    expect(jsonOf(listed)).toEqual([expect.objectContaining({ label: "test", url: tools.url, headers: ["x-secret"], allowedTools: ["echo"] })]);
+    expect(jsonOf(listed)).toEqual([expect.objectContaining({ object: "mcp_server", label: "test", url: tools.url, headers: { "x-secret": "****" }, allowed_tools: ["echo"], created_at: expect.any(Number) })]);
     expect(listed.stdout + (await runAiplus(["mcp", "ls"], { home })).stdout).not.toContain("s3cret");
 
     const fresh = jsonOf<Array<{ name: string; status: string }>>(await runAiplus(["mcp", "tools", "test", "--json"], { home, env: allowLoopback }));

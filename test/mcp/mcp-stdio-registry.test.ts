@@ -109,7 +109,9 @@ describe("aiplus mcp add --command (stdio)", () => {
     const added = await runAiplus(["mcp", "add", "local", "--command", process.execPath, "--arg", script, "--bind", folder, "--bind", repoModules, "--env", "GREETING=cli-s3cret"], { home });
     expect([added.code, added.stdout]).toEqual([0, `added MCP server local (stdio: ${process.execPath}); review its tools with \`aiplus mcp tools local\`\n`]);
     const listed = await runAiplus(["mcp", "ls", "--json"], { home });
-    expect(jsonOf(listed)).toEqual([expect.objectContaining({ label: "local", transport: "stdio", stdio: { command: process.execPath, args: [script], env: ["GREETING"], binds: [folder, repoModules] } })]);
+    expect(jsonOf(listed)).toEqual([
+      expect.objectContaining({ object: "mcp_server", label: "local", url: null, transport: "stdio", command: process.execPath, args: [script], env: { GREETING: "****" }, binds: [folder, repoModules] }),
+    ]);
     expect(listed.stdout + (await runAiplus(["mcp", "ls"], { home })).stdout).not.toContain("cli-s3cret");
     const fresh = jsonOf<Array<{ name: string; status: string }>>(await runAiplus(["mcp", "tools", "local", "--json"], { home }));
     expect(fresh.map((tool) => [tool.name, tool.status]).sort()).toEqual([["echo", "new"], ["whoami", "new"]]);

@@ -41,7 +41,7 @@ describe("aiplus kb", () => {
 
     const created = await kb("create", "handbook", "--embedding-model", "bert", "--json");
     expect(created.code).toBe(0);
-    expect(jsonOf<{ name: string; embeddingModel: string; dimensions: number }>(created)).toMatchObject({ name: "handbook", embeddingModel: "bert", dimensions: 32 });
+    expect(jsonOf<{ name: string; embedding_model: string; dimensions: number }>(created)).toMatchObject({ object: "knowledge_base", name: "handbook", embedding_model: "bert", dimensions: 32 });
 
     const added = await kb("add", "handbook", docs, "--json");
     expect(added.code).toBe(1); // one corrupt file
@@ -65,14 +65,16 @@ describe("aiplus kb", () => {
     const badge = jsonOf<Array<{ document: string }>>(await kb("query", "handbook", "badges worn visibly", "--mode", "hybrid", "--json"));
     expect(badge[0]!.document).toBe("security.docx");
 
-    const shown = jsonOf<{ documentCount: number; documents: Array<{ name: string; status: string }> }>(await kb("show", "handbook", "--json"));
-    expect(shown.documentCount).toBe(5);
+    const shown = jsonOf<{ document_count: number; documents: Array<{ name: string; status: string }> }>(await kb("show", "handbook", "--json"));
+    expect(shown.document_count).toBe(5);
     expect(shown.documents.filter((document) => document.status === "ready").map((document) => document.name).sort()).toEqual(
       ["faq.json", "phones.csv", "policies/travel.html", "security.docx", "vacation.md"],
     );
     expect((await kb("ls")).stdout).toMatch(/^handbook\s+kb_\w+\s+local\s+bert\s+5/m);
 
-    expect((await kb("rm-doc", "handbook", "vacation.md", "--json")).code).toBe(0);
+    const removedDocument = await kb("rm-doc", "handbook", "vacation.md", "--json");
+    expect(removedDocument.code).toBe(0);
+    expect(jsonOf(removedDocument)).toEqual({ id: "vacation.md", object: "knowledge_base.document.deleted", knowledge_base: "handbook", deleted: true });
     expect(jsonOf<unknown[]>(await kb("query", "handbook", "vacation days", "--mode", "lexical", "--json"))).toEqual([]);
     const missing = await kb("rm-doc", "handbook", "vacation.md");
     expect(missing.code).toBe(1);
@@ -139,11 +141,11 @@ describe("aiplus kb", () => {
   }, 180_000);
 
   it("switches the embedding model with reindex and grants an API key access", async () => {
-    const before = jsonOf<{ chunkCount: number; embeddingModel: string }>(await kb("show", "handbook", "--json"));
-    expect(before.embeddingModel).toBe("bert");
+    const before = jsonOf<{ chunk_count: number; embedding_model: string }>(await kb("show", "handbook", "--json"));
+    expect(before.embedding_model).toBe("bert");
     const reindexed = await kb("reindex", "handbook", "--embedding-model", "bert2", "--json");
     expect(reindexed.code).toBe(0);
-    expect(jsonOf<{ embeddingModel: string; chunkCount: number; reindexing: unknown }>(reindexed)).toMatchObject({ embeddingModel: "bert2", chunkCount: before.chunkCount, reindexing: null });
+    expect(jsonOf<{ embedding_model: string; chunk_count: number; reindexing: unknown }>(reindexed)).toMatchObject({ embedding_model: "bert2", chunk_count: before.chunk_count, reindexing: null });
     const hits = jsonOf<Array<{ document: string }>>(await kb("query", "handbook", "badges worn visibly", "--mode", "hybrid", "--json"));
     expect(hits[0]!.document).toBe("security.docx");
     expect((await kb("reindex", "handbook", "--embedding-model", "nope")).code).toBe(1);
@@ -151,7 +153,7 @@ describe("aiplus kb", () => {
     const key = jsonOf<{ id: string; prefix: string }>(await runAiplus(["keys", "create", "--name", "reader", "--json"], { home }));
     const granted = await kb("grant", "handbook", "--key", key.prefix, "--json");
     expect(granted.code).toBe(0);
-    expect(jsonOf<{ grants: string[] }>(granted).grants).toEqual([key.id]);
+    expect(jsonOf(granted)).toEqual({ object: "list", knowledge_base: "handbook", key_id: key.id, data: [key.id] });
     expect((await kb("revoke", "handbook", "--key", key.id)).stdout).toMatch(/^revoked reader/);
   }, 120_000);
 
@@ -164,17 +166,17 @@ describe("aiplus kb", () => {
     expect((await kb("create", "k2", "--embedding-model", "bert")).code).toBe(0);
     const added = await kb("add", "k2", path.join(root, "teamA", "notes.md"), path.join(root, "teamB", "notes.md"), "--json");
     expect(added.code).toBe(0);
-    const result = jsonOf<{ added: number; documents: Array<{ documentId: string; status: string }> }>(added);
+    const result = jsonOf<{ added: number; documents: Array<{ document_id: string; status: string }> }>(added);
     expect(result.added).toBe(2);
-    expect(result.documents.map((document) => document.documentId).sort()).toEqual(["teamA/notes.md", "teamB/notes.md"]);
+    expect(result.documents.map((document) => document.document_id).sort()).toEqual(["teamA/notes.md", "teamB/notes.md"]);
     const hits = jsonOf<Array<{ document: string }>>(await kb("query", "k2", "aquarium room", "--mode", "lexical", "--json"));
     expect(hits[0]!.document).toBe("teamA/notes.md");
     // Two folders: their files are named below the common folder too.
     const folders = jsonOf<{ unchanged: number; added: number }>(await kb("add", "k2", path.join(root, "teamA"), path.join(root, "teamB"), "--json"));
     expect(folders).toMatchObject({ unchanged: 2, added: 0 });
     // One file keeps its base name (re-adding it replaces it).
-    const single = jsonOf<{ documents: Array<{ documentId: string }> }>(await kb("add", "k2", path.join(root, "teamA", "notes.md"), "--json"));
-    expect(single.documents.map((document) => document.documentId)).toEqual(["notes.md"]);
+    const single = jsonOf<{ documents: Array<{ document_id: string }> }>(await kb("add", "k2", path.join(root, "teamA", "notes.md"), "--json"));
+    expect(single.documents.map((document) => document.document_id)).toEqual(["notes.md"]);
   }, 120_000);
 
   it("deletes a failed document with rm-doc", async () => {
@@ -192,6 +194,12 @@ describe("aiplus kb", () => {
     const again = await kb("rm-doc", "k3", "broken.docx");
     expect(again.code).toBe(1);
     expect(oneLineError(again)).toBe("aiplus: document broken.docx not found in knowledge base k3");
+    // The knowledge base itself: its id, as DELETE /v1/knowledge-bases/{kb} answers.
+    const id = jsonOf<{ id: string }>(await kb("show", "k3", "--json")).id;
+    const deleted = await kb("rm", "k3", "--json");
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(jsonOf(deleted)).toEqual({ id, object: "knowledge_base.deleted", deleted: true });
+    expect(jsonOf<Array<{ name: string }>>(await kb("ls", "--json")).map((view) => view.name)).not.toContain("k3");
   }, 120_000);
 
   it("refuses to remove an embedding model knowledge bases use unless forced; they then show unusable", async () => {

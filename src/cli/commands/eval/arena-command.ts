@@ -1,5 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { Command } from "commander";
+import { loadApiViews } from "../../api-views.js";
 import { printJson, printLine, printTable } from "../../output.js";
 import { parsePositiveInteger } from "../../parse-options.js";
 import { withEvalDatabase } from "./eval-context.js";
@@ -20,7 +21,7 @@ export function arenaCommand(): Command {
       const { createArenaService } = await import("../../../eval/index.js");
       const board = await withEvalDatabase(command, (_dependencies, database) => createArenaService({ database }).leaderboard({ category: options.category, rounds: options.rounds }));
       if (options.json) {
-        printJson(board);
+        printJson((await loadApiViews()).leaderboardView(board));
         return;
       }
       printLine(`${board.battles} battles${board.category ? ` in ${board.category}` : ""}`);
@@ -50,7 +51,7 @@ export function arenaCommand(): Command {
         throw new NotFoundError({ message: `cannot read ${file}: ${(error as Error).message}`, cause: error });
       });
       const result = await withEvalDatabase(command, (_dependencies, database) => createArenaService({ database }).importBattles(text, file));
-      if (options.json) printJson(result);
+      if (options.json) printJson({ object: "arena.import", ...result });
       else {
         const notes = [
           ...(result.duplicates > 0 ? [`${result.duplicates} already imported`] : []),

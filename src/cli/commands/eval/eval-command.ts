@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { EvalRunRecord, EvalService } from "../../../eval/index.js";
 import type { JobRecord } from "../../../jobs/index.js";
+import { loadApiViews } from "../../api-views.js";
 import { printJson, printLine, printTable } from "../../output.js";
 import { parseList, parsePositiveInteger } from "../../parse-options.js";
 import { withEvalDatabase, withEvaluation } from "./eval-context.js";
@@ -52,7 +53,8 @@ export function evalCommand(): Command {
     .action(async (options: JsonFlag, command: Command) => {
       const tasks = await withEvaluation(command, (service) => service.tasks());
       if (options.json) {
-        printJson(tasks);
+        const { evalTaskView } = await loadApiViews();
+        printJson(tasks.map((task) => evalTaskView(task, true)));
         return;
       }
       printTable(
@@ -71,7 +73,7 @@ export function evalCommand(): Command {
     .option("--json", "print JSON")
     .action(async (task: string, file: string, options: JsonFlag & { fewShot?: string }, command: Command) => {
       const dataset = await withEvaluation(command, (service) => service.setDataset(task, { path: file, fewShotPath: options.fewShot }));
-      if (options.json) printJson({ task, ...dataset });
+      if (options.json) printJson({ task, ...(await loadApiViews()).evalDatasetView(dataset) });
       else printLine(`${task} uses ${dataset.path}${dataset.fewShotPath ? ` (shots from ${dataset.fewShotPath})` : ""}`);
     });
 

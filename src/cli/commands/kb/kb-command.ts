@@ -1,10 +1,11 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { IngestJobResult, KnowledgeService } from "../../../rag/index.js";
 import { InvalidRequestError } from "../../../spec/index.js";
+import { loadApiViews } from "../../api-views.js";
 import { printJson, printLine } from "../../output.js";
 import { parsePositiveInteger } from "../../parse-options.js";
 import { withKnowledge } from "./kb-context.js";
-import { passageJson, printKnowledgeBase, printKnowledgeBases, printPassages } from "./kb-output.js";
+import { printKnowledgeBase, printKnowledgeBases, printPassages } from "./kb-output.js";
 import { createJobProgress } from "./kb-progress.js";
 
 type JsonFlag = { json?: boolean };
@@ -29,7 +30,7 @@ export function kbCommand(): Command {
         const { localOperator } = await import("../../../rag/index.js");
         return knowledge.createKnowledgeBase(localOperator, { name, embeddingModel: options.embeddingModel, description: options.description, chunkSize: options.chunkSize, chunkOverlap: options.chunkOverlap });
       });
-      if (options.json) printJson(view);
+      if (options.json) printJson((await loadApiViews()).knowledgeBaseView(view));
       else printLine(`created knowledge base ${view.name} (${view.id}) with ${view.embeddingModel}, ${view.dimensions} dimensions, chunks of ${view.chunkSize} tokens`);
     });
 
@@ -38,7 +39,7 @@ export function kbCommand(): Command {
     .option("--json", "print JSON")
     .action(async (options: JsonFlag, command: Command) => {
       const views = await withKnowledge(command, async (knowledge) => knowledge.listKnowledgeBases(await operator()));
-      if (options.json) printJson(views);
+      if (options.json) printJson(views.map((await loadApiViews()).knowledgeBaseView));
       else printKnowledgeBases(views);
     });
 
@@ -51,7 +52,10 @@ export function kbCommand(): Command {
         const accessor = await operator();
         return { view: await knowledge.getKnowledgeBase(accessor, name), documents: await knowledge.listDocuments(accessor, name) };
       });
-      if (options.json) printJson({ ...view, documents });
+      if (options.json) {
+        const { knowledgeBaseView, documentView } = await loadApiViews();
+        printJson({ ...knowledgeBaseView(view), documents: documents.map(documentView) });
+      }
       else printKnowledgeBase(view, documents);
     });
 
@@ -72,7 +76,7 @@ export function kbCommand(): Command {
         const job = await knowledge.addDocuments(accessor, record.id, files.map((file) => ({ name: file.name, path: file.path })), { force: options.force, runHere: true });
         return (await runJob(knowledge, job.id, options.json ? undefined : `kb add ${name}`, "files")) as IngestJobResult;
       });
-      if (options.json) printJson(result);
+      if (options.json) printJson((await loadApiViews()).ingestResultView(result));
       else {
         const chunks = result.documents.reduce((sum, document) => sum + document.chunkCount, 0);
         printLine(`${result.added} added, ${result.replaced} replaced, ${result.unchanged} unchanged, ${result.failed} failed (${chunks} chunks)`);
@@ -92,7 +96,7 @@ export function kbCommand(): Command {
     .option("--json", "print the hits (text, score, source) as JSON")
     .action(async (name: string, query: string, options: JsonFlag & { top: number; mode: "lexical" | "vector" | "hybrid"; rerankModel?: string }, command: Command) => {
       const result = await withKnowledge(command, async (knowledge) => knowledge.query(await operator(), name, { query, top: options.top, mode: options.mode, rerankModel: options.rerankModel }));
-      if (options.json) printJson(result.passages.map(passageJson));
+      if (options.json) printJson(result.passages.map((await loadApiViews()).passageView));
       else printPassages(result.passages);
     });
 
@@ -103,7 +107,7 @@ export function kbCommand(): Command {
     .option("--json", "print JSON")
     .action(async (name: string, document: string, options: JsonFlag, command: Command) => {
       await withKnowledge(command, async (knowledge) => knowledge.removeDocument(await operator(), name, document));
-      if (options.json) printJson({ knowledgeBase: name, document, deleted: true });
+      if (options.json) printJson({ id: document, object: "knowledge_base.document.deleted", knowledge_base: name, deleted: true });
       else printLine(`deleted ${document} from ${name}`);
     });
 
@@ -122,7 +126,7 @@ export function kbCommand(): Command {
         await runJob(knowledge, job.id, options.json ? undefined : `kb reindex ${name}`, "documents");
         return knowledge.getKnowledgeBase(accessor, record.id);
       });
-      if (options.json) printJson(view);
+      if (options.json) printJson((await loadApiViews()).knowledgeBaseView(view));
       else printLine(`${view.name} now uses ${view.embeddingModel} (${view.chunkCount} chunks)`);
     });
 
@@ -138,7 +142,7 @@ export function kbCommand(): Command {
           const accessor = await operator();
           return { key: record, grants: verb === "grant" ? await knowledge.grant(accessor, name, record.id) : await knowledge.revoke(accessor, name, record.id) };
         });
-        if (options.json) printJson({ knowledgeBase: name, key: key.id, grants });
+        if (options.json) printJson({ object: "list", knowledge_base: name, key_id: key.id, data: grants });
         else printLine(`${verb === "grant" ? "granted" : "revoked"} ${key.name} (${key.prefix}) ${verb === "grant" ? "access to" : "access from"} ${name}`);
       });
   }
@@ -148,8 +152,13 @@ export function kbCommand(): Command {
     .argument("<name>", "name or id")
     .option("--json", "print JSON")
     .action(async (name: string, options: JsonFlag, command: Command) => {
-      await withKnowledge(command, async (knowledge) => knowledge.deleteKnowledgeBase(await operator(), name));
-      if (options.json) printJson({ knowledgeBase: name, deleted: true });
+      const deleted = await withKnowledge(command, async (knowledge) => {
+        const accessor = await operator();
+        const view = await knowledge.getKnowledgeBase(accessor, name);
+        await knowledge.deleteKnowledgeBase(accessor, view.id);
+        return view;
+      });
+      if (options.json) printJson({ id: deleted.id, object: "knowledge_base.deleted", deleted: true });
       else printLine(`deleted knowledge base ${name}`);
     });
 

@@ -40,12 +40,3 @@ export function printPassages(passages: RetrievedPassage[]): void {
     printLine(`    ${passage.text.replace(/\s+/g, " ").trim().slice(0, 400)}`);
   });
 }
-
-/** Passages as `--json` prints them. */
-export function passageJson(passage: RetrievedPassage) {
-  return {
-    text: passage.text, score: passage.score, document: passage.documentName, documentId: passage.documentId, title: passage.title, page: passage.page,
-    heading: passage.headingPath.length > 0 ? passage.headingPath.join(" > ") : undefined, lexicalScore: passage.lexicalScore,
-    vectorSimilarity: passage.vectorSimilarity, rerankScore: passage.rerankScore, start: passage.start, end: passage.end,
-  };
-}
