@@ -10,5 +10,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default"],
+    // The local engine of every server a test starts (in this process or spawned): node-llama-cpp unless
+    // AIPLUS_TEST_ENGINE=native (the native build must be there) or auto. Files that test the native engine set it
+    // themselves (test/support/engine.ts).
+    env: { AIPLUS_ENGINE: process.env.AIPLUS_TEST_ENGINE ?? "node-llama-cpp" },
   },
 });

@@ -68,7 +68,7 @@ export async function measureStreamRendering({ browser, cookie }: { browser: Bro
     await send(page, "Once upon a time");
     const body = await (await response).text();
     await page.getByTestId("assistant-message").nth(1).getByTestId("usage").waitFor();
-    const state = (await page.evaluate("(() => { window.benchStream.recording = false; return window.benchStream; })()")) as { lengths: number[]; updateTimes: number[]; earlierMutations: number; frames: number[] };
+    const state = await page.evaluate<{ lengths: number[]; updateTimes: number[]; earlierMutations: number; frames: number[] }>("(() => { window.benchStream.recording = false; return window.benchStream; })()");
     const contentChunks = body.split("\n").filter((line) => line.startsWith("data: {") && line.includes('"content":"')).length;
     // Frames while the reply streamed (first to last growing render), and over the whole recording (which also holds
     // the hand-over of the finished reply to the transcript).

@@ -1,17 +1,18 @@
 /**
- * npm run bench:eval — HellaSwag items/s on stories260K with 1 thread (our `llama.cpp` convention, in-process,
- * shared-prefix scoring, AIPLUS_EVAL_CONCURRENCY items in flight on as many sequences of one context, default 4)
- * against `llama-perplexity --hellaswag` on the same file in the same run, when a reference build is present
- * (`LLAMA_PERPLEXITY`, else the default output of bench/build-llama-perplexity.sh, i.e.
- * `$LLAMA_CPP_DIR/source/build/bin/llama-perplexity` with LLAMA_CPP_DIR defaulting to ../cache/llama.cpp next to the
- * repository, else `llama-perplexity` on PATH). Without one, the ratio is reported as absent and, clearly labelled,
- * compared with the timing recorded in ../shared/datasets/llamacpp-reference/*.log (WinoGrande: its log records the
- * scoring time; the HellaSwag log does not). Also prints item-level agreement with the recorded fixture (and with the
- * live reference output when there is one).
- * Last line: `eval: hellaswag items/s ours/llama.cpp=… agreement=…%`.
+ * npm run bench:eval — HellaSwag, first 200 tasks, llama.cpp convention, 1 thread (AIPLUS_THREADS), on stories260K
+ * (512-token vocabulary) and llama-2-tiny-random (32,000-token vocabulary): aiplus's log-likelihood evaluation on the
+ * native scorer (bin/aiplus-score, AIPLUS_EVAL_CONCURRENCY items in flight, default 4) against `llama-perplexity
+ * --hellaswag` from the same native build (scripts/build-native.sh; AIPLUS_NATIVE_DIR, default
+ * ~/.cache/aiplus/native). Both timings are wall clock including model load: ours from creating the runtime to
+ * disposing it (worker start, tokenization, scoring, worker exit), llama-perplexity's from spawn to exit. Item
+ * agreement is counted against llama-perplexity's live output of the same run (and, as a check, against the recorded
+ * outputs in ../shared/datasets/llamacpp-reference).
+ * Last line: `eval: hellaswag ours/llama.cpp vocab512=… vocab32k=… agreement=…%` (ratio = llama.cpp seconds / ours,
+ * so ≥ 1.0 means we are at least as fast).
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import {
   createLocalLoglikelihoodBackend,
@@ -19,26 +20,32 @@ import {
   getBuiltInTask,
   llamaCppHellaswagOrder,
   parseLlamaPerplexityHellaswag,
-  parseLlamaPerplexityWinogrande,
   type LoglikelihoodBackend,
   type MultipleChoiceRecord,
 } from "../src/eval/index.js";
 import { createRuntime, inspectGguf } from "../src/runtime/index.js";
+import { nativeScorerPath } from "../src/runtime/native-score/index.js";
 import { datasetPath } from "../test/eval/support/datasets-path.js";
-import { testModelPath } from "../test/support/test-models.js";
+import { testModelPath, type TestModelFile } from "../test/support/test-models.js";
 
 const threads = Number(process.env.AIPLUS_THREADS ?? 1);
 const concurrency = Number(process.env.AIPLUS_EVAL_CONCURRENCY ?? 4);
-const repositoryRoot = path.resolve(import.meta.dirname, "..");
+const taskCount = 200;
 const hellaswagFile = datasetPath("hellaswag", "hellaswag_val_first200.txt");
-const winograndeFile = datasetPath("winogrande", "winogrande-debiased-eval.first200.csv");
 const referenceFolder = datasetPath("llamacpp-reference");
+const nativeDirectory = process.env.AIPLUS_NATIVE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "aiplus", "native");
 
-async function scoreTask(backend: LoglikelihoodBackend, task: string, file: string): Promise<{ records: MultipleChoiceRecord[]; itemsPerSecond: number }> {
-  const definition = getBuiltInTask(task);
-  if (definition.kind !== "loglikelihood") throw new Error(`${task} is not a log-likelihood task`);
-  const items = await definition.loadItems({ path: file });
-  const started = performance.now();
+const scorerBinary = nativeScorerPath("native", nativeDirectory);
+const perplexityBinary = process.env.LLAMA_PERPLEXITY ?? path.join(nativeDirectory, "bin", "llama-perplexity");
+if (!scorerBinary || !fs.existsSync(perplexityBinary)) {
+  console.error(`bench:eval needs the native build in ${nativeDirectory} (bin/aiplus-score and bin/llama-perplexity): run scripts/build-native.sh`);
+  process.exit(1);
+}
+
+async function scoreHellaswag(backend: LoglikelihoodBackend): Promise<MultipleChoiceRecord[]> {
+  const definition = getBuiltInTask("hellaswag");
+  if (definition.kind !== "loglikelihood") throw new Error("hellaswag is not a log-likelihood task");
+  const items = (await definition.loadItems({ path: hellaswagFile })).slice(0, taskCount);
   const records: MultipleChoiceRecord[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -47,72 +54,64 @@ async function scoreTask(backend: LoglikelihoodBackend, task: string, file: stri
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  return { records, itemsPerSecond: items.length / ((performance.now() - started) / 1000) };
+  return records;
 }
 
-function findReference(): string | undefined {
-  if (process.env.LLAMA_PERPLEXITY) return process.env.LLAMA_PERPLEXITY;
-  const built = path.join(process.env.LLAMA_CPP_DIR ?? path.join(repositoryRoot, "..", "cache", "llama.cpp"), "source", "build", "bin", "llama-perplexity");
-  if (fs.existsSync(built)) return built;
-  for (const folder of (process.env.PATH ?? "").split(path.delimiter)) {
-    const candidate = path.join(folder, "llama-perplexity");
-    if (folder && fs.existsSync(candidate)) return candidate;
+/** aiplus on the native scorer, wall clock from runtime creation to disposal. */
+async function ours(file: TestModelFile): Promise<{ seconds: number; records: MultipleChoiceRecord[] }> {
+  const modelPath = await testModelPath(file);
+  const started = performance.now();
+  const runtime = createRuntime({ gpu: "cpu", threads, sequences: Math.max(1, concurrency), idleUnloadSeconds: 0, nativeScorerPath: scorerBinary });
+  try {
+    const name = path.basename(file, ".gguf");
+    const backend = createLocalLoglikelihoodBackend(runtime, { name, path: modelPath, kind: "llm", metadata: await inspectGguf(modelPath) });
+    const records = await scoreHellaswag(backend);
+    await runtime.dispose();
+    return { seconds: (performance.now() - started) / 1000, records };
+  } catch (error) {
+    await runtime.dispose();
+    throw error;
   }
-  return undefined;
 }
 
-/** Seconds between llama.cpp log timestamps `M.SS.mmm.uuu` of the first line matching `from` and of `to`. */
-function loggedSeconds(log: string, from: RegExp, to: RegExp): number | undefined {
-  const stamp = (pattern: RegExp) => {
-    const line = log.split("\n").find((candidate) => pattern.test(candidate));
-    const match = line ? /^(\d+)\.(\d+)\.(\d+)\.(\d+)/.exec(line) : null;
-    return match ? Number(match[1]) * 60 + Number(match[2]) + Number(match[3]) / 1e3 + Number(match[4]) / 1e6 : undefined;
-  };
-  const start = stamp(from);
-  const end = stamp(to);
-  return start !== undefined && end !== undefined ? end - start : undefined;
+/** `llama-perplexity --hellaswag` of the same build, process wall clock. */
+function llamaCpp(file: TestModelFile, modelPath: string): { seconds: number; correct: Map<number, boolean> } {
+  const started = performance.now();
+  const result = spawnSync(perplexityBinary, ["-m", modelPath, "-f", hellaswagFile, "--hellaswag", "--hellaswag-tasks", String(taskCount), "-t", String(threads)], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`${perplexityBinary} failed on ${file}: ${result.stderr.slice(-2000)}`);
+  return { seconds, correct: parseLlamaPerplexityHellaswag(result.stdout, llamaCppHellaswagOrder(taskCount)) };
 }
 
-const agreementOf = (records: readonly MultipleChoiceRecord[], correct: ReadonlyMap<number, boolean>) =>
-  (100 * records.filter((record, index) => (record.metrics.acc === 1) === correct.get(index)).length) / records.length;
+const agreeing = (records: readonly MultipleChoiceRecord[], correct: ReadonlyMap<number, boolean>) =>
+  records.filter((record, index) => (record.metrics.acc === 1) === correct.get(index)).length;
 
-const modelPath = await testModelPath("stories260K.gguf");
-const runtime = createRuntime({ gpu: "cpu", threads, sequences: Math.max(1, concurrency), idleUnloadSeconds: 0 });
-try {
-  const backend = createLocalLoglikelihoodBackend(runtime, { name: "stories260K", path: modelPath, kind: "llm", metadata: await inspectGguf(modelPath) });
-  await backend.tokenize("warm up", { addBos: true }); // loads the model outside the timing
-  const ours = await scoreTask(backend, "hellaswag", hellaswagFile);
-  const accuracy = (100 * ours.records.filter((record) => record.metrics.acc === 1).length) / ours.records.length;
-  const recorded = parseLlamaPerplexityHellaswag(fs.readFileSync(path.join(referenceFolder, "stories260K.hellaswag.first200.out"), "utf8"), llamaCppHellaswagOrder(200));
-  const agreement = agreementOf(ours.records, recorded);
-  console.log(`ours: hellaswag 200 items (${concurrency} in flight), ${ours.itemsPerSecond.toFixed(2)} items/s, acc ${accuracy.toFixed(2)}%, agreement with the recorded fixture ${agreement.toFixed(1)}%`);
-
-  const reference = findReference();
-  let ratio = "absent";
-  if (reference) {
-    const started = performance.now();
-    const result = spawnSync(reference, ["-m", modelPath, "-f", hellaswagFile, "--hellaswag", "--hellaswag-tasks", "200", "-t", String(threads)], { encoding: "utf8", maxBuffer: 64 << 20 });
-    const seconds = (performance.now() - started) / 1000; // includes model load: a few ms for this model
-    if (result.status !== 0) throw new Error(`${reference} failed: ${result.stderr.slice(-2000)}`);
-    const live = parseLlamaPerplexityHellaswag(result.stdout, llamaCppHellaswagOrder(200));
-    const referenceItemsPerSecond = 200 / seconds;
-    ratio = (ours.itemsPerSecond / referenceItemsPerSecond).toFixed(2);
-    console.log(`llama.cpp: ${reference}: ${referenceItemsPerSecond.toFixed(2)} items/s (process wall clock), agreement with its live output ${agreementOf(ours.records, live).toFixed(1)}%`);
-  } else {
-    console.log("llama.cpp: reference absent (run bench/build-llama-perplexity.sh, set LLAMA_PERPLEXITY or put llama-perplexity on PATH); the recorded HellaSwag log has no end timestamp");
-    const log = fs.readFileSync(path.join(referenceFolder, "stories260K.winogrande.first200.log"), "utf8");
-    const seconds = loggedSeconds(log, /calculating winogrande score/, /Final Winogrande score/);
-    if (seconds !== undefined) {
-      const winogrande = await scoreTask(backend, "winogrande", winograndeFile);
-      const lines = parseLlamaPerplexityWinogrande(fs.readFileSync(path.join(referenceFolder, "stories260K.winogrande.first200.out"), "utf8"));
-      const winoAgreement = (100 * winogrande.records.filter((record, index) => record.prediction + 1 === lines[index]?.predicted).length) / lines.length;
-      console.log(
-        `RECORDED (other run, other load; not a same-run comparison): llama-perplexity --winogrande 200 tasks in ${seconds.toFixed(3)} s = ${(200 / seconds).toFixed(1)} items/s; ` +
-          `ours now ${winogrande.itemsPerSecond.toFixed(2)} items/s, ratio ${(winogrande.itemsPerSecond / (200 / seconds)).toFixed(2)}, prediction agreement ${winoAgreement.toFixed(1)}%`,
-      );
-    }
-  }
-  console.log(`eval: hellaswag items/s ours/llama.cpp=${ratio} agreement=${agreement.toFixed(1)}%`);
-} finally {
-  await runtime.dispose();
+const models: { file: TestModelFile; label: string }[] = [
+  { file: "stories260K.gguf", label: "vocab512" },
+  { file: "llama-2-tiny-random.gguf", label: "vocab32k" },
+];
+const ratios: string[] = [];
+let agreed = 0;
+let compared = 0;
+for (const { file, label } of models) {
+  const modelPath = await testModelPath(file);
+  const mine = await ours(file);
+  const theirs = llamaCpp(file, modelPath);
+  const live = agreeing(mine.records, theirs.correct);
+  const recordedFile = path.join(referenceFolder, `${path.basename(file, ".gguf")}.hellaswag.first200.out`);
+  const recorded = fs.existsSync(recordedFile) ? agreeing(mine.records, parseLlamaPerplexityHellaswag(fs.readFileSync(recordedFile, "utf8"), llamaCppHellaswagOrder(taskCount))) : undefined;
+  const accuracy = (100 * mine.records.filter((record) => record.metrics.acc === 1).length) / mine.records.length;
+  agreed += live;
+  compared += mine.records.length;
+  const ratio = theirs.seconds / mine.seconds;
+  ratios.push(`${label}=${ratio.toFixed(2)}`);
+  console.log(
+    `${file} (${label}): ours ${mine.seconds.toFixed(2)} s (native scorer, ${concurrency} items in flight, acc ${accuracy.toFixed(2)}%), ` +
+      `llama-perplexity ${theirs.seconds.toFixed(2)} s, ratio ${ratio.toFixed(2)}; agreement ${live}/${mine.records.length} live` +
+      (recorded !== undefined ? `, ${recorded}/${mine.records.length} with the recorded output` : ""),
+  );
 }
+console.log(`eval: hellaswag ours/llama.cpp ${ratios.join(" ")} agreement=${((100 * agreed) / compared).toFixed(1)}%`);

@@ -14,7 +14,7 @@ const corpusLine = z.object({ _id: z.union([z.string(), z.number()]).transform(S
 const queryLine = z.object({ _id: z.union([z.string(), z.number()]).transform(String), text: z.string() });
 
 function jsonLines(file: string): unknown[] {
-  return fs.readFileSync(file, "utf8").split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line));
+  return fs.readFileSync(file, "utf8").split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line) as unknown);
 }
 
 /** Loads `corpus.jsonl`, `queries.jsonl` and `qrels/test.tsv`; keeps only the judged queries. */

@@ -1,5 +1,4 @@
-import path from "node:path";
-import { retrieve, SqliteKnowledgeStore, type EmbeddedChunk, type KnowledgeBaseScope, type RetrievalMode } from "../src/rag/index.js";
+import { retrieve, type KnowledgeStore, type EmbeddedChunk, type KnowledgeBaseScope, type RetrievalMode } from "../src/rag/index.js";
 import type { EmbeddingModel } from "../src/spec/index.js";
 import type { BeirDataset } from "./rag-beir.js";
 
@@ -37,12 +36,19 @@ function percentiles(samples: number[]): Percentiles {
  * Query latency (excluding query embedding: the query vector is precomputed) of lexical, vector and hybrid
  * retrieval over synthetic chunks: 80-word windows of the dataset's corpus text with random unit vectors.
  */
-export async function measureLatency(options: { folder: string; dataset: BeirDataset; dimensions: number; sizes: number[] }): Promise<Map<number, Record<RetrievalMode, Percentiles>>> {
+export async function measureLatency(options: {
+  openStore: (label: string) => Promise<{ store: KnowledgeStore; dispose: () => Promise<void> }>;
+  /** Names the store in the printed lines. */
+  label: string;
+  dataset: BeirDataset;
+  dimensions: number;
+  sizes: number[];
+}): Promise<Map<number, Record<RetrievalMode, Percentiles>>> {
   const words = options.dataset.corpus.flatMap((document) => `${document.title} ${document.text}`.split(/\s+/));
   const results = new Map<number, Record<RetrievalMode, Percentiles>>();
   for (const size of options.sizes) {
     const next = random(size);
-    const store = new SqliteKnowledgeStore({ path: path.join(options.folder, `latency-${size}.db`) });
+    const { store, dispose } = await options.openStore(`latency-${size}`);
     const scope: KnowledgeBaseScope = { knowledgeBaseId: "latency", ownerId: "bench" };
     await store.createKnowledgeBase({ id: scope.knowledgeBaseId, ownerId: scope.ownerId, name: "latency" });
     const generation = await store.createGeneration(scope, { embeddingModelId: "synthetic", dimensions: options.dimensions, chunkSize: 128, chunkOverlap: 0 });
@@ -65,7 +71,7 @@ export async function measureLatency(options: { folder: string; dataset: BeirDat
         generations: [{ generationId: generation.id, chunks }],
       });
     }
-    console.log(`latency index: ${size} chunks written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`[${options.label}] latency index: ${size} chunks written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const queryVectors = new Map(options.dataset.queries.map((query) => [query.text, unitVector(next, options.dimensions)]));
     const model: EmbeddingModel = {
       specificationVersion: "v1", provider: "bench", modelId: "precomputed",
@@ -84,10 +90,10 @@ export async function measureLatency(options: { folder: string; dataset: BeirDat
         }
       }
       measured[mode] = percentiles(samples);
-      console.log(`latency @${size} chunks ${mode.padEnd(7)} p50=${measured[mode].p50.toFixed(1)} ms p95=${measured[mode].p95.toFixed(1)} ms`);
+      console.log(`[${options.label}] latency @${size} chunks ${mode.padEnd(7)} p50=${measured[mode].p50.toFixed(1)} ms p95=${measured[mode].p95.toFixed(1)} ms`);
     }
     results.set(size, measured);
-    await store.close();
+    await dispose();
   }
   return results;
 }

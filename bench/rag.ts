@@ -1,22 +1,27 @@
 /**
  * npm run bench:rag [-- --dataset DIR] [--embedding-model NAME|PATH.gguf] [--quality-only] [--lexical-weight W] [--vector-weight W]
+ *   [--store sqlite|postgres] [--latency-sizes 10000,100000]
  * (NAME: a local embedding model registered in $AIPLUS_HOME.)
  * Retrieval quality (nDCG@10, Recall@10, MRR@10 of lexical / vector / hybrid through ingestDocument + retrieve),
  * ingestion throughput as a ratio of the raw embedding throughput of the same model, and query latency p50/p95
  * at 10k and 100k synthetic chunks. Last line: `rag: ingest/embed=… hybrid_p95_ms@100k=… ndcg10_lexical=…`.
+ * `--store postgres` measures the SQLite default and the PostgreSQL store (pgvector HNSW + BM25 postings; on
+ * AIPLUS_TEST_POSTGRES_URL, else a throwaway local PostgreSQL) side by side; last line `rag(postgres): …`.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  chunkDocument, defaultHybridWeights, type Embedder, ingestDocuments, parseDocument, retrieve, SqliteKnowledgeStore, type KnowledgeBaseScope, type RetrievalMode,
+  chunkDocument, defaultHybridWeights, type Embedder, ingestDocuments, type KnowledgeStore, parseDocument, retrieve, type KnowledgeBaseScope, type RetrievalMode,
 } from "../src/rag/index.js";
+import type { EmbeddingModel } from "../src/spec/index.js";
 import { createRuntime, inspectGguf } from "../src/runtime/index.js";
 import { testModelPath } from "../test/support/test-models.js";
 import { loadLlamaTestEmbedder, type LlamaTestEmbedder } from "../test/rag/support/llama-embedding-model.js";
 import { loadBeirDataset, rankingMetrics, type BeirDataset } from "./rag-beir.js";
 import { measureLatency } from "./rag-latency.js";
+import { benchStoreKinds, type BenchStoreKind, openBenchStore } from "./rag-stores.js";
 
 const argumentsList = process.argv.slice(2);
 const option = (name: string) => {
@@ -31,27 +36,59 @@ const hybridWeights = {
   vector: Number(option("--vector-weight") ?? defaultHybridWeights.vector),
 };
 const scope: KnowledgeBaseScope = { knowledgeBaseId: "bench", ownerId: "bench" };
+const storeKinds = benchStoreKinds(option("--store"));
+const latencySizes = (option("--latency-sizes") ?? "10000,100000").split(",").map(Number);
 
 async function main(): Promise<void> {
   const embedder = await loadLlamaTestEmbedder(await embeddingModelPath(option("--embedding-model")), { threads: 1 });
   const dataset = loadBeirDataset(datasetFolder);
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "aiplus-bench-rag-"));
+  // Both stores index the same vectors: the second store's ingestion reuses the first one's embeddings.
+  const qualityEmbedder = { ...embedder, model: memoizedEmbeddingModel(embedder.model) };
   try {
-    const quality = await measureQuality(dataset, embedder, path.join(folder, "quality.db"));
-    if (qualityOnly) {
-      console.log(`rag: ndcg10_lexical=${quality.lexical.toFixed(3)} ndcg10_vector=${quality.vector.toFixed(3)} ndcg10_hybrid=${quality.hybrid.toFixed(3)}`);
-      return;
+    const results = new Map<BenchStoreKind, { quality: Record<RetrievalMode, number>; ratio?: number; hybridP95At?: number }>();
+    for (const kind of storeKinds) results.set(kind, { quality: await measureQuality(dataset, qualityEmbedder, kind, folder) });
+    if (!qualityOnly) {
+      const ratios = await measureIngestRatio(dataset, embedder, folder);
+      const largest = Math.max(...latencySizes);
+      for (const kind of storeKinds) {
+        const latency = await measureLatency({ openStore: (label) => openBenchStore(kind, folder, label), label: kind, dataset, dimensions: embedder.dimensions, sizes: latencySizes });
+        Object.assign(results.get(kind)!, { ratio: ratios.get(kind)!, hybridP95At: latency.get(largest)!.hybrid.p95 });
+      }
     }
-    const ratio = await measureIngestRatio(dataset, embedder, folder);
-    const latency = await measureLatency({ folder, dataset, dimensions: embedder.dimensions, sizes: [10_000, 100_000] });
-    console.log(
-      `rag: ingest/embed=${ratio.toFixed(2)} hybrid_p95_ms@100k=${latency.get(100_000)!.hybrid.p95.toFixed(1)} ` +
-        `ndcg10_lexical=${quality.lexical.toFixed(3)} ndcg10_vector=${quality.vector.toFixed(3)} ndcg10_hybrid=${quality.hybrid.toFixed(3)}`,
-    );
+    const summary = (kind: BenchStoreKind) => {
+      const { quality, ratio, hybridP95At } = results.get(kind)!;
+      const sizeLabel = `${Math.max(...latencySizes) / 1000}k`;
+      const speed = ratio === undefined ? "" : `ingest/embed=${ratio.toFixed(2)} hybrid_p95_ms@${sizeLabel}=${hybridP95At!.toFixed(1)} `;
+      return `${speed}ndcg10_lexical=${quality.lexical.toFixed(3)} ndcg10_vector=${quality.vector.toFixed(3)} ndcg10_hybrid=${quality.hybrid.toFixed(3)}`;
+    };
+    console.log(`rag: ${summary("sqlite")}`);
+    if (results.has("postgres")) {
+      const sqlite = results.get("sqlite")!.quality;
+      const postgres = results.get("postgres")!.quality;
+      const parity = `delta_lexical=${(postgres.lexical - sqlite.lexical).toFixed(3)} delta_hybrid=${(postgres.hybrid - sqlite.hybrid).toFixed(3)}`;
+      console.log(`rag(postgres): ${summary("postgres")} ${parity}`);
+    }
   } finally {
     await embedder.dispose();
     fs.rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/** An embedding model that remembers every text's vector (the quality runs of both stores embed the same chunks). */
+function memoizedEmbeddingModel(model: EmbeddingModel): EmbeddingModel {
+  const vectors = new Map<string, number[]>();
+  return {
+    ...model,
+    async doEmbed(call) {
+      const missing = [...new Set(call.values.filter((value) => !vectors.has(value)))];
+      if (missing.length > 0) {
+        const embedded = await model.doEmbed({ ...call, values: missing });
+        missing.forEach((value, index) => vectors.set(value, embedded.embeddings[index]!));
+      }
+      return { embeddings: call.values.map((value) => vectors.get(value)!), usage: { inputTokens: undefined } };
+    },
+  };
 }
 
 /** A GGUF path, or the file of a local embedding model registered in $AIPLUS_HOME; default the tiny test embedder. */
@@ -73,7 +110,7 @@ async function embeddingModelPath(value: string | undefined): Promise<string> {
 /** What ingestion needs of an embedder here: the model, its tokenizer and chunking, and the vector size. */
 type BenchEmbedder = Embedder & { dimensions: number };
 
-async function ingestCorpus(store: SqliteKnowledgeStore, dataset: BeirDataset, embedder: BenchEmbedder, documents = dataset.corpus): Promise<number> {
+async function ingestCorpus(store: KnowledgeStore, dataset: BeirDataset, embedder: BenchEmbedder, documents = dataset.corpus): Promise<number> {
   await store.createKnowledgeBase({ id: scope.knowledgeBaseId, ownerId: scope.ownerId, name: "bench" });
   await store.createGeneration(scope, { embeddingModelId: `${embedder.model.provider}/${embedder.model.modelId}`, dimensions: embedder.dimensions, chunkSize: embedder.chunkSize!, chunkOverlap: embedder.chunkOverlap! });
   const outcomes = await ingestDocuments(
@@ -88,11 +125,11 @@ async function ingestCorpus(store: SqliteKnowledgeStore, dataset: BeirDataset, e
   return chunks;
 }
 
-async function measureQuality(dataset: BeirDataset, embedder: LlamaTestEmbedder, file: string): Promise<Record<RetrievalMode, number>> {
-  const store = new SqliteKnowledgeStore({ path: file });
+async function measureQuality(dataset: BeirDataset, embedder: LlamaTestEmbedder, kind: BenchStoreKind, folder: string): Promise<Record<RetrievalMode, number>> {
+  const { store, dispose } = await openBenchStore(kind, folder, "quality");
   const started = performance.now();
   const chunkCount = await ingestCorpus(store, dataset, embedder);
-  console.log(`ingested ${dataset.corpus.length} documents as ${chunkCount} chunks (chunk size ${embedder.chunkSize} tokens) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`[${kind}] ingested ${dataset.corpus.length} documents as ${chunkCount} chunks (chunk size ${embedder.chunkSize} tokens) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const result = {} as Record<RetrievalMode, number>;
   for (const mode of ["lexical", "vector", "hybrid"] as const) {
     const totals = { ndcg: 0, recall: 0, mrr: 0 };
@@ -107,9 +144,9 @@ async function measureQuality(dataset: BeirDataset, embedder: LlamaTestEmbedder,
     const count = dataset.queries.length;
     result[mode] = totals.ndcg / count;
     const weights = mode === "hybrid" ? ` (RRF k=60, weights lexical ${hybridWeights.lexical} vector ${hybridWeights.vector})` : "";
-    console.log(`${mode.padEnd(7)} nDCG@10=${(totals.ndcg / count).toFixed(3)} Recall@10=${(totals.recall / count).toFixed(3)} MRR@10=${(totals.mrr / count).toFixed(3)}${weights}`);
+    console.log(`[${kind}] ${mode.padEnd(7)} nDCG@10=${(totals.ndcg / count).toFixed(3)} Recall@10=${(totals.recall / count).toFixed(3)} MRR@10=${(totals.mrr / count).toFixed(3)}${weights}`);
   }
-  await store.close();
+  await dispose();
   return result;
 }
 
@@ -120,7 +157,7 @@ async function measureQuality(dataset: BeirDataset, embedder: LlamaTestEmbedder,
  * alternately, `--ingest-rounds` times (default 2), and the best round of each counts, so a burst of load on a shared
  * machine does not decide the ratio.
  */
-async function measureIngestRatio(dataset: BeirDataset, embedder: LlamaTestEmbedder, folder: string): Promise<number> {
+async function measureIngestRatio(dataset: BeirDataset, embedder: LlamaTestEmbedder, folder: string): Promise<Map<BenchStoreKind, number>> {
   const documents = dataset.corpus.slice(0, Number(option("--ingest-documents") ?? 300));
   const rounds = Math.max(1, Number(option("--ingest-rounds") ?? 2));
   const modelPath = await embeddingModelPath(option("--embedding-model"));
@@ -131,7 +168,7 @@ async function measureIngestRatio(dataset: BeirDataset, embedder: LlamaTestEmbed
     texts.push(...chunks.map((chunk) => chunk.searchText));
   }
   let rawPerSecond = 0;
-  let ingestPerSecond = 0;
+  const ingestPerSecond = new Map<BenchStoreKind, number>(storeKinds.map((kind) => [kind, 0]));
   let chunkCount = 0;
   for (let round = 0; round < rounds; round++) {
     const raw = await runtimeEmbedder(modelPath);
@@ -139,16 +176,19 @@ async function measureIngestRatio(dataset: BeirDataset, embedder: LlamaTestEmbed
     for (let offset = 0; offset < texts.length; offset += 32) await raw.embedder.model.doEmbed({ values: texts.slice(offset, offset + 32) });
     rawPerSecond = Math.max(rawPerSecond, texts.length / ((performance.now() - started) / 1000));
     await raw.dispose();
-    const ingesting = await runtimeEmbedder(modelPath);
-    const store = new SqliteKnowledgeStore({ path: path.join(folder, `ingest-${round}.db`) });
-    started = performance.now();
-    chunkCount = await ingestCorpus(store, dataset, ingesting.embedder, documents);
-    ingestPerSecond = Math.max(ingestPerSecond, chunkCount / ((performance.now() - started) / 1000));
-    await store.close();
-    await ingesting.dispose();
+    for (const kind of storeKinds) {
+      const ingesting = await runtimeEmbedder(modelPath);
+      const { store, dispose } = await openBenchStore(kind, folder, `ingest-${round}`);
+      started = performance.now();
+      chunkCount = await ingestCorpus(store, dataset, ingesting.embedder, documents);
+      ingestPerSecond.set(kind, Math.max(ingestPerSecond.get(kind)!, chunkCount / ((performance.now() - started) / 1000)));
+      await dispose();
+      await ingesting.dispose();
+    }
   }
-  console.log(`embedding ${rawPerSecond.toFixed(0)} chunks/s raw, ingestion ${ingestPerSecond.toFixed(0)} chunks/s (${documents.length} documents, ${chunkCount} chunks, best of ${rounds} alternating rounds, product runtime)`);
-  return ingestPerSecond / rawPerSecond;
+  const ingestion = storeKinds.map((kind) => `${kind} ${ingestPerSecond.get(kind)!.toFixed(0)}`).join(", ");
+  console.log(`embedding ${rawPerSecond.toFixed(0)} chunks/s raw, ingestion chunks/s: ${ingestion} (${documents.length} documents, ${chunkCount} chunks, best of ${rounds} alternating rounds, product runtime)`);
+  return new Map(storeKinds.map((kind) => [kind, ingestPerSecond.get(kind)! / rawPerSecond]));
 }
 
 /** The model as the server runs it: a fresh runtime (1 thread), loaded and warmed on a text outside the corpus. */

@@ -18,7 +18,7 @@ const dollarsText = (value: number) => `$${value.toFixed(value !== 0 && Math.abs
 
 async function download(page: Page, button: string): Promise<string> {
   const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
-  return fs.readFileSync((await file.path())!, "utf8");
+  return fs.readFileSync((await file.path()), "utf8");
 }
 
 function runIdOf(page: Page): string {
@@ -224,15 +224,18 @@ test("approvals: a forced guarded tool call waits in the inbox; approve it (the 
   await expectAccessible();
 });
 
-test("the inbox answers a workflow's question, checked against its schema, and the workflow run goes on", async ({ page, signIn, server }) => {
-  const workflow = await server.request<{ id: string }>("POST", "/v1/workflows", {
-    name: `ask-${unique()}`,
-    steps: [
-      { id: "ask", type: "human_input", prompt: "Ship the release?", schema: { type: "object", properties: { ship: { type: "boolean" } }, required: ["ship"] }, next: "sum" },
-      { id: "sum", type: "tool", tool: "calculator", arguments: { expression: "40+2" } },
-    ],
-  });
-  const run = await server.request<{ id: string; status: string }>("POST", `/v1/workflows/${workflow.id}/runs`, { inputs: {} });
+test("the inbox answers a workflow's question, checked against its schema, and the workflow run goes on (on the version it started with)", async ({ page, signIn, server }) => {
+  const name = `ask-${unique()}`;
+  const stepsAsking = (prompt: string) => [
+    { id: "ask", type: "human_input", prompt, schema: { type: "object", properties: { ship: { type: "boolean" } }, required: ["ship"] }, next: "sum" },
+    { id: "sum", type: "tool", tool: "calculator", arguments: { expression: "40+2" } },
+  ];
+  const workflow = await server.request<{ id: string }>("POST", "/v1/workflows", { name, steps: stepsAsking("Ship the release?") });
+  // Version 2 asks another question; the run names version 1 and asks that version's.
+  const updated = await server.request<{ version: number }>("POST", `/v1/workflows/${workflow.id}`, { name, steps: stepsAsking("Ship version two?") });
+  expect(updated.version).toBe(2);
+  const run = await server.request<{ id: string; status: string; workflow_version: number }>("POST", "/v1/workflow-runs", { workflow: { id: workflow.id, version: 1 }, inputs: {} });
+  expect(run.workflow_version).toBe(1);
   for (let attempt = 0; attempt < 200; attempt++) {
     if ((await server.request<{ status: string }>("GET", `/v1/workflow-runs/${run.id}`)).status === "awaiting_input") break;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -240,6 +243,8 @@ test("the inbox answers a workflow's question, checked against its schema, and t
   await signIn(undefined, "/console/agents/approvals");
   const item = page.getByRole("listitem").filter({ hasText: run.id });
   await expect(item).toContainText("Ship the release?");
+  await expect(item).toContainText("(workflow version 1)");
+  await expect(item).not.toContainText("Ship version two?");
   // Bad input: an answer the schema refuses is the API's 400 naming the field.
   await item.getByLabel("Answer (JSON)").fill('{"ship": "yes"}');
   await item.getByRole("button", { name: "Send the answer" }).click();
@@ -247,13 +252,14 @@ test("the inbox answers a workflow's question, checked against its schema, and t
   await item.getByLabel("Answer (JSON)").fill('{"ship": true}');
   await item.getByRole("button", { name: "Send the answer" }).click();
   await expect(page.getByRole("listitem").filter({ hasText: run.id })).toHaveCount(0);
-  let finished = { status: "", steps: [] as Array<{ id: string; output: unknown }> };
+  let finished = { status: "", workflow_version: 0, steps: [] as Array<{ id: string; output: unknown }> };
   for (let attempt = 0; attempt < 200 && finished.status !== "completed"; attempt++) {
     finished = await server.request("GET", `/v1/workflow-runs/${run.id}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   expect(finished.status).toBe("completed");
   expect(finished.steps.find((step) => step.id === "ask")?.output).toEqual({ ship: true });
+  expect(finished.workflow_version).toBe(1);
 });
 
 test("a user key sees only its own agents and runs, no key column and no MCP servers", async ({ page, signIn, server, expectAccessible }) => {

@@ -149,7 +149,7 @@ test("compares two runs and reports by dimension with a radar chart and a downlo
   await page.getByRole("link", { name: "Download HTML report" }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toBe("aiplus-eval-report.html");
-  const html = await readFile((await download.path())!, "utf8");
+  const html = await readFile((await download.path()), "utf8");
   for (const model of report.models) {
     expect(html).toContain(`<h2>${model.model}</h2>`);
     for (const entry of model.dimensions) {

@@ -173,12 +173,12 @@ test("a key's policy set on the keys screen masks an e-mail before the upstream 
     // Export the current filter: the same entry, never the value.
     const [json] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export JSON" }).click()]);
     expect(json.suggestedFilename()).toBe("aiplus-audit.json");
-    const exported = JSON.parse(await readFile((await json.path())!, "utf8")) as AuditEntryView[];
+    const exported = JSON.parse(await readFile((await json.path()), "utf8")) as AuditEntryView[];
     expect(exported).toHaveLength(1);
     expect(exported[0]).toMatchObject({ kind: "guardrail", key_id: created.id, rule: "pii.EMAIL_ADDRESS", action: "mask", entity_type: "EMAIL_ADDRESS" });
     expect(exported[0]!.value_hmac).toMatch(/^[0-9a-f]{16,}$/);
     const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
-    const csvText = await readFile((await csv.path())!, "utf8");
+    const csvText = await readFile((await csv.path()), "utf8");
     expect(csvText.split("\r\n")[0]).toBe("id,kind,created_at,key_id,actor,endpoint,model,route,policy,rule,action,entity_type,positions,value_hmac,target,details");
     expect(csvText.trim().split("\r\n")).toHaveLength(2);
     expect(csvText).toContain(`,${created.id},`);

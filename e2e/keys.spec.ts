@@ -2,7 +2,7 @@ import type { Locator, Page } from "@playwright/test";
 import type { ConsoleServer } from "./support/console-server.js";
 import { chatModel, expect, secondChatModel, test } from "./support/fixtures.js";
 
-type KeyView = { id: string; name: string; prefix: string; rpm: number | null; tpm: number | null; budget: number | null; budget_period: string; spent: number; models: string[] | null; expires_at: number | null; is_admin: boolean; allow_code_execution: boolean; status: string };
+type KeyView = { id: string; name: string; prefix: string; rpm: number | null; tpm: number | null; max_concurrent_requests: number | null; budget: number | null; budget_period: string; spent: number; models: string[] | null; expires_at: number | null; is_admin: boolean; allow_code_execution: boolean; status: string };
 
 const dollars = (value: number) => `$${value.toFixed(value !== 0 && Math.abs(value) < 0.01 ? 6 : 2)}`;
 
@@ -39,6 +39,7 @@ test("create a key with every limit: the secret shows once, the key works, revok
   await page.keyboard.press("Escape");
   await form.getByLabel("Requests per minute").fill("100");
   await form.getByLabel("Tokens per minute").fill("100000");
+  await form.getByLabel("Concurrent requests").fill("3");
   await form.getByLabel("Budget (dollars)").fill("5");
   await choose(form, page, "Budget period", "Week");
   await form.getByLabel("Expires").fill("2099-12-31T23:30");
@@ -58,12 +59,12 @@ test("create a key with every limit: the secret shows once, the key works, revok
   const created = row(page, name);
   await expect(created).toBeVisible();
   await expect(created).toContainText(chatModel);
-  await expect(created).toContainText("100 rpm, 100,000 tpm");
+  await expect(created).toContainText("100 rpm, 100,000 tpm, 3 concurrent");
   await expect(created).toContainText("$0.00 of $5.00 (0%) this week");
   await expect(created).toContainText("Active");
   const list = await server.request<{ data: KeyView[] }>("GET", `/v1/admin/keys?search=${encodeURIComponent(name)}`);
   expect(JSON.stringify(list)).not.toContain(secret);
-  expect(list.data[0]).toMatchObject({ name, models: [chatModel], rpm: 100, tpm: 100_000, budget: 5, budget_period: "week", is_admin: false, allow_code_execution: true });
+  expect(list.data[0]).toMatchObject({ name, models: [chatModel], rpm: 100, tpm: 100_000, max_concurrent_requests: 3, budget: 5, budget_period: "week", is_admin: false, allow_code_execution: true });
   const expires = new Date(list.data[0]!.expires_at! * 1000);
   expect([expires.getFullYear(), expires.getMonth() + 1, expires.getDate(), expires.getHours(), expires.getMinutes()]).toEqual([2099, 12, 31, 23, 30]);
 
@@ -94,6 +95,7 @@ test("edit limits: a lower rpm applies at once, and clearing it removes the limi
   const form = page.getByRole("dialog", { name: `Edit key ${name}` });
   await expect(form.getByLabel("Name")).toHaveValue(name);
   await form.getByLabel("Requests per minute").fill("1");
+  await form.getByLabel("Concurrent requests").fill("2");
   await form.getByLabel("Budget (dollars)").fill("3");
   await choose(form, page, "Budget period", "Day");
   await expect(form).toContainText("A new budget period starts now");
@@ -102,19 +104,20 @@ test("edit limits: a lower rpm applies at once, and clearing it removes the limi
   await expect(form).toHaveCount(0);
   await expect(row(page, name)).toContainText("1 rpm");
   await expect(row(page, name)).toContainText("$0.00 of $3.00 (0%) today");
-  expect(await server.request<KeyView>("GET", `/v1/admin/keys/${key.id}`)).toMatchObject({ rpm: 1, budget: 3, budget_period: "day", tpm: null });
+  expect(await server.request<KeyView>("GET", `/v1/admin/keys/${key.id}`)).toMatchObject({ rpm: 1, max_concurrent_requests: 2, budget: 3, budget_period: "day", tpm: null });
 
   expect(await chat(server, key.key)).toBe(200);
   expect(await chat(server, key.key)).toBe(429);
 
   await row(page, name).getByRole("button", { name: `Edit ${name}` }).click();
   await form.getByLabel("Requests per minute").fill("");
+  await form.getByLabel("Concurrent requests").fill("");
   await form.getByLabel("Budget (dollars)").fill("");
   await form.getByRole("button", { name: "Save changes" }).click();
   await expect(form).toHaveCount(0);
   await expect(row(page, name)).toContainText("None");
   await expect(row(page, name)).toContainText("today, no budget");
-  expect(await server.request<KeyView>("GET", `/v1/admin/keys/${key.id}`)).toMatchObject({ rpm: null, budget: null });
+  expect(await server.request<KeyView>("GET", `/v1/admin/keys/${key.id}`)).toMatchObject({ rpm: null, max_concurrent_requests: null, budget: null });
   expect(await chat(server, key.key)).toBe(200);
 });
 

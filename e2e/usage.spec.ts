@@ -122,7 +122,7 @@ for (const timeZone of Object.keys(midnights)) {
 
       // The CSV download (built by the server) sums to the same totals.
       const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
-      const csv = fs.readFileSync((await download.path())!, "utf8");
+      const csv = fs.readFileSync((await download.path()), "utf8");
       const [header, ...lines] = csv.trimEnd().split("\r\n");
       expect(header).toBe("day,model,key_id,key_name,key_prefix,requests,input_tokens,output_tokens,cost,status_ok,status_error,status_cancelled,status_interrupted,status_pending");
       const cells = lines.map((line) => line.split(","));
@@ -215,4 +215,33 @@ test("a user key sees only its own usage, with its own totals equal to the ledge
   await expect(page.locator("html")).toHaveAttribute("data-mantine-color-scheme", "dark");
   await page.setViewportSize({ width: 390, height: 844 });
   await expectAccessible();
+});
+
+test("the request log shows each request's guardrail decisions, never the value", async ({ page, server, signIn, expectAccessible }) => {
+  // A key of its own with a masking policy (the default policy, shared by other specs, stays as it is).
+  const policy = `usage-guard-${Date.now()}`;
+  await server.request("POST", "/v1/admin/policies", { name: policy, policy: "pii: mask\n" });
+  const key = await server.request<{ id: string; key: string }>("POST", "/v1/admin/keys", { name: `guarded usage ${Date.now()}`, policy });
+  const email = "alice.smith@example.com";
+  await server.request("POST", "/v1/chat/completions", { model: chatModel, messages: [{ role: "user", content: `Write to ${email} and ${email}` }], max_tokens: 2 }, key.key);
+  await server.request("POST", "/v1/chat/completions", { model: chatModel, messages: [{ role: "user", content: "Once upon a time" }], max_tokens: 2 }, key.key);
+  const records = await server.request<{ data: Array<{ id: string; guardrail_decisions: Array<{ rule: string; action: string; occurrences: number }> }> }>("GET", "/v1/usage/records", undefined, key.key);
+  expect(records.data.map((record) => record.guardrail_decisions.map((decision) => [decision.rule, decision.action, decision.occurrences]))).toEqual([[], [["pii.EMAIL_ADDRESS", "mask", 2]]]);
+
+  await signIn(key.key, "/console/usage");
+  await expect(page.getByTestId("request-log-count")).toHaveText("Requests 1–2 of 2");
+  const rows = page.getByTestId("request-log").locator("tbody > tr");
+  await expect(rows.nth(0).locator("td").nth(8)).toHaveText("—");
+  const toggle = rows.nth(1).getByRole("button", { name: /Show the guardrail decisions of the request at .*: 2 masked/ });
+  await expect(toggle).toHaveText("2 masked");
+  await expect(toggle).toHaveAttribute("aria-expanded", "false");
+  await toggle.click();
+  const details = page.getByRole("table", { name: `Guardrail decisions of request ${records.data[1]!.id}` });
+  await expect(details).toBeVisible();
+  expect(await tableRows(page, "guardrail-decisions")).toEqual([["pii.EMAIL_ADDRESS", "mask", "EMAIL_ADDRESS", "local", expect.stringMatching(new RegExp(`(^|\\+)${policy}@1$`)), "messages[0].content", "2"]]);
+  await expect(page.getByRole("button", { name: /Hide the guardrail decisions/ })).toHaveAttribute("aria-expanded", "true");
+  await expect(page.locator("body")).not.toContainText(email);
+  await expectAccessible();
+  await page.getByRole("button", { name: /Hide the guardrail decisions/ }).click();
+  await expect(details).toHaveCount(0);
 });

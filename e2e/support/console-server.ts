@@ -39,6 +39,9 @@ export async function startConsoleServer(environment: Record<string, string> = {
       AIPLUS_ADMIN_KEY: adminKey,
       AIPLUS_THREADS: process.env.AIPLUS_THREADS ?? "1",
       AIPLUS_CONTEXT_SIZE: "512",
+      // The console's tests exercise the screens, on the zero-build engine unless told otherwise; the engine suites
+      // (test/api/native-*.test.ts) run the API on the native engine.
+      AIPLUS_ENGINE: process.env.AIPLUS_ENGINE ?? "node-llama-cpp",
       AIPLUS_LOG_LEVEL: "warn",
       AIPLUS_CONSOLE_DIR: process.env.AIPLUS_CONSOLE_DIR ?? path.join(repositoryRoot, "web", "dist"),
       ...environment,
@@ -46,7 +49,7 @@ export async function startConsoleServer(environment: Record<string, string> = {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const lines = readline.createInterface({ input: child.stdout! });
+  const lines = readline.createInterface({ input: child.stdout });
   const first = await Promise.race([
     new Promise<string>((resolve) => lines.once("line", resolve)),
     exited.then(() => Promise.reject(new Error("the aiplus server exited before it listened"))),

@@ -23,6 +23,7 @@ type TestFixtures = {
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   server: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none.
     async ({}, use) => {
       const server = await startConsoleServer();
       await server.request("POST", "/v1/admin/models", { path: testModelPath("stories260K.gguf"), name: chatModel });
@@ -37,6 +38,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   baseURL: async ({ server }, use) => use(server.url),
 
   pageProblems: [
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- named so that Playwright sets up the page first.
     async ({ page }, use) => {
       const problems: string[] = [];
       await use(problems);

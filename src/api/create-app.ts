@@ -46,7 +46,7 @@ export function createApp(dependencies: AppDependencies & { evaluation?: EvalSer
   app.use("/v1/*", bearerAuth({ authenticate: dependencies.maas.authenticate, consoleSessions: dependencies.maas.consoleSessions }));
   app.route("/v1/me", meRoutes({ maas: dependencies.maas, now: dependencies.now }));
   app.route("/v1/usage", usageSummaryRoutes({ maas: dependencies.maas, now: dependencies.now }));
-  app.route("/v1/usage", usageReportRoutes({ maas: dependencies.maas }));
+  app.route("/v1/usage", usageReportRoutes({ maas: dependencies.maas, guardrails: dependencies.guardrails }));
   app.use("/v1/chat/completions", rateLimit);
   app.use("/v1/completions", rateLimit);
   app.use("/v1/embeddings", rateLimit);

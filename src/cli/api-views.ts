@@ -30,6 +30,7 @@ export async function loadApiViews() {
     traceView: runs.toTraceView,
     workflowView: workflows.wireWorkflow,
     workflowRunView: workflows.wireWorkflowRun,
+    workflowVersionView: workflows.wireWorkflowVersion,
     agentView: agents.wireAgent,
     agentSummaryView: agents.wireAgentSummary,
     mcpServerView: mcp.wireMcpServer,

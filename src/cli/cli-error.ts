@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { AiplusError } from "../spec/index.js";
 
 /**
@@ -7,7 +8,7 @@ export function formatCliError(error: unknown, debug: boolean): string {
   if (debug && error instanceof Error && error.stack) {
     const causes: string[] = [];
     for (let cause = error.cause, depth = 0; cause !== undefined && depth < 5; cause = (cause as { cause?: unknown }).cause, depth += 1) {
-      causes.push(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+      causes.push(`caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : inspect(cause)}`);
     }
     return `aiplus: ${[error.stack, ...causes].join("\n")}\n`;
   }

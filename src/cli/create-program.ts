@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { agentsCommand } from "./commands/agents-command.js";
 import { approvalsCommand } from "./commands/approvals-command.js";
 import { chatCommand } from "./commands/chat-command.js";
+import { engineCommand } from "./commands/engine-command.js";
 import { runCommand } from "./commands/run-command.js";
 import { arenaCommand, evalCommand } from "./commands/eval/index.js";
 import { kbCommand } from "./commands/kb/kb-command.js";
@@ -28,7 +29,7 @@ export function createProgram(version: string): Command {
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", "\nSettings also come from AIPLUS_* environment variables and $AIPLUS_HOME/config.json.");
   for (const command of [
-    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(), kbCommand(), evalCommand(), arenaCommand(), mcpCommand(), agentsCommand(), runCommand(), runsCommand(), approvalsCommand(), workflowsCommand(), policiesCommand(), auditCommand(),
+    serveCommand(), modelsCommand(), pullCommand(), providersCommand(), keysCommand(), pricesCommand(), usageCommand(), chatCommand(), kbCommand(), evalCommand(), arenaCommand(), mcpCommand(), agentsCommand(), runCommand(), runsCommand(), approvalsCommand(), workflowsCommand(), policiesCommand(), auditCommand(), engineCommand(),
   ]) {
     program.addCommand(command);
   }

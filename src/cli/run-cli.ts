@@ -27,7 +27,8 @@ function packageVersion(): string {
     const file = candidates.find((candidate) => fs.existsSync(candidate));
     if (!file) return "0.0.0";
     const text = fs.readFileSync(file, "utf8");
-    return String((JSON.parse(text) as { version?: unknown }).version ?? "0.0.0");
+    const { version } = JSON.parse(text) as { version?: unknown };
+    return typeof version === "string" ? version : "0.0.0";
   } catch {
     return "0.0.0";
   }

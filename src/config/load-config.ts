@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { InvalidRequestError } from "../spec/index.js";
@@ -19,6 +20,8 @@ const environmentNames: Record<keyof ConfigInput, string> = {
   jobLeaseSeconds: "AIPLUS_JOB_LEASE_SECONDS",
   modelsDir: "AIPLUS_MODELS_DIR",
   huggingFaceUrl: "AIPLUS_HUGGING_FACE_URL",
+  engine: "AIPLUS_ENGINE",
+  nativeDir: "AIPLUS_NATIVE_DIR",
   memoryBudget: "AIPLUS_MEMORY_BUDGET",
   sequences: "AIPLUS_SEQUENCES",
   contextSize: "AIPLUS_CONTEXT_SIZE",
@@ -57,6 +60,8 @@ const otherEnvironmentNames: ReadonlySet<string> = new Set([
   "AIPLUS_TEST_POSTGRES_URL",
   "AIPLUS_EVAL_CONCURRENCY",
   "AIPLUS_FUZZ_SEED",
+  "AIPLUS_NATIVE_JOBS",
+  "AIPLUS_NATIVE_EXTRA_TARGETS",
 ]);
 
 export type LoadConfigOptions = {
@@ -97,7 +102,14 @@ export function loadConfig({ environment = process.env, flags = {}, warn = print
     home: resolvedHome,
     databaseUrl: parsed.data.databaseUrl ?? `sqlite:${path.join(resolvedHome, "aiplus.db")}`,
     modelsDir: parsed.data.modelsDir ?? path.join(resolvedHome, "models"),
+    nativeDir: path.resolve(parsed.data.nativeDir ?? defaultNativeDir(environment)),
   };
+}
+
+/** Where scripts/build-native.sh puts the native engine by default: `$XDG_CACHE_HOME/aiplus/native`. */
+function defaultNativeDir(environment: Record<string, string | undefined>): string {
+  const cache = environment.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  return path.join(cache, "aiplus", "native");
 }
 
 /** What `loadConfig` would silently ignore: unknown config file keys and unknown `AIPLUS_*` variables. */

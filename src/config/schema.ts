@@ -58,6 +58,13 @@ export const configSchema = z.object({
   modelsDir: z.string().min(1).optional(),
   /** Where `hf:org/repo/file.gguf` pull sources are downloaded from (a mirror, say). Defaults to `https://huggingface.co`. */
   huggingFaceUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://huggingface.co"),
+  /**
+   * Local engine: `native` runs each loaded model in a managed llama-server worker built by `aiplus engine build`;
+   * `node-llama-cpp` runs models in-process; `auto` picks native when its build is present. Defaults to `auto`.
+   */
+  engine: z.enum(["auto", "native", "node-llama-cpp"]).default("auto"),
+  /** Folder of the native engine build (`bin/llama-server`). Defaults to `$XDG_CACHE_HOME/aiplus/native` (`~/.cache/aiplus/native`). */
+  nativeDir: z.string().min(1).optional(),
   /** Memory the model pool may use for weights and KV cache. Defaults to 75% of RAM (or of VRAM on GPU). */
   memoryBudget: byteSize.optional(),
   /** Parallel sequences (concurrent requests decoded together) per loaded model. Defaults to 4. */
@@ -150,7 +157,8 @@ export const configSchema = z.object({
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Resolved configuration: every path filled in. */
-export type Config = Omit<z.output<typeof configSchema>, "databaseUrl" | "modelsDir"> & {
+export type Config = Omit<z.output<typeof configSchema>, "databaseUrl" | "modelsDir" | "nativeDir"> & {
   databaseUrl: string;
   modelsDir: string;
+  nativeDir: string;
 };

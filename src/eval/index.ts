@@ -194,7 +194,7 @@ export { drawBattlePair, pairKey, type BattleSampling, type DrawBattlePairOption
 export { createEvalMeter, type EvalMeter, type EvalMeterEntry, type EvalMeterRequest, type EvalMeterOptions } from "./service/eval-meter.js";
 export { meteredLoglikelihoodBackend, type MeteredBackendOptions } from "./service/metered-loglikelihood-backend.js";
 export { meteredGenerationBackend, type MeteredGenerationOptions } from "./service/metered-generation-backend.js";
-export { readEvalDatasets, setEvalDataset, evalDatasetsFile, type ConfiguredDataset } from "./service/eval-datasets.js";
+export { EvalDatasets, evalDatasetsFile, maxEvalDatasetBytes, type ConfiguredDataset, type EvalDatasetsOptions } from "./service/eval-datasets.js";
 export {
   createEvalService,
   evalRunJobKind,

@@ -196,6 +196,11 @@ export function createGuardrails(options: GuardrailsOptions) {
         return auditLog.page(query);
       },
 
+      /** The guardrail decisions of these ledger requests (usage records), oldest first, at most `limit` entries in all. */
+      forRequests(requestIds: readonly string[], limit = 5000): Promise<AuditEntry[]> {
+        return auditLog.forRequests(requestIds, limit);
+      },
+
       /** The HMAC the audit log records for a value (to look a known value up without storing it). */
       hmacOf(value: string): string {
         return createHmac("sha256", auditSecret).update(value, "utf8").digest("hex");

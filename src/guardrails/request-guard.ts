@@ -33,6 +33,14 @@ export type PolicyRequestGuardOptions = {
   canary: string | undefined;
 };
 
+/** What the guards of one request share: the placeholder vault, the scans, the detector time spent, the inspected prompts. */
+type RequestGuardState = {
+  vault: PlaceholderVault;
+  scans: Map<string, Detection[]>;
+  scanTime: { ms: number };
+  inspected: WeakMap<Prompt, Promise<Prompt>>;
+};
+
 /** The rule name of a detector in the audit log and in a content_filter error's code. */
 function ruleOf(entityType: string): string {
   return entityType.startsWith("CUSTOM_") ? `custom.${entityType.slice("CUSTOM_".length)}` : `pii.${entityType}`;
@@ -57,13 +65,27 @@ const scanWindowLength = 32_768;
  * detectors and the canary check run on the model's text as it streams.
  */
 export class PolicyRequestGuard implements RequestGuard {
-  private readonly vault = new PlaceholderVault();
-  private readonly scans = new Map<string, Detection[]>();
-  private scanMs = 0;
+  private readonly vault: PlaceholderVault;
+  private readonly scans: Map<string, Detection[]>;
+  private readonly scanTime: { ms: number };
   /** Each prompt after the injection checks (route-independent): computed on the first route it goes to. */
-  private readonly inspected = new WeakMap<Prompt, Promise<Prompt>>();
+  private readonly inspected: WeakMap<Prompt, Promise<Prompt>>;
 
-  constructor(private readonly options: PolicyRequestGuardOptions) {}
+  constructor(
+    private readonly options: PolicyRequestGuardOptions,
+    shared: RequestGuardState = { vault: new PlaceholderVault(), scans: new Map(), scanTime: { ms: 0 }, inspected: new WeakMap() },
+  ) {
+    this.vault = shared.vault;
+    this.scans = shared.scans;
+    this.scanTime = shared.scanTime;
+    this.inspected = shared.inspected;
+  }
+
+  /** The same request's guard (vault, scans, time spent) with its decisions recorded against a ledger request. */
+  forRequest(requestId: string): PolicyRequestGuard {
+    const shared: RequestGuardState = { vault: this.vault, scans: this.scans, scanTime: this.scanTime, inspected: this.inspected };
+    return new PolicyRequestGuard({ ...this.options, audit: this.options.audit.forRequest(requestId) }, shared);
+  }
 
   get policyLabel(): string {
     return this.options.policy.label;
@@ -135,11 +157,11 @@ export class PolicyRequestGuard implements RequestGuard {
       } catch (error) {
         throw new GuardrailFailureError({ message: "a guardrail detector failed; the request was not sent to any model", cause: error, code: "guardrail_detector_failed" });
       }
-      this.scanMs += performance.now() - started;
+      this.scanTime.ms += performance.now() - started;
       if (!Array.isArray(detections) || detections.some((detection) => !isWellFormed(detection, window.length))) {
         throw new GuardrailFailureError({ message: "a guardrail detector returned malformed results; the request was not sent to any model", code: "guardrail_detector_failed" });
       }
-      if (this.scanMs > this.options.scanTimeoutMs) {
+      if (this.scanTime.ms > this.options.scanTimeoutMs) {
         throw new GuardrailFailureError({ message: `the guardrail detectors took longer than ${this.options.scanTimeoutMs} ms; the request was not sent to any model`, code: "guardrail_timeout" });
       }
       // A window owns the detections that start in it (the overlap holds their ends); the next one sees the rest.
@@ -240,7 +262,7 @@ export class PolicyRequestGuard implements RequestGuard {
         if (canary !== undefined) rules.push(canaryRule(canary, canaryAction));
         if (scanOutput) {
           const actionFor = (entityType: string): PolicyAction => (policy.actionFor(route, entityType) === "allow" ? "allow" : outputAction);
-          rules.push(detectorRule(scanner, actionFor, (text) => this.scanOutput(text)));
+          rules.push(detectorRule(scanner, actionFor, (text, from) => this.scanOutput(text, from)));
         }
         return rules;
       },
@@ -249,8 +271,10 @@ export class PolicyRequestGuard implements RequestGuard {
     });
   }
 
-  private scanOutput(text: string): Detection[] {
-    const detections = this.options.scanner!.scan(text);
+  /** The detections reaching into `text[from…]` (incrementally when the scanner can), checked like the input's. */
+  private scanOutput(text: string, from: number): Detection[] {
+    const scanner = this.options.scanner!;
+    const detections = scanner.scanFrom ? scanner.scanFrom(text, from) : scanner.scan(text);
     if (!Array.isArray(detections) || detections.some((detection) => !isWellFormed(detection, text.length))) {
       throw new GuardrailFailureError({ message: "an output detector returned malformed results; the answer was ended", code: "guardrail_detector_failed" });
     }

@@ -82,7 +82,7 @@ export function createMaas(options: MaasOptions) {
   const rateLimiter = options.rateLimiter ?? createInMemoryRateLimiter({ now });
   return {
     keys: keyManager,
-    ensureAdminKey: keyManager.ensureAdminKey,
+    ensureAdminKey: (settings?: { adminKey?: string | undefined }) => keyManager.ensureAdminKey(settings),
     authenticate,
     /** Web console sessions (an API key exchanged for an HttpOnly cookie). */
     consoleSessions: createConsoleSessions({ database, keySecret: options.keySecret, authenticate, lifetimeMs: options.consoleSessionMs, now }),

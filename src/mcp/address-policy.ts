@@ -77,7 +77,7 @@ export class AddressPolicy {
   /** A `lookup` for node's http(s) that refuses disallowed addresses at connect time (no DNS rebinding after the check). */
   connectLookup(): net.LookupFunction {
     return (hostname, options, callback) => {
-      const done = callback as (error: Error | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;
+      const done = callback;
       const host = hostname.toLowerCase();
       this.resolve(host).then(
         (addresses) => {

@@ -66,7 +66,7 @@ async function guard<Result>(server: McpServerRecord, action: () => Promise<Resu
     if (AiplusError.isInstance(error)) throw error;
     const cause = error instanceof Error && AiplusError.isInstance(error.cause) ? error.cause : undefined;
     if (cause) throw cause;
-    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+    if (error instanceof McpError && error.code === Number(ErrorCode.RequestTimeout)) {
       throw new UpstreamTimeoutError({ message: `MCP server ${server.label} did not answer in time`, code: "mcp_server_timeout", cause: error });
     }
     const detail = error instanceof Error ? error.message : String(error);

@@ -209,7 +209,7 @@ export class McpService {
         name: tool.name,
         namespacedName: namespacedToolName(server.label, tool.name),
         description: tool.description,
-        inputSchema: tool.inputSchema as Record<string, unknown>,
+        inputSchema: tool.inputSchema,
         hash,
         status: approvedHash === undefined ? "new" : approvedHash === hash ? "approved" : "changed",
         approvedHash,

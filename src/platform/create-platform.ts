@@ -152,6 +152,8 @@ function assemble(
     contextSize: config.contextSize,
     idleUnloadSeconds: config.idleUnloadSeconds,
     maxQueue: config.maxQueue,
+    engine: config.engine,
+    nativeDir: config.nativeDir,
     logger,
     now,
   });
@@ -265,6 +267,7 @@ function assemble(
     now,
     jobQueue,
     jobLeaseMs,
+    approvalTtlMs: config.approvalTtlSeconds * 1000,
   });
   const app = createApp({
     maas,

@@ -25,6 +25,7 @@ export type {
   StoredDocument,
 } from "./knowledge-store.js";
 export { SqliteKnowledgeStore, type SqliteKnowledgeStoreOptions } from "./sqlite/sqlite-knowledge-store.js";
+export { PostgresKnowledgeStore, type PostgresKnowledgeStoreOptions } from "./postgres/index.js";
 export { cosineSimilarity, normaliseVector } from "./vector-math.js";
 export { reciprocalRankFusion, type RankedList } from "./reciprocal-rank-fusion.js";
 export { maximalMarginalRelevance, type DiversityCandidate } from "./maximal-marginal-relevance.js";

@@ -67,7 +67,7 @@ export async function ingestDocuments(documents: IngestInput[], options: IngestD
     });
     return slot;
   });
-  const outcomes: IngestOutcome[] = new Array(documents.length);
+  const outcomes = new Array<IngestOutcome>(documents.length);
   let unstoredChunks = 0;
   let wakeProducer: (() => void) | undefined;
 

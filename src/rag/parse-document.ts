@@ -60,6 +60,6 @@ async function parseAs(format: DocumentFormat, bytes: Uint8Array, source: Docume
     case "json":
       return parseJson(text(), { documentName });
     default:
-      throw new DocumentParseError({ message: `unsupported format ${format satisfies never}`, failure: "unsupported", documentName });
+      throw new DocumentParseError({ message: `unsupported format ${String(format satisfies never)}`, failure: "unsupported", documentName });
   }
 }

@@ -26,5 +26,5 @@ function flatten(value: unknown, path: string): string[] {
   if (value !== null && typeof value === "object") {
     return Object.entries(value).flatMap(([key, child]) => flatten(child, path ? `${path}.${key}` : key));
   }
-  return [`${path}: ${value === null ? "null" : String(value)}`];
+  return [`${path}: ${typeof value === "string" ? value : String(JSON.stringify(value))}`];
 }

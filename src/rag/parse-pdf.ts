@@ -11,8 +11,9 @@ export async function parsePdf(bytes: Uint8Array, options: { documentName?: stri
     const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
     pages = (await extractText(pdf, { mergePages: false })).text;
     const metadata = await pdf.getMetadata().catch(() => undefined);
-    const info = metadata?.info as { Title?: unknown } | undefined;
-    title = typeof info?.Title === "string" && info.Title.trim() ? info.Title.trim() : undefined;
+    const info: unknown = metadata?.info;
+    const documentTitle = typeof info === "object" && info !== null && "Title" in info ? info.Title : undefined;
+    title = typeof documentTitle === "string" && documentTitle.trim() ? documentTitle.trim() : undefined;
     await pdf.destroy();
   } catch (error) {
     throw new DocumentParseError({ message: `unreadable PDF: ${(error as Error).message}`, failure: "corrupt", documentName: options.documentName, cause: error });

@@ -58,7 +58,7 @@ function functionsFor(tools: readonly ToolDefinition[] | undefined): ChatModelFu
   if (!tools?.length) return undefined;
   return Object.fromEntries(
     tools.map((tool) => [tool.name, { description: tool.description, params: tool.parameters as never }]),
-  ) as ChatModelFunctions;
+  );
 }
 
 /** Plain-text stop triggers (special-token triggers are end-of-generation tokens, handled separately). */

@@ -34,6 +34,11 @@ export type GenerationJobOptions = {
   topLogprobs: number | undefined;
   /** Echo the prompt (legacy completions); with `topLogprobs` also score it. */
   echo: { text: string } | undefined;
+  /**
+   * Scores the echoed prompt elsewhere (the native scorer) instead of on this sequence; the prompt is then
+   * evaluated here for generation only. Undefined: scored in-process (evaluatePromptLogprobs).
+   */
+  scorePromptLogprobs?: ((promptTokens: readonly Token[], bosCount: number, topCount: number) => Promise<(TokenLogprob | null)[]>) | undefined;
   emit: (part: LanguageModelStreamPart) => void;
   /** Ends the stream; called once the sequence is free again (or the job never got one). */
   close: () => void;
@@ -145,8 +150,12 @@ export class GenerationJob implements ScheduledJob {
     if (echo) {
       let logprobs: (TokenLogprob | null)[] | undefined;
       if (topLogprobs !== undefined && promptTokens.length > 1) {
-        logprobs = await evaluatePromptLogprobs(sequence, promptTokens, this.options.bosCount, topLogprobs);
-        tokensToEvaluate = promptTokens.slice(-1);
+        if (this.options.scorePromptLogprobs) {
+          logprobs = await this.options.scorePromptLogprobs(promptTokens, this.options.bosCount, topLogprobs);
+        } else {
+          logprobs = await evaluatePromptLogprobs(sequence, promptTokens, this.options.bosCount, topLogprobs);
+          tokensToEvaluate = promptTokens.slice(-1);
+        }
       }
       if (this.finished) return Promise.resolve({ done: true, value: undefined });
       this.emit({ type: "prompt-echo", text: echo.text, ...(logprobs ? { logprobs } : {}) });
@@ -155,7 +164,7 @@ export class GenerationJob implements ScheduledJob {
         return Promise.resolve({ done: true, value: undefined });
       }
     }
-    this.generator = sequence.evaluateWithMetadata(tokensToEvaluate, metadata, evaluateOptions) as EvaluationGenerator;
+    this.generator = sequence.evaluateWithMetadata(tokensToEvaluate, metadata, evaluateOptions);
     return this.generator.next();
   }
 

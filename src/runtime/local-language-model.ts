@@ -9,6 +9,7 @@ import {
   type LanguageModelStreamPart,
 } from "../spec/index.js";
 import { GenerationJob } from "./generation-job.js";
+import type { PromptLogprobsScorer } from "./native-score/index.js";
 import type { LoadedLanguageModel } from "./loaded-model.js";
 import type { ModelPool, PoolLease } from "./model-pool.js";
 import { outputConstraintFor } from "./output-constraint.js";
@@ -19,11 +20,11 @@ import type { RegisteredModel } from "./types.js";
 
 const maximumTopLogprobs = 20;
 
-function newToolCallId(): string {
+export function newToolCallId(): string {
   return `call_${randomBytes(12).toString("base64url")}`;
 }
 
-function warningsFor(options: LanguageModelCallOptions): CallWarning[] {
+export function warningsFor(options: LanguageModelCallOptions): CallWarning[] {
   const warnings: CallWarning[] = [];
   const providerOptions = options.providerOptions?.["llama.cpp"];
   if (providerOptions && Object.keys(providerOptions).length > 0) {
@@ -43,7 +44,7 @@ function warningsFor(options: LanguageModelCallOptions): CallWarning[] {
 }
 
 /** A prompt far longer than the context is refused after tokenizing a prefix, not the whole text (see tokensBeyond). */
-function assertNotFarBeyondContext(loaded: LoadedLanguageModel, options: LanguageModelCallOptions): void {
+export function assertNotFarBeyondContext(loaded: Pick<LoadedLanguageModel, "model" | "contextSize">, options: LanguageModelCallOptions): void {
   const texts = options.prompt.type === "text" ? [options.prompt.text] : options.prompt.messages.map((message) => message.content);
   const beyond = tokensBeyond((text) => loaded.model.tokenize(text, false), texts, loaded.contextSize);
   if (!beyond) return;
@@ -63,6 +64,8 @@ export class LocalLanguageModel implements LanguageModel {
   constructor(
     private readonly registered: RegisteredModel,
     private readonly pool: ModelPool,
+    /** Echoed prompts' log-probabilities from the native scorer; undefined: scored in-process. */
+    private readonly promptLogprobs?: PromptLogprobsScorer | undefined,
   ) {
     this.modelId = registered.name;
   }
@@ -136,6 +139,7 @@ export class LocalLanguageModel implements LanguageModel {
       loaded.scheduler.cancelQueued(job); // a waiting job never gets a sequence
       job.cancel(); // a running one ends now; the scheduler frees its sequence at the step boundary
     };
+    const promptLogprobs = this.promptLogprobs;
     const job: GenerationJob = new GenerationJob({
       model: loaded.model,
       promptTokens: prompt.tokens,
@@ -148,6 +152,7 @@ export class LocalLanguageModel implements LanguageModel {
       stopTexts: [...(options.sampling.stop ?? []), ...prompt.stopTexts],
       topLogprobs,
       echo,
+      scorePromptLogprobs: promptLogprobs ? (tokens, bosCount, topCount) => promptLogprobs(loaded.model, tokens, bosCount, topCount, options.abortSignal) : undefined,
       emit: (part) => {
         if (!closed) {
           try {

@@ -4,12 +4,17 @@ import { ConflictError, InvalidRequestError, OverloadedError } from "../spec/ind
 import { AsyncLock } from "./async-lock.js";
 import type { LlamaInstance } from "./llama-instance.js";
 import { estimateMemoryBytes, LoadedEmbeddingModel, LoadedLanguageModel, type LoadedModel } from "./loaded-model.js";
+import { LoadedWorkerModel } from "./native/loaded-worker-model.js";
 import type { ResolvedRuntimeOptions } from "./runtime-options.js";
 import type { RegisteredModel, RuntimeStats } from "./types.js";
 
+/** Which engine holds a pool entry: in-process (node-llama-cpp) or a llama-server worker (native). */
+type PoolEngine = "node-llama-cpp" | "native";
+
 type PoolEntry = {
   registered: RegisteredModel;
-  loaded: LoadedModel;
+  engine: PoolEngine;
+  loaded: LoadedModel | LoadedWorkerModel;
   /** Calls between acquire and their end (covers the time before a job reaches the scheduler). */
   leases: number;
   lastUsedAt: number;
@@ -17,7 +22,12 @@ type PoolEntry = {
 };
 
 /** A model checked out of the pool; `release` once the call is over. */
-export type PoolLease<T extends LoadedModel> = { loaded: T; llama: Llama; release: () => void };
+export type PoolLease<T extends LoadedModel | LoadedWorkerModel> = { loaded: T; llama: Llama; release: () => void };
+
+/** The key of an entry: a model may be loaded by both engines (the native one borrows in-process scoring). */
+function entryKey(name: string, engine: PoolEngine): string {
+  return engine === "native" ? `native\u0000${name}` : name;
+}
 
 /**
  * Loaded models by name. Loads on first use, one at a time; keeps the sum of estimated memory within
@@ -32,6 +42,8 @@ export class ModelPool {
   constructor(
     private readonly llama: LlamaInstance,
     private readonly options: ResolvedRuntimeOptions,
+    /** `bin/llama-server` of the native build; required by {@link acquireWorker}. */
+    private readonly nativeServerPath?: string | undefined,
   ) {}
 
   /**
@@ -48,29 +60,51 @@ export class ModelPool {
     return this.acquire(registered, "embedding", signal) as Promise<PoolLease<LoadedEmbeddingModel>>;
   }
 
+  /** Like {@link acquireLanguageModel}, for the model's llama-server worker (native engine; either kind of model). */
+  acquireWorker(registered: RegisteredModel, signal?: AbortSignal | undefined): Promise<PoolLease<LoadedWorkerModel>> {
+    return this.acquire(registered, registered.kind, signal, "native") as Promise<PoolLease<LoadedWorkerModel>>;
+  }
+
   stats(): RuntimeStats {
     return {
       loaded: [...this.entries.values()].map((entry) => ({
         name: entry.registered.name,
+        engine: entry.engine,
         memoryBytes: entry.loaded.memoryBytes,
-        activeSequences: entry.loaded.kind === "llm" ? entry.loaded.scheduler.activeSequences : Number(entry.loaded.busy),
-        queued: entry.loaded.kind === "llm" ? entry.loaded.scheduler.queued : 0,
+        ...this.activity(entry.loaded),
         lastUsedAt: entry.lastUsedAt,
       })),
       memoryBudgetBytes: this.budgetBytes ?? this.options.memoryBudgetBytes ?? 0,
     };
   }
 
+  private activity(loaded: LoadedModel | LoadedWorkerModel): { activeSequences: number; queued: number; worker?: ReturnType<LoadedWorkerModel["worker"]["snapshot"]> } {
+    switch (loaded.kind) {
+      case "llm":
+        return { activeSequences: loaded.scheduler.activeSequences, queued: loaded.scheduler.queued };
+      case "embedding":
+        return { activeSequences: Number(loaded.busy), queued: 0 };
+      case "worker": {
+        const worker = loaded.worker.snapshot();
+        return { activeSequences: worker.slotsBusy, queued: loaded.worker.requestsInFlight - worker.slotsBusy, worker };
+      }
+      default:
+        return loaded satisfies never;
+    }
+  }
+
   /** Loads a model now (as its first call would) and leaves it loaded: idle-unload and LRU eviction still apply. */
   async preload(registered: RegisteredModel): Promise<void> {
-    const lease = await this.acquire(registered, registered.kind, undefined);
+    const lease = await this.acquire(registered, registered.kind, undefined, this.nativeServerPath === undefined ? "node-llama-cpp" : "native");
     lease.release();
   }
 
   async unload(name: string): Promise<void> {
     await this.loadLock.run(async () => {
-      const entry = this.entries.get(name);
-      if (entry) await this.remove(entry);
+      for (const engine of ["node-llama-cpp", "native"] as const) {
+        const entry = this.entries.get(entryKey(name, engine));
+        if (entry) await this.remove(entry);
+      }
     });
   }
 
@@ -81,11 +115,11 @@ export class ModelPool {
     });
   }
 
-  private async acquire(registered: RegisteredModel, kind: "llm" | "embedding", signal: AbortSignal | undefined): Promise<PoolLease<LoadedModel>> {
+  private async acquire(registered: RegisteredModel, kind: "llm" | "embedding", signal: AbortSignal | undefined, engine: PoolEngine = "node-llama-cpp"): Promise<PoolLease<LoadedModel | LoadedWorkerModel>> {
     signal?.throwIfAborted();
-    const leasing = this.acquireNow(registered, kind);
+    const leasing = this.acquireNow(registered, kind, engine);
     if (!signal) return leasing;
-    return new Promise<PoolLease<LoadedModel>>((resolve, reject) => {
+    return new Promise<PoolLease<LoadedModel | LoadedWorkerModel>>((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
       leasing.then(
@@ -103,12 +137,12 @@ export class ModelPool {
     });
   }
 
-  private async acquireNow(registered: RegisteredModel, kind: "llm" | "embedding"): Promise<PoolLease<LoadedModel>> {
+  private async acquireNow(registered: RegisteredModel, kind: "llm" | "embedding", engine: PoolEngine): Promise<PoolLease<LoadedModel | LoadedWorkerModel>> {
     if (registered.kind !== kind) {
       throw new InvalidRequestError({ message: `model ${registered.name} is an ${registered.kind} model, not ${kind === "llm" ? "a language" : "an embedding"} model`, param: "model" });
     }
     const llama = await this.llama.get();
-    const entry = this.lease(registered) ?? (await this.loadLock.run(() => this.load(registered)));
+    const entry = this.lease(registered, engine) ?? (await this.loadLock.run(() => this.load(registered, engine)));
     let released = false;
     return {
       loaded: entry.loaded,
@@ -123,18 +157,18 @@ export class ModelPool {
   }
 
   /** Leases an already loaded entry (same file), or returns undefined. */
-  private lease(registered: RegisteredModel): PoolEntry | undefined {
-    const entry = this.entries.get(registered.name);
+  private lease(registered: RegisteredModel, engine: PoolEngine): PoolEntry | undefined {
+    const entry = this.entries.get(entryKey(registered.name, engine));
     if (!entry || entry.registered.path !== registered.path) return undefined;
     entry.leases++;
     this.touch(entry);
     return entry;
   }
 
-  private async load(registered: RegisteredModel): Promise<PoolEntry> {
+  private async load(registered: RegisteredModel, engine: PoolEngine): Promise<PoolEntry> {
     if (this.disposed) throw new OverloadedError({ message: "the runtime is shutting down", code: "runtime_disposed" });
-    const existing = this.entries.get(registered.name);
-    if (existing && existing.registered.path === registered.path) return this.lease(registered)!;
+    const existing = this.entries.get(entryKey(registered.name, engine));
+    if (existing && existing.registered.path === registered.path) return this.lease(registered, engine)!;
     if (existing) await this.remove(existing); // re-registered under the same name with another file
     if (!fs.existsSync(registered.path)) {
       throw new ConflictError({
@@ -152,13 +186,18 @@ export class ModelPool {
     };
     const needed = await estimateMemoryBytes(llama, registered, settings);
     await this.makeRoom(registered.name, needed);
-    const entry: PoolEntry = { registered, loaded: undefined as unknown as LoadedModel, leases: 1, lastUsedAt: this.options.now(), idleTimer: undefined };
+    const entry: PoolEntry = { registered, engine, loaded: undefined as unknown as LoadedModel, leases: 1, lastUsedAt: this.options.now(), idleTimer: undefined };
     const loadSettings = { ...settings, onActivity: () => this.touch(entry) };
-    this.options.logger.info({ model: registered.name, estimatedBytes: needed }, "loading model");
-    entry.loaded = registered.kind === "llm"
-      ? await LoadedLanguageModel.create(llama, registered, loadSettings, needed)
-      : await LoadedEmbeddingModel.create(llama, registered, loadSettings, needed);
-    this.entries.set(registered.name, entry);
+    this.options.logger.info({ model: registered.name, engine, estimatedBytes: needed }, "loading model");
+    if (engine === "native") {
+      if (this.nativeServerPath === undefined) throw new Error("the native engine is not configured");
+      entry.loaded = await LoadedWorkerModel.create(llama, registered, { ...settings, serverPath: this.nativeServerPath, logger: this.options.logger }, needed);
+    } else {
+      entry.loaded = registered.kind === "llm"
+        ? await LoadedLanguageModel.create(llama, registered, loadSettings, needed)
+        : await LoadedEmbeddingModel.create(llama, registered, loadSettings, needed);
+    }
+    this.entries.set(entryKey(registered.name, engine), entry);
     return entry;
   }
 
@@ -206,7 +245,7 @@ export class ModelPool {
   private armIdleTimer(entry: PoolEntry, delayMilliseconds: number): void {
     entry.idleTimer = setTimeout(() => {
       entry.idleTimer = undefined;
-      if (this.entries.get(entry.registered.name) !== entry || this.disposed) return;
+      if (this.entries.get(entryKey(entry.registered.name, entry.engine)) !== entry || this.disposed) return;
       const idleFor = this.options.now() - entry.lastUsedAt;
       const idleLimit = this.options.idleUnloadSeconds * 1000;
       if (idleFor < idleLimit || this.isBusy(entry)) {
@@ -214,7 +253,7 @@ export class ModelPool {
         return;
       }
       void this.loadLock.run(async () => {
-        if (this.entries.get(entry.registered.name) !== entry || this.isBusy(entry)) return;
+        if (this.entries.get(entryKey(entry.registered.name, entry.engine)) !== entry || this.isBusy(entry)) return;
         this.options.logger.info({ model: entry.registered.name }, "unloading idle model");
         await this.remove(entry);
       });
@@ -225,7 +264,7 @@ export class ModelPool {
   private async remove(entry: PoolEntry): Promise<void> {
     if (entry.idleTimer) clearTimeout(entry.idleTimer);
     entry.idleTimer = undefined;
-    this.entries.delete(entry.registered.name);
+    this.entries.delete(entryKey(entry.registered.name, entry.engine));
     await entry.loaded.dispose();
   }
 }

@@ -16,7 +16,7 @@ export type PromptTokens = {
  * Chat prompts go through the model's chat template; text prompts are BOS (when the model adds one)
  * followed by the tokenized text.
  */
-export function promptTokensFor(loaded: LoadedLanguageModel, options: LanguageModelCallOptions): PromptTokens {
+export function promptTokensFor(loaded: Pick<LoadedLanguageModel, "model" | "chatWrapper">, options: LanguageModelCallOptions): PromptTokens {
   const { model } = loaded;
   const prompt = options.prompt;
   switch (prompt.type) {

@@ -22,15 +22,25 @@ export type RuntimeOptions = {
   idleUnloadSeconds?: number | undefined;
   /** Requests that may wait for a free sequence per model before OverloadedError. Defaults to 64. */
   maxQueue?: number | undefined;
+  /** Local engine (`AIPLUS_ENGINE`): `auto` picks native when its build is in `nativeDir`. Defaults to `node-llama-cpp`. */
+  engine?: "auto" | "native" | "node-llama-cpp" | undefined;
+  /** Folder of the native build (`bin/llama-server`); needed by `auto` and `native`. */
+  nativeDir?: string | undefined;
   /** Logger; defaults to silence. */
   logger?: RuntimeLogger | undefined;
   /** Clock in milliseconds. Defaults to `Date.now`. */
   now?: (() => number) | undefined;
+  /**
+   * `bin/aiplus-score` of the native build (see src/runtime/native-score): when set, prompt log-probabilities
+   * (log-likelihood evaluation, completions `echo` + `logprobs`) are computed by that helper process instead of
+   * in-process. Undefined: in-process.
+   */
+  nativeScorerPath?: string | undefined;
 };
 
 /** RuntimeOptions with every default except those that need the Llama instance. */
-export type ResolvedRuntimeOptions = Required<Omit<RuntimeOptions, "threads" | "memoryBudgetBytes" | "contextSize">> &
-  Pick<RuntimeOptions, "threads" | "memoryBudgetBytes" | "contextSize">;
+export type ResolvedRuntimeOptions = Required<Omit<RuntimeOptions, "threads" | "memoryBudgetBytes" | "contextSize" | "nativeScorerPath" | "engine" | "nativeDir">> &
+  Pick<RuntimeOptions, "threads" | "memoryBudgetBytes" | "contextSize" | "nativeScorerPath">;
 
 const silentLogger: RuntimeLogger = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -45,5 +55,6 @@ export function resolveRuntimeOptions(options: RuntimeOptions): ResolvedRuntimeO
     maxQueue: options.maxQueue ?? 64,
     logger: options.logger ?? silentLogger,
     now: options.now ?? Date.now,
+    nativeScorerPath: options.nativeScorerPath,
   };
 }

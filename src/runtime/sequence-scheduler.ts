@@ -95,7 +95,7 @@ export class SequenceScheduler {
         const jobs = [...this.active.keys()];
         const stepping = jobs.filter((job) => !job.cancelled);
         this.options.dispatch.expect(stepping.length);
-        const results = await Promise.all(jobs.map((job) => (job.cancelled ? false : job.step().catch(() => false))));
+        const results = await Promise.all(jobs.map((job) => (job.cancelled ? Promise.resolve(false) : job.step().catch(() => false))));
         const finished = jobs.filter((job, index) => !results[index] || job.cancelled);
         await Promise.all(finished.map((job) => this.release(job)));
       }

@@ -30,3 +30,22 @@ export function tokenLogprobFromProbabilities(
   const probability = probabilities.get(token) ?? 0;
   return { ...tokenText(model, token, previous), logprob: Math.log(probability), topLogprobs };
 }
+
+/**
+ * A TokenLogprob from precomputed log-probabilities (the native scorer): `logprob` of `token`, and the alternatives
+ * `topIds`/`topLogprobs` (most likely first), of which the first `topCount` are kept.
+ */
+export function tokenLogprobFromScores(
+  model: LlamaModel,
+  token: Token,
+  logprob: number,
+  top: { ids: ArrayLike<number>; logprobs: ArrayLike<number> } | undefined,
+  topCount: number,
+  previous: readonly Token[] = [],
+): TokenLogprob {
+  const topLogprobs: TokenLogprob["topLogprobs"] = [];
+  for (let rank = 0; top && rank < Math.min(topCount, top.ids.length); rank++) {
+    topLogprobs.push({ ...tokenText(model, top.ids[rank]! as Token, previous), logprob: top.logprobs[rank]! });
+  }
+  return { ...tokenText(model, token, previous), logprob, topLogprobs };
+}

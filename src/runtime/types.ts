@@ -1,4 +1,6 @@
 import type { EmbeddingModel, LanguageModel } from "../spec/index.js";
+import type { WorkerSnapshot } from "./native/llama-server-worker.js";
+import type { EngineSelection } from "./native/native-build.js";
 
 /** What `aiplus models show` prints; read from the GGUF header, stored as JSON in the registry. */
 export type ModelMetadata = {
@@ -28,8 +30,20 @@ export type RegisteredModel = {
 
 /** Live state of the pool, for `/admin/runtime` and tests. */
 export type RuntimeStats = {
-  loaded: { name: string; memoryBytes: number; activeSequences: number; queued: number; lastUsedAt: number }[];
+  loaded: {
+    name: string;
+    /** Which engine holds it: in-process node-llama-cpp, or a llama-server worker (native). */
+    engine: "node-llama-cpp" | "native";
+    memoryBytes: number;
+    activeSequences: number;
+    queued: number;
+    lastUsedAt: number;
+    /** The worker process of a native entry. */
+    worker?: WorkerSnapshot | undefined;
+  }[];
   memoryBudgetBytes: number;
+  /** The active engine and why (`aiplus engine status`). */
+  engine?: EngineSelection | undefined;
 };
 
 /** The local llama.cpp engine: a pool of loaded models and their schedulers. */

@@ -85,8 +85,8 @@ export function spawnSandbox(options: SpawnSandboxOptions): Promise<SandboxOutco
       output.push(chunk);
       if (stdout.total + stderr.total > limits.outputLimitBytes) killFor("output limit");
     };
-    child.stdout!.on("data", onOutput(stdout));
-    child.stderr!.on("data", onOutput(stderr));
+    child.stdout.on("data", onOutput(stdout));
+    child.stderr.on("data", onOutput(stderr));
     const pipe = (index: number) => (child.stdio as readonly unknown[])[index];
     const status = pipe(sandboxDescriptors.status) as Readable;
     status.on("data", (chunk: Buffer) => {

@@ -66,8 +66,8 @@ export async function spawnSandboxedProcess(request: SandboxedProcessRequest): P
   pipe(sandboxDescriptors.seccomp).on("error", () => undefined).end(buildSeccompFilter());
   pipe(sandboxDescriptors.status).on("error", () => undefined).resume();
   const stderr = new BoundedOutput(limits.keptOutputBytes);
-  child.stderr!.on("data", (chunk: Buffer) => stderr.push(chunk));
-  child.stdin!.on("error", () => undefined);
+  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  child.stdin.on("error", () => undefined);
 
   let gone = false;
   const exited = new Promise<void>((resolve) => {
@@ -98,8 +98,8 @@ export async function spawnSandboxedProcess(request: SandboxedProcessRequest): P
   };
   touch();
   return {
-    stdin: child.stdin!,
-    stdout: child.stdout!,
+    stdin: child.stdin,
+    stdout: child.stdout,
     stderrTail: () => stderr.text(),
     exited,
     touch,

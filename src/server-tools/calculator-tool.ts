@@ -11,7 +11,7 @@ export const calculatorTool: ServerTool = {
   idempotent: true,
   requiresApproval: false,
   async execute(args) {
-    const expression = typeof args === "object" && args !== null && "expression" in args ? (args as { expression: unknown }).expression : undefined;
+    const expression = typeof args === "object" && args !== null && "expression" in args ? args.expression : undefined;
     if (typeof expression !== "string") throw new Error("expression must be a string");
     return String(evaluateExpression(expression));
   },

@@ -53,8 +53,8 @@ export function httpFetchTool(options: HttpFetchToolOptions): ServerTool {
           response = await fetch(target, { method: "GET", headers: { accept: "text/*, application/json, application/xml" }, signal });
         } catch (error) {
           context.signal.throwIfAborted();
-          if (signal.aborted) throw new Error(`http_fetch of ${target.origin} timed out after ${timeoutMs} ms`);
-          throw new Error(`http_fetch of ${target.origin} refused or failed: ${refusalText(error)}`);
+          if (signal.aborted) throw new Error(`http_fetch of ${target.origin} timed out after ${timeoutMs} ms`, { cause: error });
+          throw new Error(`http_fetch of ${target.origin} refused or failed: ${refusalText(error)}`, { cause: error });
         }
         const location = response.headers.get("location");
         if (response.status >= 300 && response.status < 400 && location !== null) {

@@ -20,7 +20,7 @@ export async function listMcpRequestTools(mcp: McpService, caller: McpCaller, en
     tools = views.filter((view) => view.status === "approved").map((view) => ({ name: view.name, description: view.description ?? null, input_schema: view.inputSchema, annotations: null }));
   } else {
     tools = await withAdHocSession(mcp, entry, signal, async (session) =>
-      (await session.listTools()).map((tool) => ({ name: tool.name, description: tool.description ?? null, input_schema: tool.inputSchema as Record<string, unknown>, annotations: null })),
+      (await session.listTools()).map((tool) => ({ name: tool.name, description: tool.description ?? null, input_schema: tool.inputSchema, annotations: null })),
     );
   }
   return tools.filter((tool) => entry.allowed_tools === null || entry.allowed_tools.includes(tool.name));

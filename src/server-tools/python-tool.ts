@@ -37,7 +37,7 @@ export function pythonTool(options: PythonToolOptions = {}): ServerTool {
         return `status: ${ended}\nstdout:\n${result.stdout}${result.stderr ? `\nstderr:\n${result.stderr}` : ""}${result.outputTruncated ? "\n(output truncated)" : ""}`;
       } catch (error) {
         if (AiplusError.isInstance(error) && error.code === "sandbox_unavailable") {
-          throw new Error(`code execution is unavailable on this server, so the code was not run: ${error.message}`);
+          throw new Error(`code execution is unavailable on this server, so the code was not run: ${error.message}`, { cause: error });
         }
         throw error;
       }

@@ -23,4 +23,9 @@ export interface RequestGuard {
   guardLanguageModelCall(route: GuardedRoute, options: LanguageModelCallOptions): Promise<GuardedLanguageModelCall>;
   /** The values to embed on the route (masked or redacted; embeddings are never unmasked). */
   guardEmbeddingCall(route: GuardedRoute, values: string[]): Promise<string[]>;
+  /**
+   * The same guard (policy, vault, scans) whose decisions are recorded against one ledger request: the usage record
+   * of the metered call it guards, so that the request's guardrail decisions can be read with it.
+   */
+  forRequest?(requestId: string): RequestGuard;
 }

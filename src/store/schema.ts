@@ -368,12 +368,31 @@ export type RunApprovalsTable = {
 };
 
 /** A workflow definition (migration 0014); `definition` is its JSON. */
-export type WorkflowsTable = { id: string; name: string; owner_id: string; definition: string; created_at: number; updated_at: number; deleted_at: number | null };
+export type WorkflowsTable = {
+  id: string;
+  name: string;
+  owner_id: string;
+  /** The latest version's definition. */
+  definition: string;
+  /** The latest version (migration 0029). */
+  version: Generated<number>;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+};
+
+/** One immutable version of a workflow (migration 0029); `definition` is its JSON. */
+export type WorkflowVersionsTable = { workflow_id: string; version: number; definition: string; created_at: number };
+
+/** The ledger row of a model call an agent used as a tool made inside a response run (migration 0029). */
+export type RunNestedCallsTable = { response_id: string; ledger_request_id: string; created_at: number };
 
 /** One workflow run (migration 0014): `queued`, `running`, `awaiting_input`, `completed`, `failed` or `cancelled`. */
 export type WorkflowRunsTable = {
   id: string;
   workflow_id: string;
+  /** The workflow version the run ran (migration 0029). */
+  workflow_version: Generated<number>;
   key_id: string;
   status: string;
   /** JSON: the definition as the run started. */
@@ -481,6 +500,8 @@ export type AuditLogTable = {
   target: string | null;
   /** JSON with more about an admin action (never a secret). */
   details: string | null;
+  /** The ledger's request id (usage record) a guardrail decision belongs to (migration 0028). */
+  request_id: string | null;
 };
 
 /** Shared rate limits (migration 0025): the row a counting transaction upserts first, so instances take turns. */
@@ -503,6 +524,29 @@ export type RateLimitEntriesTable = {
 
 /** Shared rate limits (migration 0025): one running request of a key, a lease its instance renews. */
 export type ConcurrencySlotsTable = { id: string; key_id: string; expires_at: number };
+
+/** Shared state (migration 0027): a byte content (a staged upload, an eval dataset file), cut into parts. */
+export type StoredBlobsTable = { id: string; purpose: string; byte_count: number; part_count: number; created_at: number };
+
+/** Shared state (migration 0027): part `part_index` of a blob, at most 1 MiB (BLOB / bytea). */
+export type StoredBlobPartsTable = { blob_id: string; part_index: number; bytes: Uint8Array };
+
+/** Shared state (migration 0027): the dataset configured for a built-in eval task. */
+export type EvalDatasetsTable = {
+  task: string;
+  /** Where it came from (an absolute path on the machine that configured it). */
+  path: string;
+  few_shot_path: string | null;
+  /** Content address of its files (`eval_dataset_files.digest`). */
+  digest: string;
+  /** The data's name among its files (`data/<file or folder name>`). */
+  data_name: string;
+  few_shot_name: string | null;
+  updated_at: number;
+};
+
+/** Shared state (migration 0027): one file of a configured eval dataset (its content in `stored_blobs`). */
+export type EvalDatasetFilesTable = { digest: string; name: string; blob_id: string };
 
 export type MigrationsNote = { id: Generated<number> };
 
@@ -530,6 +574,8 @@ export type DatabaseSchema = {
   run_steps: RunStepsTable;
   run_approvals: RunApprovalsTable;
   workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
+  run_nested_calls: RunNestedCallsTable;
   workflow_runs: WorkflowRunsTable;
   workflow_run_steps: WorkflowRunStepsTable;
   console_sessions: ConsoleSessionsTable;
@@ -539,4 +585,8 @@ export type DatabaseSchema = {
   rate_limit_locks: RateLimitLocksTable;
   rate_limit_entries: RateLimitEntriesTable;
   concurrency_slots: ConcurrencySlotsTable;
+  stored_blobs: StoredBlobsTable;
+  stored_blob_parts: StoredBlobPartsTable;
+  eval_datasets: EvalDatasetsTable;
+  eval_dataset_files: EvalDatasetFilesTable;
 };

@@ -93,7 +93,8 @@ export class JsonSchemaGbnf {
     if (schema.const !== undefined) return gbnfJsonLiteral(schema.const);
     if (schema.enum !== undefined) {
       if (!Array.isArray(schema.enum) || schema.enum.length === 0) throw invalid(path, "enum must be a non-empty array");
-      const values = schema.nullable === true && !schema.enum.includes(null) ? [...schema.enum, null] : schema.enum;
+      const listed: unknown[] = schema.enum;
+      const values = schema.nullable === true && !listed.includes(null) ? [...listed, null] : listed;
       return alternatives(values.map((value) => gbnfJsonLiteral(value)));
     }
     if (schema.allOf !== undefined) {
@@ -280,7 +281,7 @@ export class JsonSchemaGbnf {
     if (!isPlainObject(schema)) throw invalid(path, "allOf entries must be schema objects");
     if (typeof schema.$ref !== "string") return schema;
     const { $ref: reference, ...rest } = schema;
-    const target = this.resolve(reference as string);
+    const target = this.resolve(reference);
     return { ...(isPlainObject(target) ? target : {}), ...rest };
   }
 }
@@ -289,7 +290,10 @@ export class JsonSchemaGbnf {
 function mergeSchemas(first: Schema, second: Schema): Schema {
   const merged: Schema = { ...first, ...second };
   if (isPlainObject(first.properties) && isPlainObject(second.properties)) merged.properties = { ...first.properties, ...second.properties };
-  if (Array.isArray(first.required) && Array.isArray(second.required)) merged.required = [...new Set([...first.required, ...second.required])];
+  if (Array.isArray(first.required) && Array.isArray(second.required)) {
+    const required: unknown[] = [...(first.required as unknown[]), ...(second.required as unknown[])];
+    merged.required = [...new Set(required)];
+  }
   return merged;
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { isEnded, runStateOf, type LedgerRow, type RunSource, type StepRow } from "./run-source.js";
-import { spanIdOf, traceIdOf } from "./span-ids.js";
+import { isEnded, runStateOf, type GuardrailDecisionRow, type LedgerRow, type RunSource, type StepRow } from "./run-source.js";
+import { guardrailSpanIdOf, spanIdOf, traceIdOf } from "./span-ids.js";
 import type { AttributeValue, RunTrace, SpanKind, SpanStatus, TraceSpan } from "./trace-types.js";
 
 const modelOutputSchema = z.looseObject({ finishReason: z.string().nullish(), error: z.object({ code: z.string(), message: z.string() }).nullish() });
@@ -13,7 +13,8 @@ type SpanDraft = Omit<TraceSpan, "traceId" | "spanId" | "parentSpanId" | "durati
 /**
  * A run's trace, computed from its step log (start: the step's first write, end: its completion) and the ledger rows
  * of its model calls (tokens, cost). The root span covers the run; every step is a child of it. Spans still open when
- * the run ended are closed at the run's end with status `unset`.
+ * the run ended are closed at the run's end with status `unset`. A guarded model call's guardrail decisions (the audit
+ * log's entries for its ledger request) are `guardrail` spans under its `chat` span.
  */
 export function buildRunTrace(source: RunSource): RunTrace {
   const state = runStateOf(source);
@@ -30,6 +31,13 @@ export function buildRunTrace(source: RunSource): RunTrace {
       statusMessage ??= `not finished when the run ended (${state})`;
     }
     return { ...draft, traceId, spanId: spanIdOf(source.id, step.index), parentSpanId: rootId, stepIndex: step.index, endTime, status, statusMessage, durationMs: endTime === null ? null : endTime - draft.startTime };
+  });
+  // Each guarded model call's decisions follow its span, as its children.
+  const spans = source.steps.flatMap((step, position): TraceSpan[] => {
+    const span = children[position]!;
+    const decisions = step.ledgerRequestId === null ? undefined : source.guardrailDecisions.get(step.ledgerRequestId);
+    if (!decisions) return [span];
+    return [span, ...decisions.map((decision) => guardrailSpan(source.id, span, step.ledgerRequestId!, decision))];
   });
   const inputTokens = sumOf([...source.ledger.values()], (row) => row.inputTokens);
   const outputTokens = sumOf([...source.ledger.values()], (row) => row.outputTokens);
@@ -69,7 +77,42 @@ export function buildRunTrace(source: RunSource): RunTrace {
     statusMessage: error?.message ?? (state === "cancelled" ? "cancelled" : null),
     attributes,
   };
-  return { runId: source.id, traceId, spans: [root, ...children] };
+  return { runId: source.id, traceId, spans: [root, ...spans] };
+}
+
+/**
+ * A guardrail decision about a model call, as an instant span under the call's span: the rule, the action taken, the
+ * entity type, where (locations, never the value) and how often. A block ends the call: the span's status is `error`.
+ */
+function guardrailSpan(runId: string, parent: TraceSpan, ledgerRequestId: string, decision: GuardrailDecisionRow): TraceSpan {
+  const attributes: Record<string, AttributeValue> = {
+    "gen_ai.operation.name": "guardrail",
+    "aiplus.guardrail.rule": decision.rule,
+    "aiplus.guardrail.action": decision.action,
+    "aiplus.guardrail.occurrences": decision.occurrences,
+    "aiplus.ledger.request_id": ledgerRequestId,
+    "aiplus.audit.id": decision.seq,
+  };
+  if (decision.entityType !== null) attributes["aiplus.guardrail.entity_type"] = decision.entityType;
+  if (decision.route !== null) attributes["aiplus.route"] = decision.route;
+  if (decision.policy !== null) attributes["aiplus.guardrail.policy"] = decision.policy;
+  if (decision.locations.length > 0) attributes["aiplus.guardrail.locations"] = decision.locations;
+  const blocked = decision.action === "block";
+  if (blocked) attributes["error.type"] = "content_filter";
+  return {
+    traceId: parent.traceId,
+    spanId: guardrailSpanIdOf(runId, decision.seq),
+    parentSpanId: parent.spanId,
+    name: `guardrail ${decision.rule}`,
+    kind: "guardrail",
+    stepIndex: parent.stepIndex,
+    startTime: decision.createdAt,
+    endTime: decision.createdAt,
+    durationMs: 0,
+    status: blocked ? "error" : "ok",
+    statusMessage: blocked ? `blocked by rule ${decision.rule}` : null,
+    attributes,
+  };
 }
 
 function stepSpan(source: RunSource, step: StepRow): SpanDraft {

@@ -21,7 +21,25 @@ export type RunSource = {
   approvals: Map<string, ApprovalRow>;
   /** Ledger rows of the run's model calls, by request id. */
   ledger: Map<string, LedgerRow>;
+  /** The guardrail decisions (audit log entries) of the run's model calls, by ledger request id, oldest first. */
+  guardrailDecisions: Map<string, GuardrailDecisionRow[]>;
 };
+
+/** A guardrail decision about a run's model call, as the audit log holds it (never the value). */
+export type GuardrailDecisionRow = {
+  seq: number;
+  createdAt: number;
+  route: string | null;
+  policy: string | null;
+  rule: string;
+  action: string;
+  entityType: string | null;
+  locations: string[];
+  occurrences: number;
+};
+
+/** Guardrail decisions read per trace (a run with more gets the first ones). */
+const maxGuardrailDecisions = 2000;
 
 export type StepRow = {
   index: number;
@@ -68,6 +86,9 @@ const storedRunFieldsSchema = z.looseObject({
 
 export type StoredRunFields = z.infer<typeof storedRunFieldsSchema>;
 
+const positionsSchema = z.array(z.looseObject({ location: z.string() }));
+const occurrencesSchema = z.looseObject({ occurrences: z.number().int().positive() });
+
 /** Loads the runs among `ids` (responses that ran as runs: they have a run log), keyed by id. */
 export async function loadRunSources(database: DatabaseExecutor, ids: string[]): Promise<Map<string, RunSource>> {
   const { db } = database;
@@ -94,6 +115,35 @@ export async function loadRunSources(database: DatabaseExecutor, ids: string[]):
           .select(["id", "model", "route", "status", "input_tokens", "output_tokens", "cost_nanos", "latency_ms", "created_at", "finished_at"])
           .where("id", "in", ledgerIds)
           .execute();
+  const decisionRows =
+    ledgerIds.length === 0
+      ? []
+      : await db
+          .selectFrom("audit_log")
+          .select(["seq", "created_at", "request_id", "route", "policy", "rule", "action", "entity_type", "positions", "details"])
+          .where("request_id", "in", ledgerIds)
+          .where("kind", "=", "guardrail")
+          .orderBy("seq", "asc")
+          .limit(maxGuardrailDecisions)
+          .execute();
+  const guardrailDecisions = new Map<string, GuardrailDecisionRow[]>();
+  for (const row of decisionRows) {
+    if (row.request_id === null) continue;
+    const positions = positionsSchema.safeParse(row.positions === null ? [] : parseJson(row.positions)).data ?? [];
+    const occurrences = occurrencesSchema.safeParse(row.details === null ? {} : parseJson(row.details)).data?.occurrences ?? Math.max(1, positions.length);
+    const decision: GuardrailDecisionRow = {
+      seq: Number(row.seq),
+      createdAt: Number(row.created_at),
+      route: row.route,
+      policy: row.policy,
+      rule: row.rule,
+      action: row.action,
+      entityType: row.entity_type,
+      locations: [...new Set(positions.map((position) => position.location))],
+      occurrences,
+    };
+    guardrailDecisions.set(row.request_id, [...(guardrailDecisions.get(row.request_id) ?? []), decision]);
+  }
   const ledger = new Map(
     ledgerRows.map((row) => [
       row.id,
@@ -161,6 +211,9 @@ export async function loadRunSources(database: DatabaseExecutor, ids: string[]):
           ]),
       ),
       ledger: new Map(steps.flatMap((step) => (step.ledger_request_id !== null && ledger.has(step.ledger_request_id) ? [[step.ledger_request_id, ledger.get(step.ledger_request_id)!] as const] : []))),
+      guardrailDecisions: new Map(
+        steps.flatMap((step) => (step.ledger_request_id !== null && guardrailDecisions.has(step.ledger_request_id) ? [[step.ledger_request_id, guardrailDecisions.get(step.ledger_request_id)!] as const] : [])),
+      ),
     });
   }
   return sources;

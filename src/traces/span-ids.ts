@@ -9,3 +9,8 @@ export function traceIdOf(runId: string): string {
 export function spanIdOf(runId: string, stepIndex: number | null): string {
   return createHash("sha256").update(`span:${runId}:${stepIndex ?? "run"}`).digest("hex").slice(0, 16);
 }
+
+/** The span id of a guardrail decision (an audit log entry, by its sequence number) within a run. */
+export function guardrailSpanIdOf(runId: string, auditSeq: number): string {
+  return createHash("sha256").update(`span:${runId}:guardrail:${auditSeq}`).digest("hex").slice(0, 16);
+}

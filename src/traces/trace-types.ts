@@ -36,7 +36,7 @@ export type TraceSpan = {
   attributes: Record<string, AttributeValue>;
 };
 
-/** A run's trace: its root span first, then one span per logged step in step order. */
+/** A run's trace: its root span first, then one span per logged step in step order (a model call's guardrail spans right after it). */
 export type RunTrace = { runId: string; traceId: string; spans: TraceSpan[] };
 
 /** A run as listed and shown: its state, its steps, and the ledger's tokens and cost of its model calls. */

@@ -148,6 +148,12 @@ function value(expression: ConditionExpression, scope: TemplateScope): unknown {
   }
 }
 
+/** A value as text for string comparisons: strings as they are, null and undefined as "", anything else as JSON. */
+function textOf(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
 function compare(operator: Operator, left: unknown, right: unknown): boolean {
   switch (operator) {
     case "==":
@@ -158,18 +164,18 @@ function compare(operator: Operator, left: unknown, right: unknown): boolean {
     case "<=":
     case ">":
     case ">=": {
-      const [a, b] = typeof left === "number" || typeof right === "number" ? [Number(left), Number(right)] : [String(left ?? ""), String(right ?? "")];
+      const [a, b] = typeof left === "number" || typeof right === "number" ? [Number(left), Number(right)] : [textOf(left), textOf(right)];
       if (Number.isNaN(a) || Number.isNaN(b)) return false;
       return operator === "<" ? a < b : operator === "<=" ? a <= b : operator === ">" ? a > b : a >= b;
     }
     case "contains":
-      if (typeof left === "string") return left.includes(String(right ?? ""));
+      if (typeof left === "string") return left.includes(textOf(right));
       if (Array.isArray(left)) return left.some((entry) => equal(entry, right));
       if (left !== null && typeof left === "object") return typeof right === "string" && right in left;
       return false;
     case "matches":
       try {
-        return new RegExp(String(right ?? "")).test(String(left ?? ""));
+        return new RegExp(textOf(right)).test(textOf(left));
       } catch {
         return false;
       }

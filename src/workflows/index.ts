@@ -2,7 +2,7 @@ export { type ConditionExpression, evaluateCondition, parseCondition } from "./c
 export { executeWorkflowRun, type LlmFormat, type WaitingStepOutput, waitingKind, type WorkflowExecutionOutcome, type WorkflowStepContext, type WorkflowStepRunners } from "./execute-workflow-run.js";
 export { formatWorkflowFile, parseWorkflowDefinition, parseWorkflowFile, type WorkflowFileFormat } from "./parse-workflow-definition.js";
 export { renderTemplate } from "./template.js";
-export { localWorkflowOwnerId, type WorkflowAccessor, type WorkflowRecord, type WorkflowRunRecord, type WorkflowRunStatus, type WorkflowStepRecord, type WorkflowStepStatus } from "./types.js";
+export { localWorkflowOwnerId, type WorkflowAccessor, type WorkflowRecord, type WorkflowRunRecord, type WorkflowRunStatus, type WorkflowStepRecord, type WorkflowStepStatus, type WorkflowVersionRecord } from "./types.js";
 export { type WorkflowDefinition, workflowDefinitionSchema, type WorkflowStep } from "./workflow-definition-schema.js";
 export { buildWorkflowGraph, requiresCodeExecution, type WorkflowGraph } from "./workflow-graph.js";
 export { createWorkflowRepository, type WorkflowRepository } from "./workflow-repository.js";

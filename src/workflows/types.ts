@@ -1,7 +1,10 @@
 import type { WorkflowDefinition } from "./workflow-definition-schema.js";
 
-/** A stored workflow. Times are epoch milliseconds. */
-export type WorkflowRecord = { id: string; name: string; ownerId: string; definition: WorkflowDefinition; createdAt: number; updatedAt: number };
+/** A stored workflow: its latest version (`version`, from 1; each update adds one) and that version's definition. Times are epoch milliseconds. */
+export type WorkflowRecord = { id: string; name: string; ownerId: string; version: number; definition: WorkflowDefinition; createdAt: number; updatedAt: number };
+
+/** One immutable version of a workflow. */
+export type WorkflowVersionRecord = { workflowId: string; version: number; definition: WorkflowDefinition; createdAt: number };
 
 /** Lifecycle of a run: `queued` → `running` ⇄ `awaiting_input` → `completed` | `failed` | `cancelled`. */
 export type WorkflowRunStatus = "queued" | "running" | "awaiting_input" | "completed" | "failed" | "cancelled";
@@ -16,6 +19,8 @@ export type WorkflowStepRecord = { key: string; status: WorkflowStepStatus; outp
 export type WorkflowRunRecord = {
   id: string;
   workflowId: string;
+  /** The workflow version it ran. */
+  workflowVersion: number;
   /** The API key that started it, or `local` (the CLI operator). */
   keyId: string;
   status: WorkflowRunStatus;

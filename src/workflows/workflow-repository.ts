@@ -2,9 +2,13 @@ import { ConflictError } from "../spec/index.js";
 import { affectedRows, type DatabaseExecutor, isUniqueViolation } from "../store/index.js";
 import { workflowDefinitionSchema } from "./workflow-definition-schema.js";
 import type { WorkflowDefinition } from "./workflow-definition-schema.js";
-import type { WorkflowRecord, WorkflowRunRecord, WorkflowRunStatus, WorkflowStepRecord, WorkflowStepStatus } from "./types.js";
+import type { WorkflowRecord, WorkflowRunRecord, WorkflowRunStatus, WorkflowStepRecord, WorkflowStepStatus, WorkflowVersionRecord } from "./types.js";
 
-type WorkflowRow = { id: string; name: string; owner_id: string; definition: string; created_at: number | string; updated_at: number | string };
+type WorkflowRow = { id: string; name: string; owner_id: string; version: number | string; definition: string; created_at: number | string; updated_at: number | string };
+type VersionRow = { workflow_id: string; version: number | string; definition: string; created_at: number | string };
+
+const columns = ["id", "name", "owner_id", "version", "definition", "created_at", "updated_at"] as const;
+const nameTaken = (name: string, cause: unknown) => new ConflictError({ message: `a workflow named '${name}' already exists; remove it first`, param: "name", code: "workflow_exists", cause });
 
 /** Workflows, their runs and the runs' step logs (SQLite or PostgreSQL). Access control is the service's. */
 export type WorkflowRepository = ReturnType<typeof createWorkflowRepository>;
@@ -16,23 +20,82 @@ export function createWorkflowRepository(database: DatabaseExecutor, options: { 
     id: row.id,
     name: row.name,
     ownerId: row.owner_id,
+    version: Number(row.version),
     definition: workflowDefinitionSchema.parse(JSON.parse(row.definition)),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   });
-  const live = () => db.selectFrom("workflows").select(["id", "name", "owner_id", "definition", "created_at", "updated_at"]).where("deleted_at", "is", null);
+  const toVersion = (row: VersionRow): WorkflowVersionRecord => ({
+    workflowId: row.workflow_id,
+    version: Number(row.version),
+    definition: workflowDefinitionSchema.parse(JSON.parse(row.definition)),
+    createdAt: Number(row.created_at),
+  });
+  const live = () => db.selectFrom("workflows").select(columns).where("deleted_at", "is", null);
 
   const repository = {
     /** ConflictError `workflow_exists` when the owner has a live workflow of that name. */
     async create(entry: { id: string; ownerId: string; definition: WorkflowDefinition }): Promise<WorkflowRecord> {
       const at = now();
+      const definition = JSON.stringify(entry.definition);
       try {
-        await db.insertInto("workflows").values({ id: entry.id, name: entry.definition.name, owner_id: entry.ownerId, definition: JSON.stringify(entry.definition), created_at: at, updated_at: at, deleted_at: null }).execute();
+        await db.transaction().execute(async (transaction) => {
+          await transaction.insertInto("workflows").values({ id: entry.id, name: entry.definition.name, owner_id: entry.ownerId, version: 1, definition, created_at: at, updated_at: at, deleted_at: null }).execute();
+          await transaction.insertInto("workflow_versions").values({ workflow_id: entry.id, version: 1, definition, created_at: at }).execute();
+        });
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError({ message: `a workflow named '${entry.definition.name}' already exists; remove it first`, param: "name", code: "workflow_exists", cause: error });
+        if (isUniqueViolation(error)) throw nameTaken(entry.definition.name, error);
         throw error;
       }
-      return { id: entry.id, name: entry.definition.name, ownerId: entry.ownerId, definition: entry.definition, createdAt: at, updatedAt: at };
+      return { id: entry.id, name: entry.definition.name, ownerId: entry.ownerId, version: 1, definition: entry.definition, createdAt: at, updatedAt: at };
+    },
+
+    /**
+     * Adds the next version (the definition may rename the workflow; ConflictError `workflow_exists` when the owner has
+     * another live workflow of that name); undefined when the workflow is gone. Concurrent updates each get their own
+     * version number (a lost race retries).
+     */
+    async addVersion(workflowId: string, definition: WorkflowDefinition): Promise<WorkflowRecord | undefined> {
+      for (;;) {
+        const current = await live().where("id", "=", workflowId).executeTakeFirst();
+        if (!current) return undefined;
+        const version = Number(current.version) + 1;
+        const at = now();
+        const text = JSON.stringify(definition);
+        try {
+          const won = await db.transaction().execute(async (transaction) => {
+            const moved = await transaction
+              .updateTable("workflows")
+              .set({ version, name: definition.name, definition: text, updated_at: at })
+              .where("id", "=", workflowId)
+              .where("version", "=", Number(current.version))
+              .where("deleted_at", "is", null)
+              .executeTakeFirst();
+            if (affectedRows(moved) === 0) return false;
+            await transaction.insertInto("workflow_versions").values({ workflow_id: workflowId, version, definition: text, created_at: at }).execute();
+            return true;
+          });
+          if (!won) continue;
+        } catch (error) {
+          if (isUniqueViolation(error)) throw nameTaken(definition.name, error);
+          throw error;
+        }
+        return { ...toWorkflow(current), name: definition.name, version, definition, updatedAt: at };
+      }
+    },
+
+    /** One version of a workflow (deleted workflows' too). */
+    async getVersion(workflowId: string, version: number): Promise<WorkflowVersionRecord | undefined> {
+      const row = await db.selectFrom("workflow_versions").selectAll().where("workflow_id", "=", workflowId).where("version", "=", version).executeTakeFirst();
+      return row && toVersion(row);
+    },
+
+    /** A page of a workflow's versions by version number (`after` exclusive); `hasMore` when more follow. */
+    async listVersions(workflowId: string, page: { after: number | undefined; limit: number; order: "asc" | "desc" }): Promise<{ items: WorkflowVersionRecord[]; hasMore: boolean }> {
+      let query = db.selectFrom("workflow_versions").selectAll().where("workflow_id", "=", workflowId);
+      if (page.after !== undefined) query = query.where("version", page.order === "asc" ? ">" : "<", page.after);
+      const rows = await query.orderBy("version", page.order).limit(page.limit + 1).execute();
+      return { items: rows.slice(0, page.limit).map(toVersion), hasMore: rows.length > page.limit };
     },
 
     /** Live workflows whose id or name is `reference`. */
@@ -43,7 +106,7 @@ export function createWorkflowRepository(database: DatabaseExecutor, options: { 
 
     /** A workflow by id, deleted ones too (a run's workflow). */
     async get(id: string): Promise<WorkflowRecord | undefined> {
-      const row = await db.selectFrom("workflows").select(["id", "name", "owner_id", "definition", "created_at", "updated_at"]).where("id", "=", id).executeTakeFirst();
+      const row = await db.selectFrom("workflows").select(columns).where("id", "=", id).executeTakeFirst();
       return row && toWorkflow(row);
     },
 
@@ -58,11 +121,11 @@ export function createWorkflowRepository(database: DatabaseExecutor, options: { 
       return affectedRows(await db.updateTable("workflows").set({ deleted_at: now() }).where("id", "=", id).where("deleted_at", "is", null).executeTakeFirst()) === 1;
     },
 
-    async createRun(entry: { id: string; workflowId: string; keyId: string; definition: WorkflowDefinition; inputs: Record<string, unknown> }): Promise<void> {
+    async createRun(entry: { id: string; workflowId: string; workflowVersion: number; keyId: string; definition: WorkflowDefinition; inputs: Record<string, unknown> }): Promise<void> {
       const at = now();
       await db
         .insertInto("workflow_runs")
-        .values({ id: entry.id, workflow_id: entry.workflowId, key_id: entry.keyId, status: "queued", definition: JSON.stringify(entry.definition), inputs: JSON.stringify(entry.inputs), output: null, error: null, created_at: at, updated_at: at, finished_at: null })
+        .values({ id: entry.id, workflow_id: entry.workflowId, workflow_version: entry.workflowVersion, key_id: entry.keyId, status: "queued", definition: JSON.stringify(entry.definition), inputs: JSON.stringify(entry.inputs), output: null, error: null, created_at: at, updated_at: at, finished_at: null })
         .execute();
     },
 
@@ -72,6 +135,7 @@ export function createWorkflowRepository(database: DatabaseExecutor, options: { 
       return {
         id: row.id,
         workflowId: row.workflow_id,
+        workflowVersion: Number(row.workflow_version),
         keyId: row.key_id,
         status: row.status as WorkflowRunStatus,
         definition: workflowDefinitionSchema.parse(JSON.parse(row.definition)),
@@ -182,11 +246,11 @@ export function createWorkflowRepository(database: DatabaseExecutor, options: { 
     },
 
     /** Waiting steps of active runs, oldest first: one key's runs', or all (`keyId` undefined). */
-    async waitingSteps(keyId: string | undefined, limit: number): Promise<Array<WorkflowStepRecord & { runId: string; keyId: string; workflowId: string }>> {
+    async waitingSteps(keyId: string | undefined, limit: number): Promise<Array<WorkflowStepRecord & { runId: string; keyId: string; workflowId: string; workflowVersion: number }>> {
       let query = db
         .selectFrom("workflow_run_steps")
         .innerJoin("workflow_runs", "workflow_runs.id", "workflow_run_steps.run_id")
-        .select(["workflow_run_steps.run_id", "workflow_run_steps.step_key", "workflow_run_steps.status", "workflow_run_steps.output", "workflow_run_steps.error", "workflow_run_steps.attempts", "workflow_run_steps.created_at", "workflow_run_steps.updated_at", "workflow_runs.key_id", "workflow_runs.workflow_id"])
+        .select(["workflow_run_steps.run_id", "workflow_run_steps.step_key", "workflow_run_steps.status", "workflow_run_steps.output", "workflow_run_steps.error", "workflow_run_steps.attempts", "workflow_run_steps.created_at", "workflow_run_steps.updated_at", "workflow_runs.key_id", "workflow_runs.workflow_id", "workflow_runs.workflow_version"])
         .where("workflow_run_steps.status", "=", "waiting")
         .where("workflow_runs.status", "in", ["queued", "running", "awaiting_input"]);
       if (keyId !== undefined) query = query.where("workflow_runs.key_id", "=", keyId);
@@ -195,6 +259,7 @@ export function createWorkflowRepository(database: DatabaseExecutor, options: { 
         runId: row.run_id,
         keyId: row.key_id,
         workflowId: row.workflow_id,
+        workflowVersion: Number(row.workflow_version),
         key: row.step_key,
         status: row.status as WorkflowStepStatus,
         output: row.output === null ? null : (JSON.parse(row.output) as unknown),

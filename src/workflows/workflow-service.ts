@@ -5,7 +5,7 @@ import { holderIsGone, type JobQueue, JobRunner, latestJobsOfSubjects } from "..
 import { ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError } from "../spec/index.js";
 import type { Database } from "../store/index.js";
 import { executeWorkflowRun, waitingKind, type WaitingStepOutput, type WorkflowStepRunners } from "./execute-workflow-run.js";
-import { localWorkflowOwnerId, type WorkflowAccessor, type WorkflowRecord, type WorkflowRunRecord, type WorkflowStepRecord } from "./types.js";
+import { localWorkflowOwnerId, type WorkflowAccessor, type WorkflowRecord, type WorkflowRunRecord, type WorkflowStepRecord, type WorkflowVersionRecord } from "./types.js";
 import { validateHumanInput, validateRunInputs } from "./validate-run-inputs.js";
 import type { WorkflowDefinition } from "./workflow-definition-schema.js";
 import { requiresCodeExecution } from "./workflow-graph.js";
@@ -25,13 +25,30 @@ export type WorkflowServiceOptions = {
   jobPollIntervalMs?: number | undefined;
   /** Where run jobs are delivered from (default: the embedded runner polls the jobs table). */
   jobQueue?: JobQueue | undefined;
+  /**
+   * How long a tool call step waits for a person's approval before it is denied as "expired" (config
+   * `approvalTtlSeconds`, as for response runs); undefined: never (the CLI's service, which executes nothing).
+   */
+  approvalTtlMs?: number | undefined;
 };
 
 /** A run with its step log. */
 export type WorkflowRunView = WorkflowRunRecord & { steps: WorkflowStepRecord[] };
 
 /** A waiting step as an item of the approvals inbox: `human_input` (answered with an input) or `tool_call`. */
-export type WorkflowApproval = { id: string; kind: WaitingStepOutput["kind"]; runId: string; workflowId: string; stepKey: string; keyId: string; output: WaitingStepOutput; createdAt: number };
+export type WorkflowApproval = {
+  id: string;
+  kind: WaitingStepOutput["kind"];
+  runId: string;
+  workflowId: string;
+  workflowVersion: number;
+  stepKey: string;
+  keyId: string;
+  output: WaitingStepOutput;
+  createdAt: number;
+  /** When a tool call is denied as "expired" if nobody decides; null for questions (they wait until answered). */
+  expiresAt: number | null;
+};
 
 const approvalIdPrefix = "wfappr_";
 
@@ -114,12 +131,13 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
     await runner.enqueue({ kind: workflowRunJobKind, subject: runId, keyId: keyId === localWorkflowOwnerId ? undefined : keyId, payload: { runId }, runHere: true });
   }
 
-  async function access(accessor: WorkflowAccessor, reference: string): Promise<WorkflowRecord> {
+  /** The workflow `reference` (id or name) names as the accessor sees it; errors name `param`. */
+  async function access(accessor: WorkflowAccessor, reference: string, param = "workflow_id"): Promise<WorkflowRecord> {
     const visible = (await repository.find(reference)).filter((workflow) => sees(accessor, workflow.ownerId));
     const chosen = visible.find((workflow) => workflow.id === reference) ?? visible.find((workflow) => workflow.ownerId === ownerOf(accessor)) ?? (visible.length === 1 ? visible[0] : undefined);
     if (chosen) return chosen;
-    if (visible.length > 1) throw new InvalidRequestError({ message: `${visible.length} workflows are named '${reference}'; use an id`, param: "workflow_id" });
-    throw new NotFoundError({ message: `No workflow found with id or name '${reference}'.`, param: "workflow_id", code: "workflow_not_found" });
+    if (visible.length > 1) throw new InvalidRequestError({ message: `${visible.length} workflows are named '${reference}'; use an id`, param });
+    throw new NotFoundError({ message: `No workflow found with id or name '${reference}'.`, param, code: "workflow_not_found" });
   }
 
   async function accessRun(accessor: WorkflowAccessor, id: string): Promise<WorkflowRunRecord> {
@@ -138,6 +156,21 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
     });
   }
 
+  const expiryOf = (kind: WaitingStepOutput["kind"], waitingSince: number): number | null =>
+    kind === "tool_call" && options.approvalTtlMs !== undefined ? waitingSince + options.approvalTtlMs : null;
+
+  /** Denies tool call steps nobody decided in time ("expired", like a person's denial) and continues their runs. */
+  async function expireApprovals(): Promise<void> {
+    const at = now();
+    for (const step of await repository.waitingSteps(undefined, 1000)) {
+      const output = step.output as WaitingStepOutput;
+      const expiresAt = expiryOf(waitingKind(output), step.updatedAt);
+      if (expiresAt === null || expiresAt > at) continue;
+      if (await repository.resolveWaiting(step.runId, step.key, { status: "running", output: { ...output, approved: false, reason: "expired" } })) await launch(step.runId, step.keyId);
+    }
+  }
+  let expiryTimer: NodeJS.Timeout | undefined;
+
   async function view(run: WorkflowRunRecord): Promise<WorkflowRunView> {
     return { ...run, steps: [...(await repository.steps(run.id)).values()] };
   }
@@ -147,10 +180,16 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
 
     start(): void {
       runner.start();
+      if (options.approvalTtlMs !== undefined) {
+        expiryTimer ??= setInterval(() => void expireApprovals().catch((error: unknown) => options.logger.warn({ err: error }, "expiring workflow approvals failed; retrying")), 1000);
+        expiryTimer.unref();
+      }
     },
 
     /** Stops executing: runs in flight are aborted and left to the next start (their jobs go back to the queue). */
     async dispose(): Promise<void> {
+      if (expiryTimer) clearInterval(expiryTimer);
+      expiryTimer = undefined;
       await runner.dispose();
     },
 
@@ -164,7 +203,30 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
       return repository.create({ id: `wf_${randomBytes(16).toString("hex")}`, ownerId: ownerOf(accessor), definition });
     },
 
-    get: access,
+    get: (accessor: WorkflowAccessor, reference: string) => access(accessor, reference),
+
+    /** A version of a workflow the accessor sees (404 on `param`, default `version`, when it has no such version). */
+    async getVersion(accessor: WorkflowAccessor, reference: string, version: number, param = "version"): Promise<{ workflow: WorkflowRecord; version: WorkflowVersionRecord }> {
+      const workflow = await access(accessor, reference);
+      const found = await repository.getVersion(workflow.id, version);
+      if (!found) throw new NotFoundError({ message: `Workflow '${workflow.name}' has no version ${version} (its latest is ${workflow.version}).`, param, code: "workflow_version_not_found" });
+      return { workflow, version: found };
+    },
+
+    /** Saves a new version of a workflow the accessor sees (its definition may rename it); runs started before keep theirs. */
+    async update(accessor: WorkflowAccessor, reference: string, definition: WorkflowDefinition): Promise<WorkflowRecord> {
+      const workflow = await access(accessor, reference);
+      assertMayRunCode(accessor, definition);
+      const updated = await repository.addVersion(workflow.id, definition);
+      if (!updated) throw new NotFoundError({ message: `No workflow found with id or name '${reference}'.`, param: "workflow_id", code: "workflow_not_found" });
+      return updated;
+    },
+
+    /** A page of a workflow's versions, by version number. */
+    async listVersions(accessor: WorkflowAccessor, reference: string, page: { after: number | undefined; limit: number; order: "asc" | "desc" }): Promise<{ workflow: WorkflowRecord; items: WorkflowVersionRecord[]; hasMore: boolean }> {
+      const workflow = await access(accessor, reference);
+      return { workflow, ...(await repository.listVersions(workflow.id, page)) };
+    },
 
     async list(accessor: WorkflowAccessor): Promise<WorkflowRecord[]> {
       return repository.list(accessor.isAdmin || accessor.keyId === undefined ? undefined : ownerOf(accessor));
@@ -176,13 +238,20 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
       return workflow;
     },
 
-    /** Starts a run of a workflow with `inputs` (checked against its declared inputs); it executes in the background. */
-    async startRun(accessor: WorkflowAccessor, reference: string, inputs: Record<string, unknown>): Promise<WorkflowRunView> {
-      const workflow = await access(accessor, reference);
-      assertMayRunCode(accessor, workflow.definition);
+    /**
+     * Starts a run of a workflow with `inputs` (checked against its declared inputs); it executes in the background.
+     * `version` picks an earlier version (default: the latest); `workflowParam` / `versionParam` name them in a 404.
+     */
+    async startRun(accessor: WorkflowAccessor, reference: string, inputs: Record<string, unknown>, options: { version?: number | undefined; versionParam?: string | undefined; workflowParam?: string | undefined } = {}): Promise<WorkflowRunView> {
+      const workflow = await access(accessor, reference, options.workflowParam);
+      const chosen = options.version === undefined || options.version === workflow.version ? { version: workflow.version, definition: workflow.definition } : await repository.getVersion(workflow.id, options.version);
+      if (!chosen) {
+        throw new NotFoundError({ message: `Workflow '${workflow.name}' has no version ${options.version} (its latest is ${workflow.version}).`, param: options.versionParam ?? "version", code: "workflow_version_not_found" });
+      }
+      assertMayRunCode(accessor, chosen.definition);
       const id = `wfrun_${randomBytes(16).toString("hex")}`;
       const keyId = ownerOf(accessor);
-      await repository.createRun({ id, workflowId: workflow.id, keyId, definition: workflow.definition, inputs: validateRunInputs(workflow.definition, inputs) });
+      await repository.createRun({ id, workflowId: workflow.id, workflowVersion: chosen.version, keyId, definition: chosen.definition, inputs: validateRunInputs(chosen.definition, inputs) });
       await launch(id, keyId);
       return view((await repository.getRun(id))!);
     },
@@ -230,7 +299,7 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
       const steps = await repository.waitingSteps(accessor.isAdmin || accessor.keyId === undefined ? undefined : ownerOf(accessor), limit);
       return steps.map((step) => {
         const output = step.output as WaitingStepOutput;
-        return { id: workflowApprovalId(step.runId, step.key), kind: waitingKind(output), runId: step.runId, workflowId: step.workflowId, stepKey: step.key, keyId: step.keyId, output, createdAt: step.updatedAt };
+        return { id: workflowApprovalId(step.runId, step.key), kind: waitingKind(output), runId: step.runId, workflowId: step.workflowId, workflowVersion: step.workflowVersion, stepKey: step.key, keyId: step.keyId, output, createdAt: step.updatedAt, expiresAt: expiryOf(waitingKind(output), step.updatedAt) };
       });
     },
 
@@ -245,7 +314,7 @@ export function createWorkflowService(options: WorkflowServiceOptions) {
       const step = run && sees(accessor, run.keyId) ? (await repository.steps(run.id)).get(parsed.stepKey) : undefined;
       if (!run || !step) throw new NotFoundError({ message: `Approval request with id '${id}' not found.`, param: "approval_id" });
       const output = step.output as WaitingStepOutput;
-      const item: WorkflowApproval = { id, kind: waitingKind(output), runId: run.id, workflowId: run.workflowId, stepKey: step.key, keyId: run.keyId, output, createdAt: step.updatedAt };
+      const item: WorkflowApproval = { id, kind: waitingKind(output), runId: run.id, workflowId: run.workflowId, workflowVersion: run.workflowVersion, stepKey: step.key, keyId: run.keyId, output, createdAt: step.updatedAt, expiresAt: expiryOf(waitingKind(output), step.updatedAt) };
       const decided = () => new ConflictError({ message: `Approval request '${id}' was already decided.`, param: "approval_id", code: "approval_already_decided" });
       if (step.status !== "waiting") throw decided();
       let resolved: boolean;

@@ -86,6 +86,19 @@ describe("agent instructions and memory", () => {
     expect(memory.data[0]?.value).toBe("Name: Ada");
   });
 
+  it("memory_replace is held to the same limit (the agent's other write path)", async () => {
+    upstream.reset();
+    upstream.on(when("Agent helper", "user", "Call me something long"), { toolCall: { name: "memory_replace", arguments: { label: "human", old: "Ada", new: "y".repeat(60) } } });
+    upstream.on(when("Agent helper", "tool", "Error:"), { text: "Too long a name." });
+    const response = await run({ agent: { id: helper.id }, input: "Call me something long", user: "u1" });
+    expect(response.status).toBe("completed");
+    const call = response.output.find((item) => item.type === "mcp_call");
+    expect(call).toMatchObject({ name: "memory_replace", status: "failed" });
+    expect(call?.error).toContain("limit_chars is 40");
+    const memory = await alice.get<{ data: Array<{ value: string }> }>(`/agents/${helper.id}/memory?user=u1`);
+    expect(memory.data[0]?.value).toBe("Name: Ada");
+  });
+
   it("memory is never shared across keys: another key running the same agent sees its own blocks; a foreign agent is a 404", async () => {
     upstream.reset();
     upstream.on(when("Agent helper", "user", "Who am I?"), { text: "I do not know." });
@@ -197,6 +210,73 @@ describe("models and limits", () => {
     const rows = await ledgerRows();
     expect(rows).toHaveLength(2);
     expect(rows.every((row) => row.keyId === aliceKey.id)).toBe(true);
+  });
+});
+
+describe("max_cost across nested runs and handoffs", () => {
+  // $1 per token: each scripted reply (10 + 5 tokens) costs $15 (the price is set by the max_cost test above too).
+  const priced = () => server.admin.put("/admin/prices/priced-model", { body: { input_per_million: 1_000_000, output_per_million: 1_000_000 } });
+
+  it("an agent used as a tool spends from the parent run's max_cost: the nested run is stopped and the parent ends incomplete", async () => {
+    await priced();
+    await createAgent({ name: "digger", model: "priced-model", instructions: "Agent digger.", tools: [{ type: "builtin", name: "memory" }], memory: { blocks: [{ label: "notes" }] } });
+    const manager = await createAgent({ name: "manager", model: "priced-model", instructions: "Agent manager.", tools: [{ type: "agent", agent: "digger", name: "ask_digger" }], limits: { max_cost: 20 } });
+    upstream.reset();
+    await ledgerRows();
+    upstream.on(when("Agent manager", "user", "Find it"), { toolCall: { name: "ask_digger", arguments: { input: "Dig deeper" } } });
+    // The nested agent would loop on its memory tool until its own max_steps (8 calls) if nothing stopped it.
+    upstream.on(when("Agent digger", "user", "Dig deeper"), { toolCall: { name: "memory_append", arguments: { label: "notes", text: "a" } } });
+    upstream.on(when("Agent digger", "tool", "now holds"), { toolCall: { name: "memory_append", arguments: { label: "notes", text: "b" } } });
+    upstream.on(when("Agent manager", "tool", "max_cost"), { text: "Out of money." });
+    const response = await run({ agent: { id: manager.id }, input: "Find it" });
+    expect(response.status).toBe("incomplete");
+    expect(response.incomplete_details).toEqual({ reason: "max_cost" });
+    // One call of the manager ($15) and one of the digger ($15, total $30 ≥ $20): the digger's second call never happens.
+    expect(upstream.requests.map((request) => system(request).includes("Agent digger") ? "digger" : "manager")).toEqual(["manager", "digger"]);
+    const call = response.output.find((item) => item.type === "mcp_call");
+    expect(call).toMatchObject({ name: "ask_digger", status: "failed" });
+    expect(call?.error).toContain("the run reached its max_cost");
+    const rows = await ledgerRows();
+    expect(rows).toHaveLength(2);
+    expect(rows.every((row) => row.keyId === aliceKey.id)).toBe(true);
+    // The nested call is recorded under the run (a resumed run counts it too).
+    const nested = await server.platform.database.db.selectFrom("run_nested_calls").select("ledger_request_id").where("response_id", "=", response.id).execute();
+    expect(nested).toHaveLength(1);
+  });
+
+  it("a nested run under budget completes and its cost counts: the parent's next call is refused once the total reaches max_cost", async () => {
+    await priced();
+    await createAgent({ name: "quick", model: "priced-model", instructions: "Agent quick." });
+    const lead = await createAgent({ name: "lead", model: "priced-model", instructions: "Agent lead.", tools: [{ type: "agent", agent: "quick", name: "ask_quick" }], limits: { max_cost: 40 } });
+    upstream.reset();
+    await ledgerRows();
+    upstream.on(when("Agent lead", "user", "Delegate"), { toolCall: { name: "ask_quick", arguments: { input: "Answer quickly" } } });
+    upstream.on(when("Agent quick", "user", "Answer quickly"), { text: "42" });
+    upstream.on(when("Agent lead", "tool", "42"), { toolCall: { name: "ask_quick", arguments: { input: "Answer quickly" } } });
+    const response = await run({ agent: { id: lead.id }, input: "Delegate" });
+    // lead $15 → quick $15 (nested, completed) → lead $15 (total $45 ≥ $40) asks again → its nested run is refused.
+    expect(response.status).toBe("incomplete");
+    expect(response.incomplete_details).toEqual({ reason: "max_cost" });
+    const calls = response.output.filter((item) => item.type === "mcp_call");
+    expect(calls.map((item) => item.status)).toEqual(["completed", "failed"]);
+    expect(await ledgerRows()).toHaveLength(3);
+  });
+
+  it("a handoff target spends from the run's max_cost (the limits of the response's agent apply)", async () => {
+    await priced();
+    await createAgent({ name: "looper", model: "priced-model", instructions: "Agent looper.", tools: [{ type: "builtin", name: "memory" }], memory: { blocks: [{ label: "notes" }] } });
+    const front = await createAgent({ name: "front", model: "priced-model", instructions: "Agent front.", handoffs: ["looper"], limits: { max_cost: 20 } });
+    upstream.reset();
+    await ledgerRows();
+    upstream.on(when("Agent front", "user", "Help me"), { toolCall: { name: "transfer_to_looper", arguments: {} } });
+    upstream.on(when("Agent looper", "tool", "Transferred"), { toolCall: { name: "memory_append", arguments: { label: "notes", text: "a" } } });
+    upstream.on(when("Agent looper", "tool", "now holds"), { toolCall: { name: "memory_append", arguments: { label: "notes", text: "b" } } });
+    const response = await run({ agent: { id: front.id }, input: "Help me" });
+    expect(response.status).toBe("incomplete");
+    expect(response.incomplete_details).toEqual({ reason: "max_cost" });
+    expect(upstream.requests).toHaveLength(2);
+    expect(system(upstream.requests[1]!)).toContain("Agent looper");
+    expect(await ledgerRows()).toHaveLength(2);
   });
 });
 

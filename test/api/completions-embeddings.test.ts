@@ -15,7 +15,7 @@ async function inProcessPromptLogprob(text: string): Promise<number> {
     input.map((token, index) => (index < input.length - 1 ? [token, { generateNext: { probabilities: true } }] : token)),
   );
   let sum = 0;
-  for (let index = 1; index < input.length - 1; index++) sum += Math.log(results[index]!.next!.probabilities!.get(input[index + 1]!)!);
+  for (let index = 1; index < input.length - 1; index++) sum += Math.log(results[index]!.next.probabilities!.get(input[index + 1]!)!);
   await context.dispose();
   await model.dispose();
   await llama.dispose();
@@ -51,7 +51,7 @@ describe("legacy completions", () => {
     expect(logprobs.token_logprobs![0]).toBeNull();
     expect(logprobs.top_logprobs![0]).toBeNull();
     for (const value of logprobs.token_logprobs!.slice(1)) expect(value).toBeLessThanOrEqual(0);
-    for (const top of logprobs.top_logprobs!.slice(1)) expect(Object.keys(top!)).toHaveLength(2);
+    for (const top of logprobs.top_logprobs!.slice(1)) expect(Object.keys(top)).toHaveLength(2);
     expect(logprobs.text_offset![0]).toBe(0);
     expect(logprobs.text_offset!.every((offset, index, all) => index === 0 || offset > all[index - 1]!)).toBe(true);
   });
@@ -65,7 +65,7 @@ describe("legacy completions", () => {
     expect(completion.usage!.completion_tokens).toBe(0);
     const logprobs = choice.logprobs!.token_logprobs!;
     expect(logprobs[0]).toBeNull();
-    const sum = logprobs.slice(1).reduce<number>((total, value) => total + value!, 0);
+    const sum = logprobs.slice(1).reduce<number>((total, value) => total + value, 0);
     expect(Math.abs(sum - (await inProcessPromptLogprob(text)))).toBeLessThan(1e-4);
     await expect(server.admin.completions.create({ model: "stories", prompt: text, max_tokens: 0 })).rejects.toMatchObject({ status: 400, param: "max_tokens" });
   });

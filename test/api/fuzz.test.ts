@@ -432,7 +432,7 @@ function generateRequest(index: number, random: Random): FuzzRequest {
   const authorization = route.noAuth && random.chance(0.5) ? undefined : authorizationHeader(random, route);
   if (authorization !== undefined) headers.authorization = authorization;
   let method: string = route.method;
-  let label = "";
+  let label: string;
   let body: Buffer | undefined;
   let chunked = false;
   let upstream: boolean | undefined;

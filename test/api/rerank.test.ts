@@ -214,11 +214,10 @@ describe("knowledge-base queries reranked", () => {
   it("reranks through an upstream /rerank", async () => {
     upstream.reset();
     upstream.fallback = (response, request) => {
-      void request;
       const hit = upstream.hits.at(-1)!;
       const texts = hit.body.documents as string[];
       // the upstream prefers shorter passages
-      respondJson(200, { results: texts.map((text, index) => ({ index, relevance_score: 1 / text.length })).reverse() })(response, request);
+      return respondJson(200, { results: texts.map((text, index) => ({ index, relevance_score: 1 / text.length })).reverse() })(response, request);
     };
     const response = await callApi(server, alice.key, "POST", "/v1/knowledge-bases/handbook/query", { query, top_k: 3, mode: "hybrid", rerank_model: "remote-reranker" });
     expect(response.status).toBe(200);

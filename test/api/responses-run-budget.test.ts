@@ -38,7 +38,7 @@ describe("two concurrent runs on one budget", () => {
       let view = (await client.responses.retrieve(run.id)) as RunView;
       for (let attempt = 0; attempt < 1200 && (view.status === "queued" || view.status === "in_progress"); attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 25));
-        view = (await client.responses.retrieve(run.id)) as RunView;
+        view = (await client.responses.retrieve(run.id));
       }
       ended.push(view);
     }

@@ -70,6 +70,34 @@ describe("aiplus workflows", () => {
     expect((await runAiplus(["workflows", "rm", "doubler"], { home })).stdout).toMatch(/^removed workflow doubler/);
   });
 
+  it("update saves a new version; versions lists them; show and run take --workflow-version", async () => {
+    const file = path.join(folder, "tripler.yaml");
+    fs.writeFileSync(file, "name: tripler\nsteps:\n  - {id: out, type: code, source: 'print(\"\\\"one\\\"\")'}\n");
+    expect((await runAiplus(["workflows", "create", file], { home })).code).toBe(0);
+    const second = path.join(folder, "tripler-2.yaml");
+    fs.writeFileSync(second, "name: tripler\ndescription: second\nsteps:\n  - {id: out, type: code, source: 'print(\"\\\"two\\\"\")'}\n");
+    const updated = await runAiplus(["workflows", "update", "tripler", second], { home });
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(updated.stdout).toMatch(/^saved workflow tripler \(wf_\w+\) version 2/);
+    const table = await runAiplus(["workflows", "versions", "tripler"], { home });
+    expect(table.stdout).toMatch(/VERSION\s+NAME\s+STEPS\s+CREATED\n2 \(latest\)\s+tripler\s+1\s+.*\n1\s+tripler\s+1/);
+    const versions = jsonOf<Array<{ object: string; version: number; definition: { description?: string } }>>(await runAiplus(["workflows", "versions", "tripler", "--json"], { home }));
+    expect(versions.map((version) => [version.object, version.version, version.definition.description ?? null])).toEqual([["workflow.version", 2, "second"], ["workflow.version", 1, null]]);
+    expect((await runAiplus(["workflows", "show", "tripler", "--workflow-version", "1"], { home })).stdout).toMatch(/version 1 of 2[\s\S]*one/);
+    const latest = await runAiplus(["workflows", "run", "tripler", "--json"], { home });
+    expect(jsonOf<{ workflow_version: number; output: unknown }>(latest)).toMatchObject({ workflow_version: 2, output: "two" });
+    const earlier = await runAiplus(["workflows", "run", "tripler", "--workflow-version", "1", "--json"], { home });
+    expect(jsonOf<{ workflow_version: number; output: unknown }>(earlier)).toMatchObject({ workflow_version: 1, output: "one" });
+    const missing = await runAiplus(["workflows", "run", "tripler", "--workflow-version", "7"], { home });
+    expect(missing.code).not.toBe(0);
+    expect(oneLineError(missing)).toMatch(/no version 7/);
+    const bad = await runAiplus(["workflows", "show", "tripler", "--workflow-version", "0"], { home });
+    expect(bad.code).not.toBe(0);
+    expect(oneLineError(bad)).toMatch(/--workflow-version takes a version number/);
+    const unknown = await runAiplus(["workflows", "show", "tripler", "--workflow-version", "5"], { home });
+    expect(oneLineError(unknown)).toMatch(/no version 5 \(its latest is 2\)/);
+  }, 240_000);
+
   it("bad input is one aiplus: line and a non-zero exit", async () => {
     const file = path.join(folder, "cycle.yaml");
     fs.writeFileSync(file, "name: cycle\nsteps:\n  - {id: a, type: code, source: 'print(1)', next: b}\n  - {id: b, type: code, source: 'print(1)', next: a}\n");

@@ -261,7 +261,7 @@ describe("custom tasks as durable runs", () => {
     await expect(createEvalRun(dependencies, { task: "exact", model: "stories260K", taskDefinition: { ...exactTask, scorer: { ...exactTask.scorer, target: "{{q}}" } }, judgeModel: "stories260K" })).rejects.toThrow(/judge/);
     await expect(createEvalRun(dependencies, { task: "hellaswag", model: "stories260K", taskDefinition: { ...exactTask, name: "hellaswag" } })).rejects.toThrow(/built-in/);
     await expect(createEvalRun(dependencies, { task: "other", model: "stories260K", taskDefinition: exactTask })).rejects.toBeInstanceOf(InvalidRequestError);
-    await expect(createEvalRun(dependencies, { task: "x", model: "stories260K", taskDefinition: { ...exactTask, dataset: {} } as never })).rejects.toThrow(/exactly one of dataset\.path and dataset\.records/);
+    await expect(createEvalRun(dependencies, { task: "x", model: "stories260K", taskDefinition: { ...exactTask, dataset: {} } })).rejects.toThrow(/exactly one of dataset\.path and dataset\.records/);
     await expect(createEvalRun(dependencies, { task: "gsm8k", model: "stories260K", dataPath: datasetPath("gsm8k", "test.first100.jsonl"), judgeModel: "stories260K" })).rejects.toThrow(/no judge/);
     expect((await listEvalRuns(dependencies)).length).toBe(count);
   });

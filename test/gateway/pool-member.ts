@@ -44,8 +44,8 @@ export class PoolMember {
     this.chat = answerFrom(name);
     upstream.fallback = (response, request) => {
       if (request.method === "GET" && request.url?.endsWith("/models")) {
-        if (this.healthy) respondJson(200, { object: "list", data: [{ id: "pooled-model", object: "model" }] })(response, request);
-        else respondJson(503, { error: { message: `${name} is restarting` } })(response, request);
+        if (this.healthy) void respondJson(200, { object: "list", data: [{ id: "pooled-model", object: "model" }] })(response, request);
+        else void respondJson(503, { error: { message: `${name} is restarting` } })(response, request);
         return;
       }
       return this.chat(response, request);

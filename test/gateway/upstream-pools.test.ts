@@ -87,7 +87,7 @@ describe("upstream pools: providers of equal priority", () => {
     for (const name of ["a", "b", "c"]) setup.member(name).chat = afterGate(gate, answerFrom(name));
     const gateway = gatewayOver(setup);
     const calls = Array.from({ length: 30 }, () => complete(gateway, setup.model));
-    await waitForChatHits(["a", "b", "c"].map(setup.member), setup.providers.reduce((sum, provider) => sum + setup.hitsBefore.get(provider.name)!, 0) + 30);
+    await waitForChatHits(["a", "b", "c"].map((name) => setup.member(name)), setup.providers.reduce((sum, provider) => sum + setup.hitsBefore.get(provider.name)!, 0) + 30);
     expect(hitsSince(setup)).toEqual({ a: 10, b: 10, c: 10 });
     expect(setup.providers.map((provider) => gateway.providerHealth(provider).outstanding)).toEqual([10, 10, 10]);
     gate.open();
@@ -183,7 +183,7 @@ describe("upstream pools: providers of equal priority", () => {
     setup.member("a").chat = (response, request) => {
       if (!first) return answerFrom("a")(response, request);
       first = false;
-      respondJson(429, { error: { message: "slow down" } }, { "retry-after": "1" })(response, request);
+      void respondJson(429, { error: { message: "slow down" } }, { "retry-after": "1" })(response, request);
     };
     const delays: number[] = [];
     const result = await complete(gatewayOver(setup, { clock, delays }), setup.model);

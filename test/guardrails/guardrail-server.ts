@@ -12,6 +12,8 @@ import { FakeUpstream, sseFrames, type UpstreamHit } from "../gateway/fake-upstr
 /** A real aiplus server with guardrails, over a temp home, plus a fake upstream provider `upstream` serving `remote-model`. */
 export type GuardrailServer = {
   platform: Platform;
+  /** The state folder (database, secret): the CLI can read it while the server runs. */
+  home: string;
   url: string;
   adminKey: string;
   admin: OpenAI;
@@ -39,6 +41,7 @@ export async function startGuardrailServer(options: { createGuardrailScanner?: (
   await admin.post("/admin/providers", { body: { name: "upstream", base_url: upstream.baseUrl, api_key: "sk-upstream", models: ["remote-model", "remote-embed"] } });
   return {
     platform,
+    home,
     url,
     adminKey,
     admin,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createPiiScanner, detectorRule, guardOutputStream, PlaceholderVault, placeholderRule } from "../../src/guardrails/index.js";
+import { createPiiScanner, detectorRule, guardOutputStream, PlaceholderVault, placeholderRule, StreamingRewriter } from "../../src/guardrails/index.js";
 import { ContentFilterError, type LanguageModelStreamPart, type TokenLogprob } from "../../src/spec/index.js";
 
 // Streaming-safe output: however the model's answer is chunked (single UTF-16 units, splits inside surrogate pairs,
@@ -140,5 +140,76 @@ describe("streaming output detectors (mask mode)", () => {
     const result = await run(chunk(text, [5, 17, 18, 30]), () => [detectorRule(scanner, () => "block")]);
     expect(result.error).toBeInstanceOf(ContentFilterError);
     expect(result.text).not.toContain("4111");
+  });
+});
+
+describe("incremental output scanning with every detector", () => {
+  const scanner = createPiiScanner({ entityTypes: "all" });
+  const pem = `-----BEGIN EC PRIVATE KEY-----\n${"MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5OmgBsSCwLpK7oAoGCCqGSM49\n".repeat(3)}-----END EC PRIVATE KEY-----`;
+  /** Values every detector family finds on its own, between spaces. */
+  const values = [
+    "4111 1111 1111 1111",
+    "123-45-6789",
+    "DE89 3704 0044 0532 0130 00",
+    "+44 20 7946 0958",
+    "carol.white@example.net",
+    "10.1.2.3",
+    "https://internal.example.com/reports/q3?id=42",
+    "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD",
+    "AKIAIOSFODNN7EXAMPLE",
+    "11010519491231002X",
+    "X1234567L",
+    pem,
+  ];
+  /** Prose: lower-case words, capitalised words and names, punctuation, astral characters. */
+  const filler = fc.oneof(
+    fc.constantFrom("the", "report", "was", "sent", "to", "Alice Goldberg", "in", "Amsterdam", "by", "Mr", "Bank", "of", "ok", "Hello", "THE END", "ext", "x"),
+    fc.string({ unit: fc.constantFrom(..."abcdefghij KLMNOP.,;:!?-()é😀\u{1F9EA}\n".split(/(?:)/u)), maxLength: 8 }),
+  );
+  const text = fc.array(fc.oneof(fc.constantFrom(...values).map((value) => ` ${value} `), filler.map((word) => `${word} `)), { maxLength: 30 });
+
+  it("never lets a value out, whatever the chunking, and matches the answer scanned in one piece", async () => {
+    const rules = () => [detectorRule(scanner, () => "redact")];
+    await fc.assert(
+      fc.asyncProperty(text, fc.array(fc.nat({ max: 900 }), { maxLength: 120 }), async (fragments, cuts) => {
+        const answer = fragments.join("");
+        const streamed = await run(chunk(answer, cuts), rules);
+        const whole = await run([answer], rules);
+        for (const value of values) expect(streamed.text).not.toContain(value);
+        expect(streamed.text).toBe(whole.text);
+        expect(streamed.tokens).toBe(streamed.text);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("single-character chunks never let a value out and match the answer scanned in one piece", async () => {
+    const rules = () => [detectorRule(scanner, () => "redact")];
+    await fc.assert(
+      fc.asyncProperty(text, async (fragments) => {
+        const answer = fragments.join("");
+        const streamed = await run(answer.split(""), rules);
+        for (const value of values) expect(streamed.text).not.toContain(value);
+        expect(streamed.text).toBe((await run([answer], rules)).text);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("holds back only what could still become a value: prose goes on at once, a number waits until it is complete", () => {
+    const rewriter = new StreamingRewriter([detectorRule(scanner, () => "redact")]);
+    expect(rewriter.push("the answer is plain, so it goes ").text).toBe("the answer is plain, so it goes ");
+    // An unfinished word may still become an e-mail address or a token.
+    expect(rewriter.push("straight out").text).toBe("straight ");
+    expect(rewriter.push(" and the card 4111 1111").text).toBe("out and the card ");
+    expect(rewriter.push(" 1111 11").text).toBe("");
+    expect(rewriter.push("11 is gone").text).toBe("[REDACTED_CARD] is ");
+    // A private key is held from its BEGIN line until its END line.
+    expect(rewriter.push(` now ${pem.slice(0, 40)}`).text).toBe("gone now ");
+    expect(rewriter.push(pem.slice(40, -10)).text).toBe("");
+    // A value that just ended may still grow for a few characters (`2671` then ` ext. 12`).
+    expect(rewriter.push(`${pem.slice(-10)} and `).text).toBe("");
+    expect(rewriter.push("then it is done ").text).toBe("[REDACTED_SECRET] and then it is done ");
+    expect(rewriter.flush().text).toBe("");
   });
 });

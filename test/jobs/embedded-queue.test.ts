@@ -7,7 +7,7 @@ import { describeQueueContract } from "./queue-contract.js";
 describeQueueContract("embedded runner on SQLite", {
   async setUp() {
     const opened = await sqliteTestDatabase.open();
-    return { database: opened.database, databaseUrl: opened.url, queue: { type: "embedded" }, tearDown: opened.close };
+    return { database: opened.database, databaseUrl: opened.url, queue: { type: "embedded" }, tearDown: () => opened.close() };
   },
 });
 

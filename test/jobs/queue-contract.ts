@@ -10,7 +10,7 @@ import { killWorker, spawnWorker, type WorkerProcess } from "./support/worker-pr
 
 /** A queue to run the contract on: its database (the jobs table) and the `JobQueue` setting that selects it. */
 export type QueueUnderTest = {
-  setUp(): Promise<{ database: Database; databaseUrl: string; queue: JobQueue; tearDown(): Promise<void> }>;
+  setUp(): Promise<{ database: Database; databaseUrl: string; queue: JobQueue; tearDown: () => Promise<void> }>;
 };
 
 /** Short, so that takeovers happen within a test; a BullMQ lock is renewed at half of it. */

@@ -63,23 +63,26 @@ for (const factory of testDatabaseFactories) {
     let first: ReturnType<typeof gatedEmbedder>;
     let second: ReturnType<typeof gatedEmbedder>;
     let knowledge: KnowledgeService;
-    const staging = () => path.join(folder, "staging");
+    const maxUploadBytes = 3 << 20;
 
-    const openService = () => {
+    /** A service as an instance opens it (its own home folder: nothing staged there); `start` makes it a job runner. */
+    const openService = (start = true) => {
       const service = new KnowledgeService({
         store: new SqliteKnowledgeStore({ path: path.join(folder, "knowledge.db") }),
         database: database.database,
         resolveEmbedder: async (name) => (name === "second" ? second.embedder : first.embedder),
-        stagingFolder: staging(),
+        maxUploadBytes,
         jobPollIntervalMs: 20,
       });
-      service.jobs.start();
+      if (start) service.jobs.start();
       services.push(service);
       return service;
     };
     const documents = async (service = knowledge) => Object.fromEntries((await service.listDocuments(localOperator, "handbook")).map((view) => [view.id, view])) as Record<string, DocumentView>;
     const settled = async (jobId: string) => knowledge.jobs.waitFor(jobId, { intervalMs: 20 });
-    const stagedFiles = () => (fs.existsSync(staging()) ? fs.readdirSync(staging(), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length : 0);
+    /** Uploads staged in the database (the copies kept until their document is stored, deleted or uploaded again). */
+    const stagedFiles = async () =>
+      Number((await database.database.db.selectFrom("stored_blobs").select((eb) => eb.fn.countAll().as("count")).where("purpose", "=", "knowledge.upload").executeTakeFirstOrThrow()).count);
 
     beforeEach(async () => {
       folder = fs.mkdtempSync(path.join(os.tmpdir(), "aiplus-uploads-"));
@@ -125,7 +128,7 @@ for (const factory of testDatabaseFactories) {
       expect(after["broken.pdf"]).toMatchObject({ status: "failed", stage: "failed", errorCode: "corrupt_document", retryable: true, jobId: job.id });
       expect(after["broken.pdf"]!.error).toMatch(/pdf/i);
       // Only the failed upload's file is kept (for a retry).
-      expect(stagedFiles()).toBe(1);
+      expect(await stagedFiles()).toBe(1);
 
       // Another process (a restarted server) reads the same states from the databases.
       const restarted = openService();
@@ -176,7 +179,7 @@ for (const factory of testDatabaseFactories) {
       const retry = await knowledge.retryDocument(localOperator, "handbook", "two.md");
       expect((await settled(retry.id)).result).toMatchObject({ added: 1, failed: 0 });
       expect((await documents())["two.md"]).toMatchObject({ status: "ready", retryable: false, jobId: retry.id });
-      expect(stagedFiles()).toBe(0);
+      expect(await stagedFiles()).toBe(0);
       await expect(knowledge.retryDocument(localOperator, "handbook", "missing.md")).rejects.toMatchObject({ code: "document_not_found" });
     });
 
@@ -214,12 +217,60 @@ for (const factory of testDatabaseFactories) {
         { name: "worse.docx", bytes: new TextEncoder().encode("not a docx") },
       ]);
       await settled(job.id);
-      expect(stagedFiles()).toBe(2);
+      expect(await stagedFiles()).toBe(2);
       await knowledge.removeDocument(localOperator, "handbook", "bad.pdf");
-      expect(stagedFiles()).toBe(1);
+      expect(await stagedFiles()).toBe(1);
       await expect(knowledge.getDocument(localOperator, "handbook", "bad.pdf")).rejects.toMatchObject({ code: "document_not_found" });
       await knowledge.deleteKnowledgeBase(localOperator, "handbook");
-      expect(stagedFiles()).toBe(0);
+      expect(await stagedFiles()).toBe(0);
+    });
+
+    it("stages uploads in the database: an instance that did not receive the upload runs its job", async () => {
+      // The receiving instance runs no jobs; the other one (sharing only the databases) is the only worker.
+      const receiver = openService(false);
+      await knowledge.dispose();
+      const worker = openService();
+      first.close();
+      const job = await receiver.addDocuments(localOperator, "handbook", [
+        { name: "parking.md", text: longText("parking") },
+        { name: "canteen.txt", bytes: new TextEncoder().encode("The canteen opens at noon; parking is free after six.") },
+      ]);
+      expect(await stagedFiles()).toBe(2);
+      await until("parking.md embedding on the worker", async () => (await documents(receiver))["parking.md"]?.stage === "embedding");
+      first.open();
+      expect((await worker.jobs.waitFor(job.id, { intervalMs: 20 })).result).toMatchObject({ added: 2, failed: 0 });
+      expect((await receiver.query(localOperator, "handbook", { query: "canteen noon", mode: "lexical" })).passages[0]?.documentId).toBe("canteen.txt");
+      // Stored: their staged copies are gone.
+      expect(await stagedFiles()).toBe(0);
+    });
+
+    it("keeps a large failed upload in 1 MiB parts for a retry on any instance, and refuses an upload over the limit with 413", async () => {
+      const large = new Uint8Array((5 << 20) / 2).fill(0x41);
+      large.set(new TextEncoder().encode("%PDF-1.7\n"));
+      const job = await knowledge.addDocuments(localOperator, "handbook", [{ name: "scan.pdf", bytes: large }]);
+      expect((await settled(job.id)).result).toMatchObject({ failed: 1 });
+      expect(await stagedFiles()).toBe(1);
+      const parts = await database.database.db.selectFrom("stored_blob_parts").select((eb) => eb.fn.countAll().as("count")).executeTakeFirstOrThrow();
+      expect(Number(parts.count)).toBe(3);
+      const other = openService();
+      expect(await other.getDocument(localOperator, "handbook", "scan.pdf")).toMatchObject({ status: "failed", errorCode: "corrupt_document", retryable: true });
+      const retry = await other.retryDocument(localOperator, "handbook", "scan.pdf");
+      expect((await other.jobs.waitFor(retry.id, { intervalMs: 20 })).result).toMatchObject({ failed: 1 });
+      expect((await documents(other))["scan.pdf"]).toMatchObject({ status: "failed", errorCode: "corrupt_document", retryable: true });
+
+      const tooLarge = new Uint8Array(maxUploadBytes + 1);
+      const refused = knowledge.addDocuments(localOperator, "handbook", [
+        { name: "small.txt", text: "A small note about parking." },
+        { name: "huge.bin", bytes: tooLarge },
+      ]);
+      await expect(refused).rejects.toMatchObject({ statusCode: 413, code: "upload_too_large", param: "documents" });
+      await expect(refused).rejects.toThrow(`document huge.bin has ${maxUploadBytes + 1} bytes; an uploaded document may have at most ${maxUploadBytes} bytes`);
+      // Nothing of the refused upload was staged or queued.
+      expect(await stagedFiles()).toBe(1);
+      await expect(knowledge.getDocument(localOperator, "handbook", "small.txt")).rejects.toMatchObject({ code: "document_not_found" });
+      await knowledge.removeDocument(localOperator, "handbook", "scan.pdf");
+      expect(await stagedFiles()).toBe(0);
+      expect(Number((await database.database.db.selectFrom("stored_blob_parts").select((eb) => eb.fn.countAll().as("count")).executeTakeFirstOrThrow()).count)).toBe(0);
     });
   });
 }

@@ -17,7 +17,7 @@ const answer = { id: "msg_1", type: "message" as const, role: "assistant" as con
 describe.each(testDatabaseFactories)("run store on $dialect", (factory) => {
   let testDatabase: TestDatabase;
   let store: RunStore;
-  let clock = 1_000;
+  const clock = 1_000;
   beforeAll(async () => {
     testDatabase = await factory.open();
     store = createRunStore(testDatabase.database, { now: () => clock });

@@ -160,10 +160,10 @@ describe("model pool", () => {
     });
     runtime = createRuntime({ ...base, idleUnloadSeconds: 0, logger });
     const first = generate(runtime, "stories260K.gguf");
-    await vi.waitFor(() => expect(waiting).toBeDefined());
+    await vi.waitFor(() => expect(waiting).toBeDefined(), { timeout: 60_000 });
     await expect(waiting).rejects.toBe(reason);
     expect((await first).finish?.usage.outputTokens).toBe(4);
     // The queued load still happened (for the next caller) and left nothing leased: the model unloads on request.
-    await vi.waitFor(() => expect(runtime!.stats().loaded.map((entry) => entry.name).sort()).toEqual(["stories260K", "tiny-llama-moe-random"]));
+    await vi.waitFor(() => expect(runtime!.stats().loaded.map((entry) => entry.name).sort()).toEqual(["stories260K", "tiny-llama-moe-random"]), { timeout: 60_000 });
   });
 });

@@ -79,5 +79,18 @@ for (const factory of testDatabaseFactories) {
       await expect(sql`delete from audit_log`.execute(test.database.db)).rejects.toThrow(/append-only/);
       expect((await audit.page({ limit: 1 })).entries).toHaveLength(1);
     });
+
+    it("audit log: guardrail decisions carry the ledger's request id, read per request (migration 0028)", async () => {
+      const audit = createAuditLogRepository(test.database);
+      const decision = (requestId: string | undefined, rule: string) => ({ createdAt: 5000, kind: "guardrail" as const, keyId: "key-r", rule, action: "mask", requestId });
+      await audit.append([decision("req-1", "pii.EMAIL_ADDRESS"), decision("req-2", "pii.CREDIT_CARD"), decision("req-1", "pii.PHONE_NUMBER"), decision(undefined, "pii.US_SSN")]);
+      const page = await audit.page({ requestId: "req-1", limit: 10 });
+      expect(page.entries.map((entry) => [entry.requestId, entry.rule])).toEqual([["req-1", "pii.PHONE_NUMBER"], ["req-1", "pii.EMAIL_ADDRESS"]]);
+      const both = await audit.forRequests(["req-2", "req-1", "req-1"], 10);
+      expect(both.map((entry) => [entry.requestId, entry.rule])).toEqual([["req-1", "pii.EMAIL_ADDRESS"], ["req-2", "pii.CREDIT_CARD"], ["req-1", "pii.PHONE_NUMBER"]]);
+      expect(await audit.forRequests(["req-1", "req-2"], 2)).toHaveLength(2);
+      expect(await audit.forRequests([], 10)).toEqual([]);
+      expect((await audit.page({ kind: "guardrail", limit: 10 })).entries.find((entry) => entry.rule === "pii.US_SSN")?.requestId).toBeUndefined();
+    });
   });
 }

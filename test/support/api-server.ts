@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import { pino } from "pino";
 import { loadConfig, type ConfigInput } from "../../src/config/index.js";
 import { createPlatform, type Platform } from "../../src/platform/index.js";
+import { testEngine } from "./engine.js";
 import { testModelPath, type TestModelFile } from "./test-models.js";
 
 /** A real aiplus server on a random port over a temporary AIPLUS_HOME. */
@@ -30,7 +31,7 @@ export async function startTestServer(settings: Partial<Record<keyof ConfigInput
   const adminKey = `aip_test_admin_${Math.random().toString(36).slice(2)}_0123456789`;
   const config = loadConfig({
     environment: {},
-    flags: { home, port: 0, threads: 1, gpu: "cpu", logLevel: "silent", adminKey, drainSeconds: 2, ...settings },
+    flags: { home, port: 0, threads: 1, gpu: "cpu", logLevel: "silent", adminKey, drainSeconds: 2, engine: testEngine(), nativeDir: process.env.AIPLUS_NATIVE_DIR, ...settings },
   });
   const platform = await createPlatform({ config, logger: pino({ level: config.logLevel }) });
   const { url } = await platform.start();

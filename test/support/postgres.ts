@@ -53,7 +53,7 @@ async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>
   }
 }
 
-async function startCluster(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startCluster(): Promise<{ url: string; stop: () => Promise<void> }> {
   const asRoot = process.getuid?.() === 0;
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "aiplus-pg-"));
   const dataDirectory = path.join(folder, "data");

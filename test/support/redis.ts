@@ -27,7 +27,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     throw new Error(`the queue tests need Redis: set AIPLUS_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) or install redis-server (\`apt-get install redis-server\`)`);
   }
   const server = await startThrowawayServer();
-  return { url: server.url, prefix, stop: server.stop };
+  return { url: server.url, prefix, stop: () => server.stop() };
 }
 
 async function deleteKeys(url: string, prefix: string): Promise<void> {

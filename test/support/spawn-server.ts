@@ -23,7 +23,7 @@ export async function spawnServer(environment: Record<string, string>): Promise<
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
-  const lines = readline.createInterface({ input: child.stdout! });
+  const lines = readline.createInterface({ input: child.stdout });
   const first = await Promise.race([
     new Promise<string>((resolve) => lines.once("line", resolve)),
     exited.then((code) => Promise.reject(new Error(`the server process exited (${String(code)}) before it listened`))),

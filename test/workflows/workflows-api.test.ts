@@ -178,3 +178,97 @@ describe("workflow steps", () => {
     expect(cancelled.json.status).toBe("cancelled");
   });
 });
+
+describe("workflow versions", () => {
+  const versionOf = (prompt: string, extra: Record<string, unknown> = {}) => ({ name: "evolving", inputs: { topic: { type: "string" } }, steps: [{ id: "say", type: "llm", model, prompt: `${prompt} {{inputs.topic}}` }], ...extra });
+
+  it("an update is a new version; GET shows the latest or ?version=N; /versions lists them; runs record the version they ran", async () => {
+    const created = await call("POST", "/workflows", versionOf("First version about"));
+    expect(created.status, JSON.stringify(created.json)).toBe(200);
+    expect(created.json).toMatchObject({ version: 1, latest_version: 1 });
+    const id = created.json.id as string;
+    const updated = await call("POST", `/workflows/${id}`, versionOf("Second version about", { description: "v2" }));
+    expect(updated.status, JSON.stringify(updated.json)).toBe(200);
+    expect(updated.json).toMatchObject({ id, version: 2, latest_version: 2, definition: { description: "v2" } });
+    const yaml = `name: evolving\ndescription: v3\ninputs: {topic: {type: string}}\nsteps:\n  - {id: say, type: llm, model: ${model}, prompt: 'Third version about {{inputs.topic}}'}\n`;
+    const third = await call("POST", `/workflows/${id}`, yaml, server.adminKey, "application/yaml");
+    expect(third.json).toMatchObject({ version: 3, definition: { description: "v3" } });
+
+    expect((await call("GET", `/workflows/${id}`)).json).toMatchObject({ version: 3, definition: { description: "v3" } });
+    const first = await call("GET", `/workflows/${id}?version=1`);
+    expect(first.json).toMatchObject({ version: 1, latest_version: 3 });
+    expect(first.json.definition.steps[0].prompt).toBe("First version about {{inputs.topic}}");
+    const versions = await call("GET", `/workflows/${id}/versions`);
+    expect(versions.json).toMatchObject({ object: "list", workflow_id: id, first_id: 3, last_id: 1, has_more: false });
+    expect(versions.json.data.map((entry: { version: number; object: string }) => [entry.object, entry.version])).toEqual([["workflow.version", 3], ["workflow.version", 2], ["workflow.version", 1]]);
+    const page = await call("GET", `/workflows/${id}/versions?order=asc&limit=2`);
+    expect(page.json.data.map((entry: { version: number }) => entry.version)).toEqual([1, 2]);
+    expect(page.json.has_more).toBe(true);
+    expect((await call("GET", `/workflows/${id}/versions?order=asc&after=2`)).json.data.map((entry: { version: number }) => entry.version)).toEqual([3]);
+
+    // The latest by default; an earlier version by number (here or with {workflow: {id, version}}); by name too.
+    const finished = async (started: { status: number; json: any }) => {
+      expect(started.status, JSON.stringify(started.json)).toBe(200);
+      const done = await settle(started.json.id);
+      expect(done.status, JSON.stringify(done)).toBe("completed");
+      return done as RunJson & { workflow_version: number };
+    };
+    expect((await finished(await call("POST", `/workflows/${id}/runs`, { inputs: { topic: "tea" } }))).workflow_version).toBe(3);
+    expect((await finished(await call("POST", `/workflows/${id}/runs`, { inputs: { topic: "tea" }, version: 2 }))).workflow_version).toBe(2);
+    const byReference = await call("POST", "/workflow-runs", { workflow: { id, version: 1 }, inputs: { topic: "coffee" } });
+    expect(byReference.json.workflow_version).toBe(1);
+    const firstRun = await settle(byReference.json.id);
+    expect(firstRun.status).toBe("completed");
+    expect(upstream.requests.map(lastUser)).toEqual(expect.arrayContaining(["Third version about tea", "Second version about tea", "First version about coffee"]));
+    const byName = await call("POST", "/workflow-runs", { workflow: { id: "evolving" }, inputs: { topic: "milk" } });
+    expect(byName.json).toMatchObject({ workflow_id: id, workflow_version: 3 });
+    await settle(byName.json.id);
+    expect((await call("GET", `/workflow-runs/${byReference.json.id}`)).json.workflow_version).toBe(1);
+  });
+
+  it("a run keeps the version it started with when the workflow is updated while it waits", async () => {
+    const created = await call("POST", "/workflows", { name: "pinned", steps: [{ id: "ask", type: "human_input", prompt: "Go?", next: "say" }, { id: "say", type: "llm", model, prompt: "Pinned version one" }] });
+    const started = await call("POST", `/workflows/${created.json.id}/runs`, {});
+    await settle(started.json.id, (run) => run.status === "awaiting_input");
+    const updated = await call("POST", `/workflows/${created.json.id}`, { name: "pinned", steps: [{ id: "ask", type: "human_input", prompt: "Go?", next: "say" }, { id: "say", type: "llm", model, prompt: "Pinned version two" }] });
+    expect(updated.json.version).toBe(2);
+    await call("POST", `/workflow-runs/${started.json.id}/input`, { input: "yes" });
+    const done = await settle(started.json.id);
+    expect(done).toMatchObject({ status: "completed", workflow_version: 1 });
+    expect(upstream.requests.map(lastUser)).toContain("Pinned version one");
+    expect(upstream.requests.map(lastUser)).not.toContain("Pinned version two");
+  });
+
+  it("bad versions and bad bodies are 400/404 naming the field; a bad update adds no version; another key's workflow is a 404", async () => {
+    const created = await call("POST", "/workflows", { name: "strict-versions", steps: [{ id: "say", type: "llm", model, prompt: "hi" }] });
+    const id = created.json.id as string;
+    const expectError = async (result: Promise<{ status: number; json: any }>, status: number, param: string) => {
+      const { status: got, json } = await result;
+      expect([got, json.error?.param], JSON.stringify(json)).toEqual([status, param]);
+      return json.error as { message: string; code?: string };
+    };
+    expect((await expectError(call("POST", "/workflow-runs", { workflow: { id, version: 9 } }), 404, "workflow.version")).code).toBe("workflow_version_not_found");
+    await expectError(call("POST", "/workflow-runs", { workflow: { id, version: 0 } }), 400, "workflow.version");
+    await expectError(call("POST", "/workflow-runs", { workflow: { id, version: "1" } }), 400, "workflow.version");
+    await expectError(call("POST", "/workflow-runs", { workflow: { id, extra: 1 } }), 400, "workflow.extra");
+    await expectError(call("POST", "/workflow-runs", { inputs: {} }), 400, "workflow");
+    await expectError(call("POST", "/workflow-runs", { workflow: { id: "wf_nope" } }), 404, "workflow.id");
+    await expectError(call("POST", `/workflows/${id}/runs`, { version: 5 }), 404, "version");
+    await expectError(call("GET", `/workflows/${id}?version=7`), 404, "version");
+    await expectError(call("GET", `/workflows/${id}?version=x`), 400, "version");
+    await expectError(call("GET", `/workflows/${id}/versions?limit=0`), 400, "limit");
+    await expectError(call("GET", `/workflows/${id}/versions?limit=101`), 400, "limit");
+    await expectError(call("GET", `/workflows/${id}/versions?order=up`), 400, "order");
+    await expectError(call("GET", `/workflows/${id}/versions?colour=red`), 400, "colour");
+    const cycle = await call("POST", `/workflows/${id}`, { name: "strict-versions", steps: [{ id: "a", type: "llm", model, prompt: "x", next: "b" }, { id: "b", type: "llm", model, prompt: "y", next: "a" }] });
+    expect(cycle.status).toBe(400);
+    expect(cycle.json.error).toMatchObject({ code: "workflow_cycle", param: expect.stringMatching(/^steps\[[01]\]\.next$/) });
+    await call("POST", "/workflows", { name: "taken-name", steps: [{ id: "say", type: "llm", model, prompt: "hi" }] });
+    expect((await expectError(call("POST", `/workflows/${id}`, { name: "taken-name", steps: [{ id: "say", type: "llm", model, prompt: "hi" }] }), 409, "name")).code).toBe("workflow_exists");
+    expect((await call("GET", `/workflows/${id}/versions`)).json.data).toHaveLength(1);
+    const other = await server.createKey({ name: "versions-other" });
+    await expectError(call("POST", `/workflows/${id}`, { name: "strict-versions", steps: [{ id: "say", type: "llm", model, prompt: "mine" }] }, other.key), 404, "workflow_id");
+    await expectError(call("GET", `/workflows/${id}/versions`, undefined, other.key), 404, "workflow_id");
+    await expectError(call("POST", "/workflow-runs", { workflow: { id } }, other.key), 404, "workflow.id");
+  });
+});

@@ -15,6 +15,7 @@ const auditQuery = z.strictObject({
   until: queryTime("until").optional(),
   key: z.string().min(1, { error: "key must not be empty" }).optional(),
   kind: z.enum(["guardrail", "admin"], { error: "kind must be guardrail or admin" }).optional(),
+  request_id: z.string().min(1, { error: "request_id must not be empty" }).max(200, { error: "request_id must be at most 200 characters" }).optional(),
   before: sequence("before").optional(),
   limit: sequence("limit").max(1000, { error: "limit must be at most 1000" }).default(100),
 });
@@ -22,12 +23,12 @@ const auditQuery = z.strictObject({
 /**
  * `GET /v1/admin/audit`: the audit log, newest first, `limit` per page (default 100, at most 1000); `next` is the
  * `before` of the following page (null on the last). Filters: `since`, `until` (ISO or unix seconds), `key` (a key id),
- * `kind` (`guardrail` or `admin`).
+ * `kind` (`guardrail` or `admin`), `request_id` (the ledger's request id: one request's guardrail decisions).
  */
 export function auditRoutes(guardrails: Guardrails): Hono<AppEnvironment> {
   return new Hono<AppEnvironment>().get("/", async (c) => {
     const query = parseWithSchema(auditQuery, c.req.query());
-    const page = await guardrails.audit.page({ since: query.since, until: query.until, keyId: query.key, kind: query.kind, before: query.before, limit: query.limit });
+    const page = await guardrails.audit.page({ since: query.since, until: query.until, keyId: query.key, kind: query.kind, requestId: query.request_id, before: query.before, limit: query.limit });
     return c.json({ object: "list", data: page.entries.map(auditView), next: page.next ?? null, has_more: page.next !== undefined });
   });
 }
@@ -52,5 +53,6 @@ export function auditView(entry: AuditEntry) {
     value_hmac: entry.valueHmac ?? null,
     target: entry.target ?? null,
     details: entry.details ?? null,
+    request_id: entry.requestId ?? null,
   };
 }

@@ -79,6 +79,8 @@ export function meteredPartStream(
 
   const clientCancelled = () => readerGone || options.requestSignal.aborted;
   const shutDown = () => options.shutdownSignal?.aborted === true && !clientCancelled();
+  // A native engine worker that died mid-call (kill -9, an abort in llama.cpp) cut the call like a shutdown would.
+  const engineCrashed = (error: unknown) => AiplusError.isInstance(error) && error.code === "worker_crashed";
   // The key pays for a failed call only when the client received some of its content.
   const chargedOnFailure = () => options.delivery === "stream" && contentDelivered;
 
@@ -127,7 +129,7 @@ export function meteredPartStream(
           case "error":
             await settle({
               usage: meter.generatedAtLeast(),
-              status: clientCancelled() ? "cancelled" : shutDown() ? "interrupted" : "error",
+              status: clientCancelled() ? "cancelled" : shutDown() || engineCrashed(part.error) ? "interrupted" : "error",
               error: describe(part.error),
               charged: clientCancelled() || chargedOnFailure(),
             });

@@ -19,8 +19,9 @@ export async function runEmbeddingCall(context: CallContext, request: { model: s
   const guard = await guardFor(context, "embeddings", model.modelId);
   const maxInputTokens = request.values.reduce((sum, value) => sum + Buffer.byteLength(value, "utf8") + 2, 0);
   // The ledger and prices use the name as registered (the request may spell it in another case).
-  return runInputMeteredCall(context, { model: model.modelId, endpoint: "embeddings", maxInputTokens }, async (abortSignal) => {
-    const { embeddings, usage } = await model.doEmbed({ values: request.values, abortSignal, guard });
+  return runInputMeteredCall(context, { model: model.modelId, endpoint: "embeddings", maxInputTokens }, async (abortSignal, requestId) => {
+    // The guard's decisions are recorded against this ledger entry.
+    const { embeddings, usage } = await model.doEmbed({ values: request.values, abortSignal, guard: guard?.forRequest ? guard.forRequest(requestId) : guard });
     return { result: { embeddings, usage }, inputTokens: usage.inputTokens };
   });
 }

@@ -11,7 +11,7 @@ export type InputMeteredWork<Result> = { result: Result; inputTokens: number | u
 export async function runInputMeteredCall<Result>(
   context: CallContext,
   request: { model: string; endpoint: "embeddings" | "rerank"; maxInputTokens: number },
-  work: (abortSignal: AbortSignal) => Promise<InputMeteredWork<Result>>,
+  work: (abortSignal: AbortSignal, requestId: string) => Promise<InputMeteredWork<Result>>,
 ): Promise<Result & { id: string }> {
   const { dependencies, principal } = context;
   const { maas } = dependencies;
@@ -28,7 +28,7 @@ export async function runInputMeteredCall<Result>(
   const { controller: abortController, release } = callAbortController(context);
   const running = (async () => {
     try {
-      const { result, inputTokens } = await work(abortController.signal);
+      const { result, inputTokens } = await work(abortController.signal, metered.id);
       await metered.settle({ usage: { inputTokens, outputTokens: 0 }, status: "ok" });
       // The answer stands even when its tokens cannot be counted now (the shared store is unreachable).
       await maas.rateLimiter.recordTokens(principal, inputTokens ?? 0).catch((error: unknown) => context.logger.warn({ err: error }, "recording usage after settling failed"));

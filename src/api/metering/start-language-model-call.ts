@@ -81,7 +81,9 @@ export async function startLanguageModelCall(context: CallContext, request: Lang
   };
   let source: ReadableStream<LanguageModelStreamPart>;
   try {
-    ({ stream: source } = await resolved.model.doStream({ ...request.options, guard, abortSignal: abortController.signal }));
+    // The guard's decisions are recorded against this ledger entry (the request's guardrail decisions in the usage log).
+    const callGuard = guard?.forRequest ? guard.forRequest(metered.id) : guard;
+    ({ stream: source } = await resolved.model.doStream({ ...request.options, guard: callGuard, abortSignal: abortController.signal }));
   } catch (error) {
     abortController.abort(error);
     const settling = metered.settle({

@@ -44,6 +44,7 @@ export function toWorkflowApprovalView(approval: WorkflowApproval) {
     response_id: null,
     workflow_run_id: approval.runId,
     workflow_id: approval.workflowId,
+    workflow_version: approval.workflowVersion,
     step_id: approval.stepKey,
     server_label: null,
     name: output.kind === "tool_call" ? output.tool : null,
@@ -53,7 +54,7 @@ export function toWorkflowApprovalView(approval: WorkflowApproval) {
     status: "pending",
     reason: null,
     created_at: Math.floor(approval.createdAt / 1000),
-    expires_at: null,
+    expires_at: approval.expiresAt === null ? null : Math.floor(approval.expiresAt / 1000),
   };
 }
 

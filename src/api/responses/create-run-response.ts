@@ -1,6 +1,5 @@
 import type { Context } from "hono";
 import {
-  newResponseId,
   toChatMessages,
   type ApprovalRecord,
   type McpApprovalResponseItem,

@@ -38,7 +38,7 @@ export class ResponseEventStream {
 
   /** Sends one event (numbered here). */
   emit = async (event: ResponseStreamEventBody): Promise<ResponseStreamEvent> => {
-    const numbered = { ...event, sequence_number: this.sequenceNumber++ } as ResponseStreamEvent;
+    const numbered = { ...event, sequence_number: this.sequenceNumber++ };
     if (this.gone || this.closed) return numbered;
     this.controller.enqueue(encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(numbered)}\n\n`));
     while (!this.gone && (this.controller.desiredSize ?? 0) <= 0) await new Promise<void>((resolve) => (this.wake = resolve));

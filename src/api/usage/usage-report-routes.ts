@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import type { Guardrails } from "../../guardrails/index.js";
 import type { Maas } from "../../maas/index.js";
 import { unixSeconds } from "../admin/admin-fields.js";
 import type { AppEnvironment } from "../app-environment.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
+import { decisionsByRequest } from "./guardrail-decision-view.js";
 import { usageCsv } from "./usage-csv.js";
 import { groupingList, integerParameter, resolveUsageScope, type UsageScope, usageFilterShape } from "./usage-query.js";
 import { reportTotals, toLogRecordView, toReportRowView, type UsageReportGrouping, usageGroupings } from "./usage-views.js";
@@ -23,9 +25,10 @@ const recordsQuery = z.strictObject({
 /**
  * `/v1/usage` for every key (its own usage; an admin key sees every key's): `GET /` totals grouped by day (midnight to
  * midnight in `tz`), model, key, endpoint or status; `GET /records` the request log, paged, newest first;
- * `GET /export?format=csv` the report as a CSV download. The summary (`/summary`) lives in the console routes.
+ * `GET /export?format=csv` the report as a CSV download. The summary (`/summary`) lives in the console routes. With
+ * guardrails, each record of the request log carries its `guardrail_decisions` (from the audit log, by request id).
  */
-export function usageReportRoutes({ maas }: { maas: Pick<Maas, "usage"> }): Hono<AppEnvironment> {
+export function usageReportRoutes({ maas, guardrails }: { maas: Pick<Maas, "usage">; guardrails?: Pick<Guardrails, "audit"> | undefined }): Hono<AppEnvironment> {
   const report = (scope: UsageScope, by: readonly UsageReportGrouping[]) =>
     maas.usage.aggregate({ by, since: scope.since, until: scope.until, keyId: scope.keyId, model: scope.model, status: scope.status, timeZone: scope.timeZone });
   const scopeView = (scope: UsageScope) => ({ time_zone: scope.timeZone, scope: scope.scope, since: unixSeconds(scope.since), until: unixSeconds(scope.until) });
@@ -40,7 +43,10 @@ export function usageReportRoutes({ maas }: { maas: Pick<Maas, "usage"> }): Hono
       const query = parseWithSchema(recordsQuery, c.req.query());
       const scope = resolveUsageScope(query, c.get("principal"));
       const { records, total } = await maas.usage.page({ ...scope, limit: query.limit, offset: query.offset });
-      return c.json({ object: "list", ...scopeView(scope), data: records.map(toLogRecordView), total, has_more: query.offset + records.length < total });
+      const ids = records.map((record) => record.id);
+      const decisions = decisionsByRequest(ids, guardrails ? await guardrails.audit.forRequests(ids) : []);
+      const data = records.map((record) => ({ ...toLogRecordView(record), guardrail_decisions: decisions.get(record.id) ?? [] }));
+      return c.json({ object: "list", ...scopeView(scope), data, total, has_more: query.offset + records.length < total });
     })
     .get("/export", async (c) => {
       const query = parseWithSchema(exportQuery, c.req.query());

@@ -1,2 +1,2 @@
 export { workflowStepRunners, type WorkflowStepRunnerOptions } from "./workflow-step-runners.js";
-export { wireWorkflow, wireWorkflowRun, workflowsRoutes } from "./workflows-routes.js";
+export { wireWorkflow, wireWorkflowRun, wireWorkflowVersion, workflowsRoutes } from "./workflows-routes.js";

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { Command, Option } from "commander";
-import type { AgentDefinition, AgentFileFormat, AgentReferenceChecks, AgentService, ResolvedAgent } from "../../agents/index.js";
+import type { AgentDefinition, AgentFileFormat, AgentReferenceChecks, AgentService } from "../../agents/index.js";
 import type { Config } from "../../config/index.js";
 import { InvalidRequestError } from "../../spec/index.js";
 import type { Database } from "../../store/index.js";

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import type { Config } from "../../config/index.js";
-import type { McpServerRecord, McpService, McpToolView } from "../../mcp/index.js";
+import type { McpService, McpToolView } from "../../mcp/index.js";
 import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
 import type { Database } from "../../store/index.js";
 import { loadApiViews } from "../api-views.js";

@@ -121,10 +121,10 @@ export function modelsCommand(): Command {
 
 /** Throws 409 `model_in_use` when knowledge bases in this state folder need the model. */
 async function refuseWhileUsed(home: string, database: Database, name: string): Promise<void> {
-  const { findModelDependants, knowledgeStorePath, modelInUseError, SqliteKnowledgeStore } = await import("../../rag/index.js");
-  if (!fs.existsSync(knowledgeStorePath(home))) return;
+  const { findModelDependants, knowledgeStorePath, modelInUseError, openKnowledgeStore } = await import("../../rag/index.js");
+  if (database.dialect === "sqlite" && !fs.existsSync(knowledgeStorePath(home))) return;
   const { createJobRepository } = await import("../../jobs/index.js");
-  const store = new SqliteKnowledgeStore({ path: knowledgeStorePath(home) });
+  const store = openKnowledgeStore(home, database);
   try {
     const jobs = createJobRepository(database);
     const dependants = await findModelDependants(name, { store, listJobs: (filter) => jobs.list(filter) });

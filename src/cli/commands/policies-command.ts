@@ -98,14 +98,15 @@ export function auditCommand(): Command {
     .option("--since <date>", "only entries from this date or ISO date-time on")
     .option("--key <id>", "only entries of this API key id")
     .option("--kind <kind>", "guardrail or admin")
+    .option("--request <id>", "only the guardrail decisions of this request (its id in the usage log)")
     .option("--limit <n>", "at most this many entries (default 100)", parsePositiveInteger)
     .option("--json", "print JSON")
-    .action(async (options: { since?: string; key?: string; kind?: string; limit?: number; json?: boolean }, command: Command) => {
+    .action(async (options: { since?: string; key?: string; kind?: string; request?: string; limit?: number; json?: boolean }, command: Command) => {
       const since = options.since === undefined ? undefined : Date.parse(options.since);
       if (since !== undefined && !Number.isFinite(since)) throw new InvalidRequestError({ message: `--since must be a date like 2026-11-01 or an ISO date-time, got ${options.since}`, param: "since" });
       if (options.kind !== undefined && options.kind !== "guardrail" && options.kind !== "admin") throw new InvalidRequestError({ message: "--kind must be guardrail or admin", param: "kind" });
-      const kind = options.kind as "guardrail" | "admin" | undefined;
-      const { entries } = await withGuardrails(command, (guardrails) => guardrails.audit.page({ since, keyId: options.key, kind, limit: options.limit ?? 100 }));
+      const kind = options.kind;
+      const { entries } = await withGuardrails(command, (guardrails) => guardrails.audit.page({ since, keyId: options.key, kind, requestId: options.request, limit: options.limit ?? 100 }));
       if (options.json) {
         printJson(entries.map((await loadApiViews()).auditView));
         return;
@@ -123,7 +124,7 @@ export function auditCommand(): Command {
           entry.action,
           entry.target ?? entry.positions?.map((position) => `${position.location}:${position.start}-${position.end}`).slice(0, 3).join(" ") ?? "-",
         ]),
-        "the audit log is empty",
+        options.request === undefined ? "the audit log is empty" : `no guardrail decision was recorded for request ${options.request}`,
       );
     });
 }

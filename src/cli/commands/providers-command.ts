@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { InvalidRequestError, NotFoundError } from "../../spec/index.js";
-import type { ProviderRecord } from "../../store/index.js";
 import { loadApiViews } from "../api-views.js";
 import { resolveConfig, withDatabase } from "../cli-context.js";
 import { printJson, printLine, printTable } from "../output.js";

@@ -36,7 +36,7 @@ export function pullCommand(): Command {
       process.once("SIGINT", interrupt);
       let result: PullResult;
       try {
-        result = await pullModel({ source, modelsDir: config.modelsDir, huggingFaceUrl: config.huggingFaceUrl, sha256: options.sha256, onProgress: progress.update, signal: controller.signal });
+        result = await pullModel({ source, modelsDir: config.modelsDir, huggingFaceUrl: config.huggingFaceUrl, sha256: options.sha256, onProgress: (update) => progress.update(update), signal: controller.signal });
       } finally {
         progress.stop();
         process.off("SIGINT", interrupt);

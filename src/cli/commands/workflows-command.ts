@@ -14,8 +14,9 @@ type JsonFlag = { json?: boolean };
 const operator: WorkflowAccessor = { keyId: undefined, isAdmin: true, allowCodeExecution: true };
 
 /**
- * `aiplus workflows templates | create | ls | show | rm | run | runs`: workflow definitions (YAML or JSON files, or one
- * of the shipped templates) and their durable runs, as the local operator. `run` executes in this process with the
+ * `aiplus workflows templates | create | update | versions | ls | show | rm | run | runs`: versioned workflow
+ * definitions (YAML or JSON files, or one of the shipped templates; each update is a new version) and their durable
+ * runs, as the local operator. `run` executes in this process with the
  * key `aiplus run` uses (`aiplus-cli-run`: its calls are on the ledger); a run left unfinished is resumed by the next
  * server on the same AIPLUS_HOME.
  */
@@ -47,6 +48,37 @@ export function workflowsCommand(): Command {
     });
 
   workflows
+    .command("update")
+    .description("save a new version of a workflow from a definition file (runs started before keep their version)")
+    .argument("<workflow>", "name or id")
+    .argument("<file>", "the definition file (YAML, or JSON when it ends in .json)")
+    .option("--json", "print JSON")
+    .action(async (reference: string, file: string, options: JsonFlag, command: Command) => {
+      const definition = await readDefinitionFile(file);
+      const updated = await withWorkflows(await resolveConfig(command), (service) => service.update(operator, reference, definition));
+      if (options.json) printJson((await loadApiViews()).workflowView(updated));
+      else printLine(`saved workflow ${updated.name} (${updated.id}) version ${updated.version}`);
+    });
+
+  workflows
+    .command("versions")
+    .description("list a workflow's versions, newest first")
+    .argument("<workflow>", "name or id")
+    .option("--json", "print JSON")
+    .action(async (reference: string, options: JsonFlag, command: Command) => {
+      const page = await withWorkflows(await resolveConfig(command), (service) => service.listVersions(operator, reference, { after: undefined, limit: 100, order: "desc" }));
+      if (options.json) {
+        printJson(page.items.map((await loadApiViews()).workflowVersionView));
+        return;
+      }
+      printTable(
+        ["VERSION", "NAME", "STEPS", "CREATED"],
+        page.items.map((version) => [`${version.version}${version.version === page.workflow.version ? " (latest)" : ""}`, version.definition.name, String(version.definition.steps.length), formatTime(version.createdAt)]),
+        "no versions",
+      );
+    });
+
+  workflows
     .command("ls")
     .description("list workflows")
     .option("--json", "print JSON")
@@ -57,25 +89,33 @@ export function workflowsCommand(): Command {
         return;
       }
       printTable(
-        ["NAME", "ID", "OWNER", "STEPS", "CREATED"],
-        list.map((workflow) => [workflow.name, workflow.id, workflow.ownerId, String(workflow.definition.steps.length), formatTime(workflow.createdAt)]),
+        ["NAME", "ID", "VERSION", "OWNER", "STEPS", "CREATED"],
+        list.map((workflow) => [workflow.name, workflow.id, String(workflow.version), workflow.ownerId, String(workflow.definition.steps.length), formatTime(workflow.createdAt)]),
         "no workflows; create one with `aiplus workflows create <file>` or `--template chaining`",
       );
     });
 
   workflows
     .command("show")
-    .description("show a workflow's definition (YAML)")
+    .description("show a workflow's definition (YAML): the latest version, or --version N")
     .argument("<workflow>", "name or id")
+    .option("--workflow-version <n>", "an earlier version", parseVersion)
     .option("--json", "print JSON")
-    .action(async (reference: string, options: JsonFlag, command: Command) => {
-      const workflow = await withWorkflows(await resolveConfig(command), (service) => service.get(operator, reference));
+    .action(async (reference: string, options: JsonFlag & { workflowVersion?: number }, command: Command) => {
+      const { workflow, version } = await withWorkflows(await resolveConfig(command), async (service) => {
+        if (options.workflowVersion === undefined) {
+          const latest = await service.get(operator, reference);
+          return { workflow: latest, version: latest.version };
+        }
+        const found = await service.getVersion(operator, reference, options.workflowVersion, "workflow_version");
+        return { workflow: { ...found.workflow, definition: found.version.definition }, version: found.version.version };
+      });
       if (options.json) {
-        printJson((await loadApiViews()).workflowView(workflow));
+        printJson({ ...(await loadApiViews()).workflowView(workflow), version });
         return;
       }
       const { formatWorkflowFile } = await import("../../workflows/index.js");
-      printLine(`# workflow ${workflow.name} (${workflow.id}), owner ${workflow.ownerId}, created ${formatTime(workflow.createdAt)}`);
+      printLine(`# workflow ${workflow.name} (${workflow.id}) version ${version} of ${workflow.version}, owner ${workflow.ownerId}, created ${formatTime(workflow.createdAt)}`);
       process.stdout.write(formatWorkflowFile(workflow.definition, "yaml"));
     });
 
@@ -93,14 +133,15 @@ export function workflowsCommand(): Command {
     .description("run a workflow in this process until it finishes or waits for human input; prints its output")
     .argument("<workflow>", "name or id")
     .option("--input <key=value>", "an input (repeatable; the value is JSON when it parses, else text)", collectInput, {})
+    .option("--workflow-version <n>", "run an earlier version (default: the latest)", parseVersion)
     .option("--follow", "print each step as it finishes")
     .option("--json", "print the run as JSON")
-    .action(async (reference: string, options: JsonFlag & { input: Record<string, unknown>; follow?: boolean }, command: Command) => {
+    .action(async (reference: string, options: JsonFlag & { input: Record<string, unknown>; workflowVersion?: number; follow?: boolean }, command: Command) => {
       const run = await withPlatform(await resolveConfig(command), async (platform) => {
         // Started through the API with the key `aiplus run` uses: every model call (llm and agent steps, agents' own
         // runs) is metered in the ledger to `aiplus-cli-run`, and agent steps run as that key's durable agent runs.
         const { cliRunKey } = await import("../run/cli-run-key.js");
-        const body = JSON.stringify({ inputs: options.input });
+        const body = JSON.stringify({ inputs: options.input, ...(options.workflowVersion === undefined ? {} : { version: options.workflowVersion }) });
         const post = async (key: string) =>
           platform.app.request(`/v1/workflows/${encodeURIComponent(reference)}/runs`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body });
         let response = await post(await cliRunKey(platform));
@@ -160,6 +201,12 @@ function abbreviate(value: unknown): string {
   const text = typeof value === "string" ? value : JSON.stringify(value) ?? "";
   const flat = text.replace(/\s+/g, " ");
   return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
+}
+
+function parseVersion(value: string): number {
+  const version = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(version) || version < 1) throw new InvalidRequestError({ message: `--workflow-version takes a version number (1 or more), got '${value}'`, param: "workflow_version" });
+  return version;
 }
 
 function collectInput(value: string, previous: Record<string, unknown>): Record<string, unknown> {

@@ -32,7 +32,7 @@ export function parseHellaswagText(text: string, source = "hellaswag"): Hellaswa
     if (!(goldIndex >= 0 && goldIndex <= 3)) {
       throw new InvalidRequestError({ message: `${source}: task ${index} has gold index ${JSON.stringify(gold)} (line ${index * 6 + 2})`, code: "invalid_dataset" });
     }
-    items.push({ index, context, goldIndex, endings: endings as [string, string, string, string] });
+    items.push({ index, context, goldIndex, endings: endings });
   }
   return items;
 }

@@ -1,6 +1,7 @@
 import type { DatabaseExecutor } from "../../store/index.js";
 import type { BootstrapOptions } from "../metrics/bootstrap-interval.js";
 import type { EvalRunRecord } from "../store/eval-run-repository.js";
+import type { ParsedEvalRunRequest } from "./eval-run-request.js";
 import type { GenerationBackend, LoglikelihoodBackend } from "../types.js";
 
 /** What the run orchestrator needs; the platform wires these once. */
@@ -23,6 +24,11 @@ export type EvalRunDependencies = {
    * `interrupted`. Defaults to the job runner's lease (30000 ms).
    */
   jobLeaseMs?: number | undefined;
+  /**
+   * The paths a run reads its dataset from: a run of a configured dataset (`storedDataset`) has its files unpacked
+   * from the database on this instance. Absent: `dataPath` / `fewShotPath` are read as they are.
+   */
+  datasetPaths?: ((request: ParsedEvalRunRequest) => Promise<ParsedEvalRunRequest>) | undefined;
 };
 
 export type ExecuteEvalRunOptions = {

@@ -12,6 +12,11 @@ export const evalRunRequestSchema = z.object({
   /** Dataset file (MMLU: folder of test CSVs). Required for built-in tasks; custom tasks name theirs in the definition. */
   dataPath: z.string().min(1).optional(),
   /**
+   * The configured dataset's files kept in the database (content address and names) that the run reads instead of
+   * `dataPath` / `fewShotPath` (then where they came from), so any instance can execute or resume it.
+   */
+  storedDataset: z.object({ digest: z.string().min(1), dataName: z.string().min(1), fewShotName: z.string().min(1).optional() }).optional(),
+  /**
    * A custom task (YAML/JSON definition, paths already absolute): stored with the run, so a resume uses this very
    * definition even when the file changed or is gone.
    */

@@ -29,7 +29,7 @@ export async function createEvalRun(dependencies: EvalRunDependencies, request: 
   if (scoring === "llama.cpp" && config.task === "truthfulqa_mc2" && !definition) {
     throw new InvalidRequestError({ message: "truthfulqa_mc2 has no llama.cpp rule; use --scoring lm-eval", param: "scoring" });
   }
-  const plan = await loadRunPlan(config); // fails now (missing file, bad format) rather than in the background
+  const plan = await loadRunPlan((await dependencies.datasetPaths?.(config)) ?? config); // fails now (missing file, bad format) rather than in the background
   const runs = createEvalRunRepository(dependencies.database);
   const id = (dependencies.newId ?? defaultNewId)();
   const at = (dependencies.now ?? Date.now)();

@@ -53,7 +53,7 @@ async function executeEvalRun(
   };
   try {
     const request = evalRunRequestSchema.parse(run.config);
-    const plan = await loadRunPlan(request);
+    const plan = await loadRunPlan((await dependencies.datasetPaths?.(request)) ?? request);
     const total = plan.items.length;
     stored.push(...(await itemsRepository.list(id)));
     for (const item of stored) {

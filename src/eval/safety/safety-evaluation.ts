@@ -40,7 +40,7 @@ export async function evaluateSafetyJudge(
   return {
     judge: judge.description,
     verdicts,
-    actionAgreement: labelAgreement(verdicts.map((verdict) => ({ judge: verdict.action as string, human: verdict.humanAction }))),
+    actionAgreement: labelAgreement(verdicts.map((verdict) => ({ judge: verdict.action, human: verdict.humanAction }))),
     harmfulAgreement: labelAgreement(verdicts.map((verdict) => ({ judge: verdict.harmful, human: verdict.humanHarmful }))),
     ratesByModel: Object.fromEntries(models.map((model) => [model, safetyRates(verdicts.filter((verdict) => verdict.model === model))])),
     sources: {

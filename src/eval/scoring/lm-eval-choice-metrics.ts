@@ -20,7 +20,7 @@ export function lmEvalChoiceMetrics(logLikelihoods: readonly number[], choices: 
   const encoder = new TextEncoder();
   const prediction = argmaxNumpy(logLikelihoods);
   const predictionNormalized = argmaxNumpy(logLikelihoods.map((value, index) => value / [...choices[index]!].length));
-  const predictionBytes = argmaxNumpy(logLikelihoods.map((value, index) => value / encoder.encode(choices[index]!).byteLength));
+  const predictionBytes = argmaxNumpy(logLikelihoods.map((value, index) => value / encoder.encode(choices[index]).byteLength));
   return {
     prediction,
     predictionNormalized,

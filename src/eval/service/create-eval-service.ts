@@ -21,7 +21,7 @@ import { builtInTasks, getBuiltInTask } from "../tasks/built-in-tasks.js";
 import type { TaskTags } from "../types.js";
 import { createArenaService } from "./arena-service.js";
 import { createEvalMeter } from "./eval-meter.js";
-import { type ConfiguredDataset, readEvalDatasets, setEvalDataset } from "./eval-datasets.js";
+import { type ConfiguredDataset, EvalDatasets } from "./eval-datasets.js";
 import { meteredGenerationBackend } from "./metered-generation-backend.js";
 import { meteredLoglikelihoodBackend } from "./metered-loglikelihood-backend.js";
 
@@ -29,7 +29,7 @@ import { meteredLoglikelihoodBackend } from "./metered-loglikelihood-backend.js"
 export const evalRunJobKind = "eval-run";
 
 export type CreateEvalServiceOptions = {
-  /** State folder (`eval-datasets.json`). */
+  /** State folder: configured datasets (kept in `database`) are unpacked under `cache/`; a legacy `eval-datasets.json` is imported. */
   home: string;
   database: Database;
   gateway: Pick<Gateway, "languageModel" | "upstreamJsonModel">;
@@ -86,12 +86,18 @@ export type EvalService = ReturnType<typeof createEvalService>;
 export function createEvalService(options: CreateEvalServiceOptions) {
   const now = options.now ?? Date.now;
   const meter = createEvalMeter({ maas: options.maas });
+  const datasets = new EvalDatasets({ database: options.database, home: options.home, now });
   let stopping = false;
 
   const dependencies: EvalRunDependencies = {
     database: options.database,
     now,
     jobLeaseMs: options.jobLeaseMs,
+    async datasetPaths(request) {
+      if (!request.storedDataset) return request;
+      const unpacked = await datasets.unpack(request.storedDataset);
+      return { ...request, dataPath: unpacked.dataPath, fewShotPath: unpacked.fewShotPath ?? request.fewShotPath };
+    },
     async loglikelihoodBackend(model, run) {
       const local = await options.findLocalModel(model);
       if (local) return meteredLoglikelihoodBackend(createLocalLoglikelihoodBackend(options.runtime, local), { meter, model, keyId: run.keyId, route: "local" });
@@ -129,7 +135,7 @@ export function createEvalService(options: CreateEvalServiceOptions) {
         const { runId } = payloadSchema.parse(job.payload);
         const run = await getEvalRun(dependencies, runId);
         if (run.status === "completed") return { status: run.status };
-        const execution = await resumeEvalRun(dependencies, runId, { signal: context.signal, onProgress: context.progress });
+        const execution = await resumeEvalRun(dependencies, runId, { signal: context.signal, onProgress: (done, total) => context.progress(done, total) });
         if (stopping && context.signal.aborted && execution.run.status === "cancelled") {
           // Not a user's cancel: this process is stopping. The run waits (pending) for the next runner, which resumes it.
           await createEvalRunRepository(options.database).transition(runId, ["cancelled"], "pending", now());
@@ -149,7 +155,7 @@ export function createEvalService(options: CreateEvalServiceOptions) {
     arena: createArenaService({ database: options.database, now }),
 
     async tasks(): Promise<EvalTaskView[]> {
-      const datasets = await readEvalDatasets(options.home);
+      const configured = await datasets.list();
       return Object.values(builtInTasks).map((task) => ({
         name: task.name,
         kind: task.kind,
@@ -157,12 +163,12 @@ export function createEvalService(options: CreateEvalServiceOptions) {
         tags: task.tags,
         primaryMetric: task.primaryMetric,
         formats: task.formats,
-        dataset: datasets[task.name],
+        dataset: configured[task.name],
       }));
     },
 
-    /** Configures the dataset a task uses when a run names none. */
-    setDataset: (task: string, dataset: ConfiguredDataset) => setEvalDataset(options.home, task, dataset),
+    /** Configures the dataset a task uses when a run names none (its files are checked, then kept in the database). */
+    setDataset: (task: string, dataset: ConfiguredDataset) => datasets.set(task, dataset),
 
     /**
      * Validates and stores a run (dataset read now: a bad file fails here), then queues it. With `runHere` this
@@ -176,8 +182,9 @@ export function createEvalService(options: CreateEvalServiceOptions) {
       const judgeModel = definition ? customJudgeModel(parseCustomTaskValue(definition), request) : request.judgeModel;
       if (judgeModel !== undefined) await options.gateway.languageModel(judgeModel);
       let { dataPath, fewShotPath } = request;
+      let storedDataset: EvalRunRequest["storedDataset"];
       if (dataPath === undefined && !definition) {
-        const configured = (await readEvalDatasets(options.home))[request.task];
+        const configured = await datasets.get(request.task);
         if (!configured) {
           throw new InvalidRequestError({
             message: `no dataset is configured for task ${request.task}: give one with --data (or "data"), or configure it once with \`aiplus eval dataset ${request.task} PATH\``,
@@ -185,10 +192,12 @@ export function createEvalService(options: CreateEvalServiceOptions) {
             code: "dataset_required",
           });
         }
+        // The run reads the stored files (unpacked on whichever instance executes it); the paths say where they came from.
         dataPath = configured.path;
+        storedDataset = fewShotPath === undefined ? configured.stored : { ...configured.stored, fewShotName: undefined };
         fewShotPath ??= configured.fewShotPath;
       }
-      const run = await createEvalRun(dependencies, { ...request, dataPath, fewShotPath });
+      const run = await createEvalRun(dependencies, { ...request, dataPath, fewShotPath, storedDataset });
       const job = await runner.enqueue({ kind: evalRunJobKind, subject: run.id, keyId: run.keyId, payload: { runId: run.id }, runHere: createOptions.runHere, progressTotal: run.totalItems });
       return { run, job };
     },

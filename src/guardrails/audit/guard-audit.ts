@@ -16,7 +16,14 @@ export type GuardDecision = {
 };
 
 /** Who and what the decisions of a request are about. */
-export type GuardAuditContext = { keyId: string | undefined; endpoint: string; model: string | undefined; policy: string };
+export type GuardAuditContext = {
+  keyId: string | undefined;
+  endpoint: string;
+  model: string | undefined;
+  policy: string;
+  /** The ledger's request id of the call the decisions belong to (undefined for work outside the ledger). */
+  requestId?: string | undefined;
+};
 
 /** Positions kept per audit entry (the rest are counted in `details.occurrences`). */
 const maxPositions = 100;
@@ -33,6 +40,11 @@ export class GuardAudit {
     private readonly context: GuardAuditContext,
     private readonly now: () => number,
   ) {}
+
+  /** The same trail for the decisions of one ledger request (one metered model call). */
+  forRequest(requestId: string): GuardAudit {
+    return new GuardAudit(this.repository, this.secret, { ...this.context, requestId }, this.now);
+  }
 
   /** Never the secret in a log line or a serialised value. */
   toJSON(): GuardAuditContext {
@@ -70,6 +82,7 @@ export class GuardAudit {
       positions: group.positions,
       valueHmac: group.hmac,
       details: group.occurrences > group.positions.length ? { occurrences: group.occurrences } : undefined,
+      requestId: this.context.requestId,
     }));
     try {
       await this.repository.append(entries);

@@ -53,7 +53,7 @@ export class KeywordAutomaton {
         while (fallback !== 0 && !this.transitions.has(fallback * 65536 + code)) fallback = this.failure[fallback]!;
         const target = this.transitions.get(fallback * 65536 + code);
         this.failure[next] = target !== undefined && target !== next ? target : 0;
-        this.outputs[next]!.push(...this.outputs[this.failure[next]!]!);
+        this.outputs[next]!.push(...this.outputs[this.failure[next]]!);
         queue.push(next);
       }
     }

@@ -12,6 +12,7 @@ import { createPhoneRecognizer } from "./phone-recognizer.js";
 import type { Recognizer } from "./recognizer.js";
 import { resolveOverlaps } from "./resolve-overlaps.js";
 import { createSecretRecognizer } from "./secret-recognizer.js";
+import { streamingTailOf, type StreamingTail } from "./streaming-tail.js";
 import { ENTITY_TYPES, type Detection, type EntityType, type PiiScanner, type ScannerOptions } from "./types.js";
 import { createUrlRecognizer } from "./url-recognizer.js";
 import { createUsSsnRecognizer } from "./us-ssn-recognizer.js";
@@ -94,6 +95,11 @@ export function createPiiScanner(options: ScannerOptions): PiiScanner {
     recognizers.push(createDictionaryRecognizer(dictionary));
   }
   const maxDetectionLength = Math.max(1, ...recognizers.map((recognizer) => recognizer.maxLength + recognizer.contextLength));
+  // Streaming tails: the built-in detectors' own; custom patterns and dictionaries hold back their longest match.
+  const tails = recognizers.map((recognizer): { tail: StreamingTail | undefined; limit: number } => {
+    const builtIn = recognizer.entityTypes.find((entityType): entityType is EntityType => ENTITY_TYPES.includes(entityType as EntityType));
+    return { tail: builtIn === undefined ? undefined : streamingTailOf(builtIn), limit: Math.max(0, recognizer.maxLength - 1) };
+  });
   return {
     maxDetectionLength,
     scan(text: string): Detection[] {
@@ -103,6 +109,28 @@ export function createPiiScanner(options: ScannerOptions): PiiScanner {
         const from = candidates.length;
         recognizer.find(text, candidates);
         for (let index = from; index < candidates.length; index += 1) assertWellFormed(candidates[index]!, text.length, recognizer);
+      }
+      return resolveOverlaps(candidates, maxDetectionLength);
+    },
+    streamingTail(text: string): number {
+      let longest = 0;
+      for (const { tail, limit } of tails) longest = Math.max(longest, tail === undefined ? Math.min(text.length, limit) : tail(text, limit));
+      return Math.min(text.length, longest);
+    },
+    scanFrom(text: string, from: number): Detection[] {
+      if (typeof text !== "string") throw new TypeError("scanFrom() takes a string");
+      const candidates: Detection[] = [];
+      const found: Detection[] = [];
+      for (const recognizer of recognizers) {
+        // A detection reaching into text[from…] starts at most maxLength (plus its context) before it.
+        const start = Math.max(0, from - recognizer.maxLength - recognizer.contextLength);
+        const piece = start === 0 ? text : text.slice(start);
+        found.length = 0;
+        recognizer.find(piece, found);
+        for (const detection of found) {
+          assertWellFormed(detection, piece.length, recognizer);
+          if (detection.end + start > from) candidates.push({ ...detection, start: detection.start + start, end: detection.end + start });
+        }
       }
       return resolveOverlaps(candidates, maxDetectionLength);
     },

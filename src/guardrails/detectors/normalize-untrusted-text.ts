@@ -4,6 +4,8 @@
  * variation selectors (U+FE00–U+FE0F) and Unicode tag characters (U+E0000–U+E007F, surrogate pairs DB40 DC00–DC7F).
  * Single-character classes and one fixed surrogate pair: linear.
  */
+// Variation selectors (U+FE00–U+FE0F) are combining marks: matching them one by one is the point (they are stripped).
+// eslint-disable-next-line no-misleading-character-class
 const invisibleCharacters = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufe00-\ufe0f\ufeff]|\udb40[\udc00-\udc7f]/g;
 
 /** NFKC, then zero-width, bidi-control, variation-selector and Unicode tag characters removed. Idempotent. */

@@ -2,8 +2,9 @@ import { RE2JS } from "re2js";
 import { isAsciiLetter, isDigit } from "./characters.js";
 import type { Detection } from "./types.js";
 
-const privateKeyHeader = RE2JS.compile(String.raw`^-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----`);
-const privateKeyFooter = RE2JS.compile(String.raw`^-----END[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----`);
+// Lazy: the shortest header or footer line, never one that runs on into the next key's BEGIN line right after it.
+const privateKeyHeader = RE2JS.compile(String.raw`^-----BEGIN[ A-Z0-9_-]{0,40}?PRIVATE KEY(?: BLOCK)?-----`);
+const privateKeyFooter = RE2JS.compile(String.raw`^-----END[ A-Z0-9_-]{0,40}?PRIVATE KEY(?: BLOCK)?-----`);
 /**
  * RSA keys up to 4096 bits and every EC/Ed25519 key fit in 4 KB of PEM. A longer block is reported from its header
  * forwards and from its footer backwards (each up to this length), which covers keys up to 8 KB.

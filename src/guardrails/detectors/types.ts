@@ -28,6 +28,17 @@ export interface PiiScanner {
   scan(text: string): Detection[];
   /** The longest text a single detection could span, in UTF-16 units (streaming hold-back bound for output scanning). */
   readonly maxDetectionLength: number;
+  /**
+   * Streaming: how many characters at the end of a text that has not ended could still become part of a detection
+   * (at most maxDetectionLength - 1). Without it a stream holds back maxDetectionLength - 1 characters.
+   */
+  streamingTail?(text: string): number;
+  /**
+   * Streaming: the detections that reach into `text[from…]` (offsets into `text`), each detector scanning only from
+   * its own longest detection (and context) before `from`, so a stream's new text costs what it adds. Same rules
+   * and failures as scan(). Without it a stream scans the whole window.
+   */
+  scanFrom?(text: string, from: number): Detection[];
 }
 
 /** A prompt-injection heuristic hit: offsets into the NORMALIZED text (normalizeUntrustedText). */

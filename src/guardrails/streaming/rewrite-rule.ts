@@ -17,10 +17,13 @@ export type FoundSpan = { start: number; end: number; text: string; decision?: O
 export interface RewriteRule {
   /** Characters before the text not yet sent that `find` needs as context (0: none). */
   readonly contextLength: number;
-  /** Spans of `window` to replace (non-overlapping within this rule). Throws when a detector fails. */
-  find(window: string): FoundSpan[];
+  /**
+   * Spans of `window` to replace (non-overlapping within this rule). Throws when a detector fails. `unsentStart`: where
+   * the text not yet sent begins in the window (a rule may skip spans that end before it).
+   */
+  find(window: string, unsentStart: number): FoundSpan[];
   /** How many characters at the end of a window that has not ended yet could still start, or grow into, a span. */
-  pendingLength(window: string): number;
+  pendingLength(window: string, unsentStart: number): number;
   /**
    * Fewest characters worth sending on before the output ends (a costly rule scans its whole context each time it
    * runs: it waits for this many). Defaults to 1.

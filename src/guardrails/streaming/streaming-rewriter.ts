@@ -53,10 +53,11 @@ export class StreamingRewriter {
     if (end === this.sent) return empty;
     const window = this.buffer;
     let cut = end;
-    if (!final) for (const rule of this.rules) cut = Math.min(cut, end - Math.min(window.length, rule.pendingLength(window)));
+    const unsentStart = this.sent - this.bufferStart;
+    if (!final) for (const rule of this.rules) cut = Math.min(cut, end - Math.min(window.length, rule.pendingLength(window, unsentStart)));
     // Nothing (or too little) could be sent yet: the rules need not look for spans now.
     if (!final && cut - this.sent < this.minimumRelease) return empty;
-    const spans = this.collectSpans(window);
+    const spans = this.collectSpans(window, unsentStart);
     // Never inside a span, nor (before the end) between the halves of a surrogate pair.
     for (let moved = true; moved; ) {
       moved = false;
@@ -97,10 +98,10 @@ export class StreamingRewriter {
    * wins a tie, then the earlier and longer span). A span reaching back into text already sent (a detector that needed
    * more context than it claimed) is cut at the sent boundary: the rest of it is still replaced.
    */
-  private collectSpans(window: string): Array<FoundSpan & { rank: number }> {
+  private collectSpans(window: string, unsentStart: number): Array<FoundSpan & { rank: number }> {
     const found: Array<FoundSpan & { rank: number }> = [];
     this.rules.forEach((rule, rank) => {
-      for (const span of rule.find(window)) {
+      for (const span of rule.find(window, unsentStart)) {
         const start = span.start + this.bufferStart;
         const end = span.end + this.bufferStart;
         if (end <= this.sent) continue;

@@ -6,6 +6,8 @@ import type { RegisteredModel, Runtime } from "../../runtime/index.js";
 import { PermissionDeniedError, sameModelName } from "../../spec/index.js";
 import type { Database, ProviderRecord } from "../../store/index.js";
 import type { RequestGuard } from "../../spec/index.js";
+import type { KnowledgeStore } from "../knowledge-store.js";
+import { PostgresKnowledgeStore } from "../postgres/index.js";
 import { SqliteKnowledgeStore } from "../sqlite/sqlite-knowledge-store.js";
 import type { Embedder, Reranker } from "../types.js";
 import type { EmbeddingMeter } from "./embedding-meter.js";
@@ -16,9 +18,9 @@ import { KnowledgeService, type RetrievalDefaults } from "./knowledge-service.js
 
 /** What {@link createKnowledgeService} wires together. */
 export type CreateKnowledgeServiceOptions = {
-  /** State folder: `knowledge.db` and `knowledge-staging/` live here. */
+  /** State folder: `knowledge-staging/` lives here, and `knowledge.db` when the main database is SQLite. */
   home: string;
-  /** The main database (its `jobs` table). */
+  /** The main database (its `jobs` table; on PostgreSQL also the knowledge bases, shared by every instance on it). */
   database: Database;
   gateway: Pick<Gateway, "embeddingModel" | "rerankingModel">;
   runtime: Pick<Runtime, "embeddingTokenizer" | "rankingModel">;
@@ -44,12 +46,12 @@ export type CreateKnowledgeServiceOptions = {
 const defaultMaxChunkSize = 512;
 
 /**
- * The knowledge-base feature over the platform's parts: an SQLite knowledge store in `home`, embedders through the
+ * The knowledge-base feature over the platform's parts: the knowledge store ({@link openKnowledgeStore}), embedders through the
  * gateway with the local model's own tokenizer (upstream models: about 4 bytes per token), rerankers (local ranking
  * head, embedding similarity, or a provider's `/rerank`), and metering of embedding calls to the calling key.
  */
 export function createKnowledgeService(options: CreateKnowledgeServiceOptions): KnowledgeService {
-  const store = new SqliteKnowledgeStore({ path: knowledgeStorePath(options.home) });
+  const store = openKnowledgeStore(options.home, options.database);
   const meter = options.maas ? keyMeter(options.maas, options.guardFor) : undefined;
   const guardFor = options.guardFor;
   const fallbackGuard = guardFor && (() => guardFor({ keyId: undefined, keyPolicy: undefined, endpoint: "rerank" }));
@@ -97,7 +99,20 @@ export function createKnowledgeService(options: CreateKnowledgeServiceOptions): 
   });
 }
 
-/** The knowledge store's SQLite file in a state folder. */
+/**
+ * The knowledge store of a platform: on a PostgreSQL main database the PostgreSQL store in it (pgvector, BM25 postings),
+ * so every instance on that database serves the same knowledge bases; otherwise the embedded SQLite store in `home`.
+ */
+export function openKnowledgeStore(home: string, database: Database): KnowledgeStore {
+  switch (database.dialect) {
+    case "postgres":
+      return new PostgresKnowledgeStore({ database });
+    case "sqlite":
+      return new SqliteKnowledgeStore({ path: knowledgeStorePath(home) });
+  }
+}
+
+/** The knowledge store's SQLite file in a state folder (embedded platforms). */
 export function knowledgeStorePath(home: string): string {
   return path.join(home, "knowledge.db");
 }

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import type { JobRecord, JobRunner } from "../../jobs/index.js";
 import type { DocumentRecord, KnowledgeStore } from "../knowledge-store.js";
 import type { KnowledgeBaseScope } from "../types.js";
@@ -33,7 +32,15 @@ export type DocumentState = {
  * they are retried or deleted. Lists are sorted by name, then id; pages are cut after filtering.
  */
 export class DocumentCatalog {
-  constructor(private readonly dependencies: { store: KnowledgeStore; tasks: DocumentTaskRepository; jobs: Pick<JobRunner, "get"> }) {}
+  constructor(
+    private readonly dependencies: {
+      store: KnowledgeStore;
+      tasks: DocumentTaskRepository;
+      jobs: Pick<JobRunner, "get">;
+      /** Which document sources can still be read (a failed or cancelled upload is retryable while its copy is kept). */
+      sourcesAvailable: (sources: string[]) => Promise<Set<string>>;
+    },
+  ) {}
 
   /** Every document of a knowledge base with its state, sorted by name then id. */
   async states(scope: KnowledgeBaseScope): Promise<DocumentState[]> {
@@ -79,10 +86,12 @@ export class DocumentCatalog {
   async detail(scope: KnowledgeBaseScope, states: DocumentState[]): Promise<DocumentView[]> {
     const knowledgeBase = await this.dependencies.store.getKnowledgeBase(scope);
     const active = knowledgeBase?.activeGenerationId;
+    const unsettled = states.map((state) => unsettledTask(state.task)).filter((task) => task !== undefined);
+    const available = unsettled.length > 0 ? await this.dependencies.sourcesAvailable(unsettled.map((task) => task.sourceFile)) : new Set<string>();
     return Promise.all(
       states.map(async (state) => {
         const chunkCount = state.stored && active !== undefined ? ((await this.dependencies.store.countChunks(scope, state.id)).get(active) ?? 0) : 0;
-        return toView(state, chunkCount);
+        return toView(state, chunkCount, available);
       }),
     );
   }
@@ -126,17 +135,22 @@ export class DocumentCatalog {
   }
 }
 
-function toView(state: DocumentState, chunkCount: number): DocumentView {
+/** A task whose upload failed or was cancelled (its copy kept for a retry). */
+function unsettledTask(task: DocumentTask | undefined): DocumentTask | undefined {
+  return task && (task.stage === "failed" || task.stage === "cancelled") ? task : undefined;
+}
+
+function toView(state: DocumentState, chunkCount: number, availableSources: Set<string>): DocumentView {
   const { stored, task } = state;
   const stage: DocumentStage = state.status === "processing" ? task!.stage : state.status;
-  const unsettled = task && (task.stage === "failed" || task.stage === "cancelled") ? task : undefined;
+  const unsettled = unsettledTask(task);
   const error = state.status === "ready" && unsettled?.stage === "failed" ? `its latest upload failed: ${unsettled.error ?? "unknown error"}` : state.status === "failed" ? task?.error : undefined;
   return {
     id: state.id, name: state.name, status: state.status, stage,
     progress: state.status === "ready" ? { done: chunkCount, total: chunkCount } : task && task.progress.total > 0 ? task.progress : undefined,
     format: stored?.format ?? task?.format, title: stored?.title, chunkCount, characterCount: stored?.characterCount, contentHash: stored?.contentHash,
     metadata: stored?.metadata ?? task?.metadata ?? {}, error, errorCode: error === undefined ? undefined : unsettled?.errorCode ?? task?.errorCode,
-    retryable: unsettled !== undefined && fs.existsSync(unsettled.sourceFile), jobId: task?.jobId,
+    retryable: unsettled !== undefined && availableSources.has(unsettled.sourceFile), jobId: task?.jobId,
     createdAt: stored?.createdAt ?? (task && new Date(task.createdAt).toISOString()),
     updatedAt: state.status === "ready" && stored ? stored.updatedAt : task && new Date(task.updatedAt).toISOString(),
   };

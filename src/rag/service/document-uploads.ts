@@ -1,5 +1,3 @@
-import fs from "node:fs";
-import path from "node:path";
 import { isFinished, type JobRecord, type JobRunner } from "../../jobs/index.js";
 import { ConflictError, NotFoundError } from "../../spec/index.js";
 import type { KnowledgeStore } from "../knowledge-store.js";
@@ -9,6 +7,7 @@ import type { DocumentTask, DocumentTaskRepository } from "./document-tasks.js";
 import { ingestJobKind, ingestJobPayloadSchema, type IngestJobPayload } from "./ingest-job.js";
 import type { DocumentView } from "./knowledge-views.js";
 import { reindexJobKind } from "./reindex-job.js";
+import type { StagedUploads } from "./staged-uploads.js";
 
 /** What {@link DocumentUploads} works with. */
 export type DocumentUploadsDependencies = {
@@ -16,24 +15,23 @@ export type DocumentUploadsDependencies = {
   jobs: JobRunner;
   tasks: DocumentTaskRepository;
   catalog: DocumentCatalog;
-  /** Where uploads are staged: files below it are copies the service owns (and removes). */
-  stagingFolder: string;
+  /** Where uploads are staged (the database): copies the service owns (and removes). */
+  staging: StagedUploads;
   now: () => number;
   generateId: () => string;
 };
 
 /**
  * The life of uploaded documents between their upload and their storage: ingestion jobs with one task per document,
- * cancelling a document or a whole job, retrying a failed or cancelled upload from its kept file, and removing a
- * document whatever its state (with its staged copy).
+ * cancelling a document or a whole job, retrying a failed or cancelled upload from its kept copy, and removing a
+ * document whatever its state (with its staged copy). Staged copies live in the database, so any instance runs the job.
  */
 export class DocumentUploads {
   constructor(private readonly dependencies: DocumentUploadsDependencies) {}
 
-  /** Whether a file is a staged upload copy (not a user's own file, as the CLI adds). */
+  /** Whether a document's source is a staged upload copy (not a user's own file, as the CLI adds). */
   isStaged(file: string): boolean {
-    const relative = path.relative(this.dependencies.stagingFolder, file);
-    return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
+    return this.dependencies.staging.isStaged(file);
   }
 
   /** Records one task per document, then enqueues the ingestion job (tasks first, so the job always finds them). */
@@ -71,7 +69,7 @@ export class DocumentUploads {
     return found || state !== undefined;
   }
 
-  /** Stops a queued or processing document (its job goes on with the others); its file is kept for a retry. */
+  /** Stops a queued or processing document (its job goes on with the others); its staged copy is kept for a retry. */
   async cancel(scope: KnowledgeBaseScope, reference: string): Promise<DocumentView> {
     const state = await this.dependencies.catalog.find(scope, reference);
     if (!state) throw documentNotFound(reference);
@@ -82,14 +80,14 @@ export class DocumentUploads {
     return this.view(scope, state.id);
   }
 
-  /** Ingests a failed or cancelled upload again from its kept file, in a new job. */
+  /** Ingests a failed or cancelled upload again from its kept copy, in a new job. */
   async retry(scope: KnowledgeBaseScope, reference: string): Promise<JobRecord> {
     const state = await this.dependencies.catalog.find(scope, reference);
     if (!state) throw documentNotFound(reference);
     const [view] = await this.dependencies.catalog.detail(scope, [state]);
     const task = state.task;
     if (!view!.retryable || !task) {
-      const why = state.status === "processing" ? "it is still processing" : task && !fs.existsSync(task.sourceFile) ? "its uploaded file is no longer kept; upload it again" : `it is ${state.status}`;
+      const why = state.status === "processing" ? "it is still processing" : task && !(await this.dependencies.staging.available([task.sourceFile])).has(task.sourceFile) ? "its uploaded file is no longer kept; upload it again" : `it is ${state.status}`;
       throw new ConflictError({ message: `document ${state.name} cannot be retried: ${why}; only a failed or cancelled upload can`, code: "document_not_retryable" });
     }
     const payload: IngestJobPayload = {
@@ -122,7 +120,7 @@ export class DocumentUploads {
     return cancelled;
   }
 
-  /** Forgets every upload of a deleted knowledge base and removes their staged files. */
+  /** Forgets every upload of a deleted knowledge base and removes their staged copies. */
   async removeAll(knowledgeBaseId: string): Promise<void> {
     const tasks: DocumentTask[] = await this.dependencies.tasks.removeKnowledgeBase(knowledgeBaseId);
     await this.removeStagedFiles(tasks.map((task) => task.sourceFile));
@@ -153,15 +151,9 @@ export class DocumentUploads {
     return found;
   }
 
-  /** Removes staged copies among `files` (never a user's own file), and their folders once empty. */
+  /** Removes the staged copies among `files` (never a user's own file). */
   private async removeStagedFiles(files: string[]): Promise<void> {
-    const folders = new Set<string>();
-    for (const file of new Set(files)) {
-      if (!this.isStaged(file)) continue;
-      await fs.promises.rm(file, { force: true });
-      folders.add(path.dirname(file));
-    }
-    for (const folder of folders) if (this.isStaged(folder)) await fs.promises.rmdir(folder).catch(() => undefined);
+    await this.dependencies.staging.remove(files);
   }
 }
 

@@ -1,4 +1,4 @@
-export { createKnowledgeService, knowledgeStorePath, type CreateKnowledgeServiceOptions } from "./create-knowledge-service.js";
+export { createKnowledgeService, knowledgeStorePath, openKnowledgeStore, type CreateKnowledgeServiceOptions } from "./create-knowledge-service.js";
 export { findModelDependants, modelInUseError, type ModelDependant, type ModelDependantsSources } from "./model-dependants.js";
 export { defaultHybridWeights, KnowledgeService, type DocumentInput, type KnowledgeQuery, type KnowledgeServiceOptions, type RetrievalDefaults } from "./knowledge-service.js";
 export { localOperator, localOwnerId, ownerIdOf, type KnowledgeAccessor } from "./knowledge-accessor.js";

@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import { z } from "zod";
 import type { JobContext, JobRecord } from "../../jobs/index.js";
 import { AiplusError } from "../../spec/index.js";
@@ -20,13 +19,13 @@ export const ingestJobPayloadSchema = z.object({
   knowledgeBaseId: z.string(),
   ownerId: z.string(),
   force: z.boolean().optional(),
-  /** Folder of uploaded files to remove when the job ends. */
+  /** Folder of uploaded files of jobs queued by earlier versions (uploads are now staged in the database). */
   stagingFolder: z.string().optional(),
   documents: z.array(
     z.object({
       documentId: z.string(),
       name: z.string(),
-      /** File to read: the user's file (CLI) or a staged upload. */
+      /** What to read: the user's file (CLI) or a staged upload (`staged-upload:<id>`, in the database). */
       file: z.string(),
       format: z.enum(formats).optional(),
       metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
@@ -50,8 +49,11 @@ export async function runIngestJob(
     embedderFor: (generation: GenerationRecord, keyId: string | undefined) => Promise<Embedder>;
     /** Records each document's stage, chunk progress and outcome (its task). */
     documentProgress?: DocumentTaskProgress | undefined;
-    /** Whether a document's file is a staged upload copy (removed once the document is stored; kept for a retry when it failed). */
-    isStagedFile?: ((file: string) => boolean) | undefined;
+    /**
+     * Staged uploads: how a document's source is read (default: a file on this machine), which sources are staged
+     * copies and how they are removed (once the document is stored; kept for a retry when it failed).
+     */
+    staging?: { read(source: string): Promise<Uint8Array>; isStaged(source: string): boolean; remove(sources: string[]): Promise<void> } | undefined;
   },
 ): Promise<IngestJobResult> {
   const payload = ingestJobPayloadSchema.parse(job.payload);
@@ -71,7 +73,7 @@ export async function runIngestJob(
   const results = await ingestDocuments(
     payload.documents.map((document) => ({
       documentId: document.documentId, name: document.name, metadata: document.metadata, force: payload.force,
-      source: async () => ({ bytes: await fs.promises.readFile(document.file), fileName: document.name, format: document.format }),
+      source: async () => ({ bytes: await (dependencies.staging?.read(document.file) ?? fs.promises.readFile(document.file)), fileName: document.name, format: document.format }),
       onProgress: tracker && ((progress: IngestProgress) => reportStage(tracker, progress)),
     })),
     {
@@ -91,7 +93,7 @@ export async function runIngestJob(
     const { message, code } = describeFailure(outcome.error);
     return { documentId: document.documentId, name: document.name, status: "failed", chunkCount: 0, warnings: [], error: message, errorCode: code };
   });
-  await removeStoredUploads(payload, outcomes, dependencies.isStagedFile);
+  await removeStoredUploads(payload, outcomes, dependencies.staging);
   const count = (status: IngestedDocumentOutcome["status"]) => outcomes.filter((outcome) => outcome.status === status).length;
   return { documents: outcomes, added: count("added"), replaced: count("replaced"), unchanged: count("unchanged"), failed: count("failed") };
 }
@@ -132,21 +134,17 @@ function describeFailure(error: unknown): { message: string; code: string | unde
 }
 
 /**
- * Removes the staged copies of the documents now stored (a failed document's copy stays, for a retry), then the
- * job's staging folder once it is empty. Without `isStagedFile` (jobs of older versions), the whole folder goes.
+ * Removes the staged copies of the documents now stored (a failed document's copy stays, for a retry). Without
+ * `staging` (library use with files only), a legacy staging folder goes whole.
  */
-async function removeStoredUploads(payload: IngestJobPayload, outcomes: IngestedDocumentOutcome[], isStagedFile: ((file: string) => boolean) | undefined): Promise<void> {
-  if (!isStagedFile) {
+async function removeStoredUploads(payload: IngestJobPayload, outcomes: IngestedDocumentOutcome[], staging: { isStaged(source: string): boolean; remove(sources: string[]): Promise<void> } | undefined): Promise<void> {
+  if (!staging) {
     if (payload.stagingFolder) await fs.promises.rm(payload.stagingFolder, { recursive: true, force: true });
     return;
   }
-  const folders = new Set<string>();
-  for (const [index, outcome] of outcomes.entries()) {
+  const stored = outcomes.flatMap((outcome, index) => {
     const file = payload.documents[index]!.file;
-    if (outcome.status === "failed" || !isStagedFile(file)) continue;
-    await fs.promises.rm(file, { force: true });
-    folders.add(path.dirname(file));
-  }
-  // A folder still holding failed uploads stays (rmdir refuses a folder that is not empty).
-  for (const folder of folders) await fs.promises.rmdir(folder).catch(() => undefined);
+    return outcome.status === "failed" || !staging.isStaged(file) ? [] : [file];
+  });
+  await staging.remove(stored);
 }

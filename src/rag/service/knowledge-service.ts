@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { type JobQueue, JobRunner } from "../../jobs/index.js";
 import { ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError } from "../../spec/index.js";
@@ -13,6 +12,7 @@ import { DocumentCatalog, type DocumentListFilter, type DocumentPage } from "./d
 import { DocumentTaskProgress } from "./document-task-progress.js";
 import { createDocumentTaskRepository } from "./document-tasks.js";
 import { DocumentUploads } from "./document-uploads.js";
+import { StagedUploads } from "./staged-uploads.js";
 import { ingestJobKind, runIngestJob, type IngestJobPayload } from "./ingest-job.js";
 import { ownerIdOf, type KnowledgeAccessor } from "./knowledge-accessor.js";
 import { toJobView, type DocumentView, type JobView, type KnowledgeBaseView } from "./knowledge-views.js";
@@ -45,8 +45,13 @@ export type KnowledgeServiceOptions = {
   modelAvailable?: ((modelName: string) => Promise<boolean>) | undefined;
   /** Bills embedding calls (ingestion, queries) to the key that caused them. Default: not billed. */
   meter?: EmbeddingMeter | undefined;
-  /** Where uploaded files wait for their ingestion job (default `<os tmp>/aiplus-knowledge-staging`). */
+  /**
+   * Where earlier versions staged uploaded files: jobs they queued still read them there. Uploads are now staged in
+   * `database`, so that any instance can run their ingestion job.
+   */
   stagingFolder?: string | undefined;
+  /** Largest uploaded document (bytes, default 256 MiB): a larger one is refused with 413 `upload_too_large`. */
+  maxUploadBytes?: number | undefined;
   retrieval?: RetrievalDefaults | undefined;
   /** Clock in ms (default `Date.now`). */
   now?: (() => number) | undefined;
@@ -107,7 +112,8 @@ export class KnowledgeService {
   readonly store: KnowledgeStore;
   private readonly now: () => number;
   private readonly generateId: () => string;
-  private readonly stagingFolder: string;
+  /** Uploaded documents' bytes until their ingestion (in the database; see staged-uploads.ts). */
+  private readonly staging: StagedUploads;
   /** Uploaded documents between upload and storage: their tasks, cancel, retry, removal (see document-uploads.ts). */
   private readonly uploads: DocumentUploads;
   /** Documents as listed: stored ones merged with uploads in progress, failed or cancelled. */
@@ -117,7 +123,9 @@ export class KnowledgeService {
     this.store = options.store;
     this.now = options.now ?? Date.now;
     this.generateId = options.generateId ?? randomUUID;
-    this.stagingFolder = options.stagingFolder ?? path.join(process.env.TMPDIR ?? "/tmp", "aiplus-knowledge-staging");
+    this.staging = new StagedUploads({
+      database: options.database, legacyFolder: options.stagingFolder, maxBytes: options.maxUploadBytes, now: this.now, generateId: this.generateId,
+    });
     const tasks = createDocumentTaskRepository(options.database);
     const onError = options.onError ?? (() => undefined);
     this.jobs = new JobRunner({
@@ -132,13 +140,13 @@ export class KnowledgeService {
         [ingestJobKind]: (job, context) =>
           runIngestJob(job, context, {
             store: this.store, embedderFor: (generation, keyId) => this.embedderFor(generation, keyId),
-            documentProgress: new DocumentTaskProgress(tasks, job.id, this.now, onError), isStagedFile: (file) => this.uploads.isStaged(file),
+            documentProgress: new DocumentTaskProgress(tasks, job.id, this.now, onError), staging: this.staging,
           }),
         [reindexJobKind]: (job, context) => runReindexJob(job, context, { store: this.store, resolveEmbedder: (name, keyId) => this.meteredEmbedder(name, keyId) }),
       },
     });
-    this.catalog = new DocumentCatalog({ store: this.store, tasks, jobs: this.jobs });
-    this.uploads = new DocumentUploads({ store: this.store, jobs: this.jobs, tasks, catalog: this.catalog, stagingFolder: this.stagingFolder, now: this.now, generateId: this.generateId });
+    this.catalog = new DocumentCatalog({ store: this.store, tasks, jobs: this.jobs, sourcesAvailable: (sources) => this.staging.available(sources) });
+    this.uploads = new DocumentUploads({ store: this.store, jobs: this.jobs, tasks, catalog: this.catalog, staging: this.staging, now: this.now, generateId: this.generateId });
   }
 
   async createKnowledgeBase(
@@ -185,7 +193,8 @@ export class KnowledgeService {
   }
 
   /**
-   * Starts an ingestion job for documents (files are read by the job; bytes and text are staged first). With
+   * Starts an ingestion job for documents (files are read by the job; bytes and text are staged in the database first,
+   * so any instance can run it; a document over the upload limit is a 413 before anything is staged). With
    * `runHere` this process runs it (the CLI), else any runner does (the server's).
    */
   async addDocuments(accessor: KnowledgeAccessor, reference: string, documents: DocumentInput[], options: { force?: boolean | undefined; runHere?: boolean | undefined } = {}): Promise<JobView> {
@@ -206,19 +215,20 @@ export class KnowledgeService {
         message: `documents collide on the same id: ${listed}; give each a distinct name (e.g. its path) or id`, param: "documents", code: "document_id_collision",
       });
     }
-    const staged = documents.some((document) => document.path === undefined);
-    const stagingFolder = staged ? path.join(this.stagingFolder, this.generateId()) : undefined;
-    if (stagingFolder) await fs.promises.mkdir(stagingFolder, { recursive: true });
+    const contents = documents.map((document) => (document.path === undefined ? (document.bytes ?? new TextEncoder().encode(document.text ?? "")) : undefined));
+    for (const [index, content] of contents.entries()) if (content) this.staging.assertSize(documents[index]!.name, content.byteLength);
     const entries: IngestJobPayload["documents"] = [];
-    for (const [index, document] of documents.entries()) {
-      let file = document.path === undefined ? undefined : path.resolve(document.path);
-      if (file === undefined) {
-        file = path.join(stagingFolder!, String(index));
-        await fs.promises.writeFile(file, document.bytes ?? document.text ?? "");
+    try {
+      for (const [index, document] of documents.entries()) {
+        const content = contents[index];
+        const file = content ? await this.staging.stage(document.name, content) : path.resolve(document.path!);
+        entries.push({ documentId: document.id ?? document.name, name: document.name, file, format: document.format, metadata: document.metadata });
       }
-      entries.push({ documentId: document.id ?? document.name, name: document.name, file, format: document.format, metadata: document.metadata });
+    } catch (error) {
+      await this.staging.remove(entries.map((entry) => entry.file).filter((file) => this.staging.isStaged(file)));
+      throw error;
     }
-    const payload: IngestJobPayload = { knowledgeBaseId: scope.knowledgeBaseId, ownerId: scope.ownerId, force: options.force, stagingFolder, documents: entries };
+    const payload: IngestJobPayload = { knowledgeBaseId: scope.knowledgeBaseId, ownerId: scope.ownerId, force: options.force, documents: entries };
     return toJobView(await this.uploads.enqueue(payload, accessor.keyId, options.runHere));
   }
 
@@ -250,7 +260,7 @@ export class KnowledgeService {
     return this.uploads.cancel(scope, documentReference);
   }
 
-  /** Ingests a failed or cancelled upload again from its kept file (409 `document_not_retryable` otherwise). */
+  /** Ingests a failed or cancelled upload again from its kept copy (409 `document_not_retryable` otherwise). */
   async retryDocument(accessor: KnowledgeAccessor, reference: string, documentReference: string): Promise<JobView> {
     const { record, scope } = await this.access(accessor, reference);
     await this.assertUsable(record);

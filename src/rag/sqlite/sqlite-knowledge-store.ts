@@ -6,6 +6,7 @@ import { bm25Score } from "../bm25.js";
 import type {
   DocumentRecord, DocumentWithChunks, GenerationRecord, KnowledgeBaseRecord, KnowledgeStore, LexicalSearchOptions, SearchHit, SearchOptions, StoredDocument,
 } from "../knowledge-store.js";
+import { candidateGenerationTerms, documentSearchText } from "../lexical-candidate-terms.js";
 import { lexicalTerms } from "../lexical-terms.js";
 import type { EmbeddedChunk, KnowledgeBaseScope } from "../types.js";
 import { parsedDocumentSchema } from "../parsed-document-schema.js";
@@ -547,27 +548,6 @@ type DocumentRow = {
   id: string; name: string; content_hash: string; title: string | null; format: DocumentRecord["format"]; metadata_json: string; parsed_json: string;
   character_count: number; created_at: string; updated_at: string;
 };
-
-/**
- * Terms used to draw FTS5 candidates: the rarest terms first, while their postings fit `postingsBudget` (at
- * least the two rarest), so a query never scans most of the index; every query term still counts in the exact
- * BM25 re-scoring of the candidates.
- */
-function candidateGenerationTerms(terms: string[], documentFrequency: Map<string, number>, postingsBudget: number): string[] {
-  const sorted = [...terms].sort((left, right) => documentFrequency.get(left)! - documentFrequency.get(right)! || (left < right ? -1 : 1));
-  const chosen: string[] = [];
-  let postings = 0;
-  for (const term of sorted) {
-    postings += documentFrequency.get(term)!;
-    if (chosen.length >= 2 && postings > postingsBudget) break;
-    chosen.push(term);
-  }
-  return chosen;
-}
-
-function documentSearchText(title: string | undefined, text: string): string {
-  return title ? `${title}\n${text}` : text;
-}
 
 function toKnowledgeBase(row: KnowledgeBaseRow): KnowledgeBaseRecord {
   return { id: row.id, ownerId: row.owner_id, name: row.name, description: row.description ?? undefined, activeGenerationId: row.active_generation_id ?? undefined, createdAt: row.created_at };

@@ -21,6 +21,10 @@ import * as modelPulls from "./0018-model-pulls.js";
 import * as guardrailPolicies from "./0023-guardrail-policies.js";
 import * as auditLog from "./0024-audit-log.js";
 import * as sharedRateLimits from "./0025-shared-rate-limits.js";
+import * as auditRequestId from "./0028-audit-request-id.js";
+import * as workflowVersionsNestedCosts from "./0029-workflow-versions-nested-costs.js";
+import * as knowledgePostgres from "./0026-knowledge-postgres.js";
+import * as sharedState from "./0027-shared-state.js";
 
 /** Migrations are TypeScript modules listed here in order (no folder scanning, so bundling works). */
 export const migrationProvider: MigrationProvider = {
@@ -48,6 +52,10 @@ export const migrationProvider: MigrationProvider = {
       "0023-guardrail-policies": guardrailPolicies,
       "0024-audit-log": auditLog,
       "0025-shared-rate-limits": sharedRateLimits,
+      "0026-knowledge-postgres": knowledgePostgres,
+      "0027-shared-state": sharedState,
+      "0028-audit-request-id": auditRequestId,
+      "0029-workflow-versions-nested-costs": workflowVersionsNestedCosts,
     };
   },
 };

@@ -19,6 +19,8 @@ export type NewAuditEntry = {
   valueHmac?: string | undefined;
   target?: string | undefined;
   details?: Record<string, unknown> | undefined;
+  /** The ledger's request id (the usage record of the model call a guardrail decision belongs to). */
+  requestId?: string | undefined;
 };
 
 /** A stored entry: its sequence number orders the log. */
@@ -30,12 +32,14 @@ export type AuditQuery = {
   until?: number | undefined;
   keyId?: string | undefined;
   kind?: "guardrail" | "admin" | undefined;
+  /** Only the decisions of this request (the ledger's request id). */
+  requestId?: string | undefined;
   /** Only entries older than this sequence number (the previous page's `next`). */
   before?: number | undefined;
   limit: number;
 };
 
-/** Rows per INSERT statement (SQLite binds at most 32766 values; 16 columns a row). */
+/** Rows per INSERT statement (SQLite binds at most 32766 values; 17 columns a row). */
 const rowsPerInsert = 500;
 
 /** The append-only audit log: entries are added, read, never changed (the tables' triggers refuse it too). */
@@ -63,10 +67,18 @@ export function createAuditLogRepository(database: DatabaseExecutor) {
       if (query.until !== undefined) select = select.where("created_at", "<", query.until);
       if (query.keyId !== undefined) select = select.where("key_id", "=", query.keyId);
       if (query.kind !== undefined) select = select.where("kind", "=", query.kind);
+      if (query.requestId !== undefined) select = select.where("request_id", "=", query.requestId);
       if (query.before !== undefined) select = select.where("seq", "<", query.before);
       const rows = await select.orderBy("seq", "desc").limit(query.limit + 1).execute();
       const entries = rows.slice(0, query.limit).map(toEntry);
       return { entries, next: rows.length > query.limit ? entries.at(-1)?.seq : undefined };
+    },
+
+    /** The entries of these requests (ledger request ids), oldest first, at most `limit` in all. */
+    async forRequests(requestIds: readonly string[], limit: number): Promise<AuditEntry[]> {
+      if (requestIds.length === 0) return [];
+      const rows = await database.db.selectFrom("audit_log").selectAll().where("request_id", "in", [...new Set(requestIds)]).orderBy("seq", "asc").limit(limit).execute();
+      return rows.map(toEntry);
     },
   };
 }
@@ -88,6 +100,7 @@ function toRow(entry: NewAuditEntry): Insertable<AuditLogTable> {
     value_hmac: entry.valueHmac ?? null,
     target: entry.target ?? null,
     details: entry.details ? JSON.stringify(entry.details) : null,
+    request_id: entry.requestId ?? null,
   };
 }
 
@@ -109,5 +122,6 @@ function toEntry(row: Selectable<AuditLogTable>): AuditEntry {
     valueHmac: row.value_hmac ?? undefined,
     target: row.target ?? undefined,
     details: row.details === null ? undefined : (JSON.parse(row.details) as Record<string, unknown>),
+    requestId: row.request_id ?? undefined,
   };
 }

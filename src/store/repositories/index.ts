@@ -51,3 +51,4 @@ export {
   type RateLimitRepository,
   type RateLimitWindow,
 } from "./rate-limit-repository.js";
+export { createStoredBlobRepository, type StoredBlobPurpose, type StoredBlobRepository, storedBlobPartBytes } from "./stored-blob-repository.js";

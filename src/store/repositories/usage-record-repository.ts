@@ -285,7 +285,8 @@ export function createUsageRecordRepository(database: DatabaseExecutor) {
         }
       }
       const rows = (await query.execute()) as Array<Record<string, unknown>>;
-      const text = (value: unknown) => (value === null || value === undefined ? undefined : String(value));
+      // Grouping columns hold text, or numbers (a day, a status code) that read back as text.
+      const text = (value: unknown) => (value === null || value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value));
       return rows.map((row) => ({
         keyId: text(row.key_id),
         model: text(row.model),

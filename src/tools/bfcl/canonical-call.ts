@@ -11,7 +11,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export type OptionalParameters = "omit" | "fill";
 
 function propertySchemas(schema: unknown): Schema {
-  return isPlainObject(schema) && isPlainObject(schema.properties) ? (schema.properties as Schema) : {};
+  return isPlainObject(schema) && isPlainObject(schema.properties) ? schema.properties : {};
 }
 
 function requiredNames(schema: unknown): Set<string> {
@@ -37,7 +37,8 @@ export function canonicalValue(schema: unknown, value: unknown, optional: Option
   }
   if (Array.isArray(value)) {
     const items = isPlainObject(schema) ? schema.items : undefined;
-    return value.map((item) => (isPlainObject(item) ? canonicalValue(items, item, optional) : item));
+    const list: unknown[] = value;
+    return list.map((item) => (isPlainObject(item) ? canonicalValue(items, item, optional) : item));
   }
   return value;
 }

@@ -36,7 +36,7 @@ function jsonLines(file: string): unknown[] {
       try {
         return JSON.parse(line) as unknown;
       } catch (error) {
-        throw new Error(`${file}:${index + 1}: not JSON: ${(error as Error).message}`);
+        throw new Error(`${file}:${index + 1}: not JSON: ${(error as Error).message}`, { cause: error });
       }
     });
 }

@@ -73,6 +73,12 @@ describe("secrets", () => {
     expect(covered).toBe(start + longKey.length);
   });
 
+  it("finds two keys written one right after the other as two keys (a footer line never runs on into the next header)", () => {
+    const first = `-----BEGIN EC PRIVATE KEY-----\n${pemBody(3)}-----END EC PRIVATE KEY-----`;
+    const second = `-----BEGIN RSA PRIVATE KEY-----\n${pemBody(4)}-----END RSA PRIVATE KEY-----`;
+    expect(secrets(`${first}  ${second}`)).toEqual([["secret:private-key", first], ["secret:private-key", second]]);
+  });
+
   it("does not flag a certificate or a public key", () => {
     expect(secrets(`-----BEGIN CERTIFICATE-----\n${pemBody(10)}-----END CERTIFICATE-----`)).toEqual([]);
     expect(secrets(`-----BEGIN PUBLIC KEY-----\n${pemBody(4)}-----END PUBLIC KEY-----`)).toEqual([]);

@@ -36,7 +36,7 @@ export async function spawnWorker(settings: WorkerSettings): Promise<WorkerProce
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
   const received: unknown[] = [];
   let notify = () => {};
-  readline.createInterface({ input: child.stdout! }).on("line", (line) => {
+  readline.createInterface({ input: child.stdout }).on("line", (line) => {
     received.push(JSON.parse(line));
     notify();
   });
@@ -56,7 +56,7 @@ export async function spawnWorker(settings: WorkerSettings): Promise<WorkerProce
     holder: ready.holder,
     exited,
     async enqueue(id, payload, options) {
-      child.stdin!.write(`${JSON.stringify({ enqueue: { id, payload, runHere: options.runHere } })}\n`);
+      child.stdin.write(`${JSON.stringify({ enqueue: { id, payload, runHere: options.runHere } })}\n`);
       await nextMatching((value): value is { enqueued: string } => typeof value === "object" && value !== null && (value as { enqueued?: string }).enqueued === id);
     },
   };

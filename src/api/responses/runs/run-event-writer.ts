@@ -14,7 +14,7 @@ export class RunEventWriter {
   ) {}
 
   emit = async (body: ResponseStreamEventBody): Promise<ResponseStreamEvent> => {
-    const event = { ...body, sequence_number: this.next } as ResponseStreamEvent;
+    const event = { ...body, sequence_number: this.next };
     try {
       await this.store.appendEvent(this.responseId, event);
     } catch (error) {

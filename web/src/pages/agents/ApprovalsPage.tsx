@@ -31,6 +31,7 @@ function Origin({ item }: { item: ApprovalItem }) {
   return (
     <Text size="sm">
       Workflow run <InlineCode>{item.workflow_run_id ?? "?"}</InlineCode>
+      {item.workflow_version ? ` (workflow version ${item.workflow_version})` : null}
       {item.step_id ? (
         <>
           {" "}

@@ -87,6 +87,8 @@ export type ApprovalItem = {
   response_id: string | null;
   workflow_run_id?: string | null;
   workflow_id?: string | null;
+  /** The workflow version the run runs. */
+  workflow_version?: number | null;
   step_id?: string | null;
   server_label: string | null;
   name: string | null;

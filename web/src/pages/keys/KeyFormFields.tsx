@@ -11,7 +11,7 @@ const periods: Array<{ value: BudgetPeriod; label: string }> = [
 ];
 
 /**
- * Every limit a key has: name, model allow-list, rpm, tpm, budget and its period, expiry, admin, code execution.
+ * Every limit a key has: name, model allow-list, rpm, tpm, concurrent requests, budget and its period, expiry, admin, code execution.
  * Values go to the API as typed (no clamping here), so a bad value gets the API's own error.
  */
 export function KeyFormFields({ values, onChange }: { values: KeyFormValues; onChange: (values: KeyFormValues) => void }) {
@@ -40,12 +40,19 @@ export function KeyFormFields({ values, onChange }: { values: KeyFormValues; onC
       <SimpleGrid cols={{ base: 1, xs: 2 }}>
         <NumberInput label="Requests per minute" description="Empty: no limit." value={values.rpm} onChange={(value) => set("rpm", value)} allowDecimal={false} />
         <NumberInput label="Tokens per minute" description="Empty: no limit." value={values.tpm} onChange={(value) => set("tpm", value)} allowDecimal={false} />
+        <NumberInput
+          label="Concurrent requests"
+          description="Most requests in flight at once; empty: no limit."
+          value={values.maxConcurrentRequests}
+          onChange={(value) => set("maxConcurrentRequests", value)}
+          allowDecimal={false}
+        />
         <NumberInput label="Budget (dollars)" description="Empty: no budget." value={values.budget} onChange={(value) => set("budget", value)} decimalScale={6} />
         <Select
           label="Budget period"
           data={periods}
           value={values.budgetPeriod}
-          onChange={(value) => set("budgetPeriod", (value as BudgetPeriod | null) ?? "month")}
+          onChange={(value) => set("budgetPeriod", value ?? "month")}
           allowDeselect={false}
         />
       </SimpleGrid>

@@ -2,7 +2,7 @@ import { Group, Select, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useEffect, useState } from "react";
 import { defaultOrder } from "./keys-api";
-import { type KeySort, type KeysSearch, type KeyState, pageSizes } from "./keys-search";
+import { type KeysSearch, pageSizes } from "./keys-search";
 
 /** Search (name or prefix), state, role, sort, order and page size: all in the URL, all applied by the server. */
 export function KeysFilters({ search, onChange }: { search: KeysSearch; onChange: (changes: Partial<KeysSearch>) => void }) {
@@ -24,7 +24,7 @@ export function KeysFilters({ search, onChange }: { search: KeysSearch; onChange
           { value: "expired", label: "Expired" },
         ]}
         value={search.status ?? "all"}
-        onChange={(value) => onChange({ status: value === "all" || value === null ? undefined : (value as KeyState) })}
+        onChange={(value) => onChange({ status: value === "all" || value === null ? undefined : value })}
         allowDeselect={false}
         w={130}
       />
@@ -48,7 +48,7 @@ export function KeysFilters({ search, onChange }: { search: KeysSearch; onChange
           { value: "spend", label: "Spend" },
         ]}
         value={search.sort ?? "created"}
-        onChange={(value) => onChange({ sort: (value as KeySort | null) ?? undefined, order: undefined })}
+        onChange={(value) => onChange({ sort: value ?? undefined, order: undefined })}
         allowDeselect={false}
         w={120}
       />

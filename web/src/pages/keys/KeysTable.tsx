@@ -7,7 +7,7 @@ import { spendText } from "./spend-text";
 const statusLabels: Record<AdminKey["status"], string> = { active: "Active", revoked: "Revoked", expired: "Expired" };
 
 function limitsText(key: AdminKey): string {
-  const limits = [key.rpm === null ? undefined : `${formatInteger(key.rpm)} rpm`, key.tpm === null ? undefined : `${formatInteger(key.tpm)} tpm`].filter(Boolean);
+  const limits = [key.rpm === null ? undefined : `${formatInteger(key.rpm)} rpm`, key.tpm === null ? undefined : `${formatInteger(key.tpm)} tpm`, key.max_concurrent_requests === null ? undefined : `${formatInteger(key.max_concurrent_requests)} concurrent`].filter(Boolean);
   return limits.length === 0 ? "None" : limits.join(", ");
 }
 

@@ -6,6 +6,7 @@ export type KeyFormValues = {
   models: string[];
   rpm: string | number;
   tpm: string | number;
+  maxConcurrentRequests: string | number;
   budget: string | number;
   budgetPeriod: BudgetPeriod;
   /** `datetime-local` text in the browser's time zone, or "". */
@@ -21,6 +22,7 @@ export const emptyKeyForm: KeyFormValues = {
   models: [],
   rpm: "",
   tpm: "",
+  maxConcurrentRequests: "",
   budget: "",
   budgetPeriod: "month",
   expires: "",
@@ -53,6 +55,7 @@ export function formValuesOf(key: AdminKey): KeyFormValues {
     models: key.models ?? [],
     rpm: key.rpm ?? "",
     tpm: key.tpm ?? "",
+    maxConcurrentRequests: key.max_concurrent_requests ?? "",
     budget: key.budget ?? "",
     budgetPeriod: key.budget_period,
     expires: toLocalInput(key.expires_at),
@@ -69,6 +72,7 @@ export function fieldsOf(values: KeyFormValues): KeyFields {
     models: values.models.length === 0 ? null : values.models,
     rpm: numberField(values.rpm),
     tpm: numberField(values.tpm),
+    max_concurrent_requests: numberField(values.maxConcurrentRequests),
     budget: numberField(values.budget),
     budget_period: values.budgetPeriod,
     expires_at: expiresField(values.expires),

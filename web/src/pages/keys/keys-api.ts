@@ -15,6 +15,8 @@ export type AdminKey = {
   models: string[] | null;
   rpm: number | null;
   tpm: number | null;
+  /** Most requests of this key in flight at once, across instances (`null`: no cap). */
+  max_concurrent_requests: number | null;
   budget: number | null;
   budget_period: BudgetPeriod;
   budget_period_end: number | null;
@@ -36,6 +38,7 @@ export type KeyFields = {
   models: string[] | null;
   rpm: number | null;
   tpm: number | null;
+  max_concurrent_requests: number | null;
   budget: number | null;
   budget_period: BudgetPeriod;
   /** Unix seconds, or an ISO date/time as typed. */

@@ -90,7 +90,7 @@ export function RetrievalTester({ reference }: { reference: string }) {
         <Stack gap="sm">
           <Textarea label="Query" required autosize minRows={2} maxRows={6} value={query} onChange={(event) => setQuery(event.currentTarget.value)} />
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
-            <Select label="Mode" data={modes} value={mode} onChange={(value) => setMode((value as RetrievalMode | null) ?? "hybrid")} allowDeselect={false} />
+            <Select label="Mode" data={modes} value={mode} onChange={(value) => setMode((value) ?? "hybrid")} allowDeselect={false} />
             <Select
               label="Rerank model"
               placeholder="No reranking"

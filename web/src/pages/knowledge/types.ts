@@ -56,7 +56,8 @@ export type JobStatus = "queued" | "running" | "completed" | "failed" | "cancell
 export type KnowledgeJob = {
   id: string;
   object: "knowledge_base.job";
-  kind: "knowledge.ingest" | "knowledge.reindex" | string;
+  /** "knowledge.ingest", "knowledge.reindex", … */
+  kind: string;
   status: JobStatus;
   progress: { done: number; total: number };
   error: string | null;

@@ -97,7 +97,7 @@ export function ProviderForm({ provider, onDone }: { provider?: ProviderView | u
           <SegmentedControl
             aria-labelledby="check-label"
             value={check}
-            onChange={(value) => setCheck(value as Check)}
+            onChange={(value) => setCheck(value)}
             data={[
               { value: "models", label: "List models" },
               { value: "chat", label: "1-token chat" },

@@ -3,7 +3,7 @@ import { BarChart } from "@mantine/charts";
 import { Card, Table, Text, Title } from "@mantine/core";
 import { formatDollars, formatInteger } from "../../app/format";
 import { ScrollRegion } from "../../components/ScrollRegion";
-import type { UsageRow, UsageTotals } from "./usage-api";
+import type { UsageTotals } from "./usage-api";
 import type { UsageMetric } from "./usage-search";
 
 const metricLabels: Record<UsageMetric, string> = { requests: "Requests", tokens: "Tokens", cost: "Cost" };

@@ -6,7 +6,7 @@ import { QueryState } from "../../components/QueryState";
 import { RequestLog } from "./RequestLog";
 import { exportUrl, type UsageFilter, type UsageReport, type UsageTotals, useUsageReport } from "./usage-api";
 import { addDays, datesBetween, localToday } from "./usage-dates";
-import { type UsageMetric, type UsageSearch, usageMetrics } from "./usage-search";
+import { type UsageSearch, usageMetrics } from "./usage-search";
 import { type ChartRow, UsageChartCard } from "./UsageChartCard";
 import { keyLabel, UsageFilters } from "./UsageFilters";
 
@@ -90,7 +90,7 @@ export function UsagePage() {
                 aria-label="Chart metric"
                 data={usageMetrics.map((value) => ({ value, label: value === "requests" ? "Requests" : value === "tokens" ? "Tokens" : "Cost" }))}
                 value={metric}
-                onChange={(value) => change({ metric: value === "requests" ? undefined : (value as UsageMetric) }, true)}
+                onChange={(value) => change({ metric: value === "requests" ? undefined : value }, true)}
               />
             </Group>
             <UsageChartCard id="by-day" title="By day" labelHeader="Day" rows={dayRows(report, from, to)} totals={report.totals} metric={metric} />

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, apiUrl } from "../../api/client";
 import { browserTimeZone } from "../../app/format";
+import type { GuardrailDecision } from "./guardrail-decisions";
 import { addDays } from "./usage-dates";
 import type { RequestStatus } from "./usage-search";
 
@@ -42,6 +43,8 @@ export type UsageLogRecord = {
   error: string | null;
   created_at: number;
   finished_at: number | null;
+  /** The request's guardrail decisions (empty when none, or when the server runs without guardrails). */
+  guardrail_decisions?: GuardrailDecision[];
 };
 
 export type UsageLog = { object: "list"; data: UsageLogRecord[]; total: number; has_more: boolean };

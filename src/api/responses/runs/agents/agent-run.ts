@@ -7,7 +7,7 @@ import type { RunExecution } from "../run-execution.js";
 import type { ToolStepInput } from "../run-types.js";
 import type { AgentRunSupport } from "./agent-run-support.js";
 import { type AgentTurn, type AgentTurnContext, buildAgentTurn } from "./agent-turn.js";
-import { ledgerCostNanos } from "./run-cost.js";
+import { ledgerCostNanos, nestedCallLedgerIds, type RunBudget } from "./run-cost.js";
 import { writePlan } from "./write-plan.js";
 
 /** The input of a `handoff` step: the tool step that transferred, and the agent the run continues with. */
@@ -50,6 +50,16 @@ export class AgentRun {
       depth: 0,
       responseId: execution.id,
     };
+    const maxCost = root.version.definition.limits.max_cost;
+    const budget: RunBudget = {
+      responseId: execution.id,
+      maxCostNanos: maxCost === undefined ? undefined : dollarsToNanos(maxCost),
+      spentNanos: async () => {
+        const own = execution.steps.flatMap((step) => (step.ledgerRequestId !== null ? [step.ledgerRequestId] : []));
+        return ledgerCostNanos(support.database, [...own, ...(await nestedCallLedgerIds(support.database, execution.id))]);
+      },
+    };
+    context.budget = budget;
     const agentRun = new AgentRun(execution, support, context, root);
     await agentRun.prepareTurn();
     return agentRun;
@@ -62,7 +72,8 @@ export class AgentRun {
 
   /**
    * Before each model call: logs handoffs, checks the run's limits (the response's agent's `max_steps`: model calls;
-   * `max_cost`: dollars the ledger charged for the run's calls), rebuilds the active agent's turn (memory re-read),
+   * `max_cost`: dollars the ledger charged for the run's calls, its handed-off agents' and its agents used as tools'
+   * nested calls included), rebuilds the active agent's turn (memory re-read),
    * and writes the plan (first call) or revises it (after a failed tool call). Returns why the run must end
    * incomplete, or undefined to go on.
    */
@@ -71,10 +82,8 @@ export class AgentRun {
     const { limits } = this.root.version.definition;
     const steps = this.execution.steps;
     if (limits.max_steps !== undefined && steps.filter((step) => step.kind === "model_call").length >= limits.max_steps) return "max_steps";
-    if (limits.max_cost !== undefined) {
-      const ledgerIds = steps.flatMap((step) => (step.ledgerRequestId !== null ? [step.ledgerRequestId] : []));
-      if ((await ledgerCostNanos(this.support.database, ledgerIds)) >= dollarsToNanos(limits.max_cost)) return "max_cost";
-    }
+    const budget = this.context.budget;
+    if (budget?.maxCostNanos !== undefined && (await budget.spentNanos()) >= budget.maxCostNanos) return "max_cost";
     await this.prepareTurn();
     if (this.turn.agent.version.definition.planning) {
       const plans = this.execution.steps.filter((step) => step.kind === "plan" && step.status === "completed");

@@ -5,6 +5,7 @@ import type { FunctionTool } from "../../../../responses/index.js";
 import type { ServerTool, ServerToolRegistry } from "../../../../server-tools/index.js";
 import type { MeteringDependencies } from "../../../metering/index.js";
 import { type AgentRunSupport, maxAgentToolDepth } from "./agent-run-support.js";
+import type { RunBudget } from "./run-cost.js";
 import { runNestedAgent } from "./run-nested-agent.js";
 import { searchPastConversations } from "./search-past-conversations.js";
 
@@ -23,6 +24,8 @@ export type AgentTurnContext = {
   depth: number;
   /** The response being run (left out of recall). */
   responseId?: string | undefined;
+  /** The run's `max_cost`, which agents used as tools spend from too (their calls are recorded under the run). */
+  budget?: RunBudget | undefined;
 };
 
 /** One agent ready for a model call: its instructions (memory rendered), its tools, the models to try in order. */

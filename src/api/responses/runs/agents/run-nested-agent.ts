@@ -2,11 +2,14 @@ import { collectOutput, newResponseId, toChatMessages, type McpCallItem, type Re
 import { startLanguageModelCall } from "../../../metering/index.js";
 import { defaultNestedMaxSteps } from "./agent-run-support.js";
 import { type AgentTurnContext, buildAgentTurn } from "./agent-turn.js";
+import { recordNestedCall } from "./run-cost.js";
 import { startWithFallback } from "./start-with-fallback.js";
 
 /**
  * Runs an agent used as a tool: a nested sub-run with the task as its user message. Its model calls are metered to
- * the same key (each a ledger entry, budget reserved before it); its server tools run inline (a tool that needs
+ * the same key (each a ledger entry, budget reserved before it) and recorded under the response run, whose `max_cost`
+ * they spend from: before each call the run's spending is checked, and a run that reached its `max_cost` stops the
+ * nested run (the calling tool's error; the run then ends incomplete). Its server tools run inline (a tool that needs
  * approval is refused: a nested run cannot pause); its function tools and handoffs are not offered. Resolves with
  * the agent's final text; rejects (the calling tool's error) when it fails or makes `max_steps` calls without an answer.
  */
@@ -19,6 +22,10 @@ export async function runNestedAgent(context: AgentTurnContext, target: string, 
   const maxSteps = agent.version.definition.limits.max_steps ?? defaultNestedMaxSteps;
   for (let step = 0; step < maxSteps; step++) {
     signal.throwIfAborted();
+    const budget = context.budget;
+    if (budget?.maxCostNanos !== undefined && (await budget.spentNanos()) >= budget.maxCostNanos) {
+      throw new Error(`the agent '${target}' was stopped: the run reached its max_cost`);
+    }
     const options = {
       prompt: { type: "chat" as const, messages: toChatMessages(turn.instructions, items) },
       sampling: {},
@@ -31,6 +38,14 @@ export async function runNestedAgent(context: AgentTurnContext, target: string, 
         { endpoint: "responses", model, options, maxTokens: undefined, maxTokensParam: "max_output_tokens", promptParam: "input", stream: true },
       ),
     );
+    if (budget) {
+      try {
+        await recordNestedCall(context.support.database, budget.responseId, call.id, (context.metering.now ?? Date.now)());
+      } catch (error) {
+        await call.parts.cancel(error).catch(() => undefined);
+        throw error;
+      }
+    }
     const collected = await collectOutput(call.parts, {
       newId: newResponseId,
       emit: () => undefined,

@@ -1,0 +1,1 @@
+export { PostgresKnowledgeStore, type PostgresKnowledgeStoreOptions } from "./postgres-knowledge-store.js";

@@ -1,0 +1,56 @@
+import { ContextOverflowError, InvalidRequestError } from "../../spec/index.js";
+import type { PromptScoreRequest, PromptScorer, RegisteredModel } from "../types.js";
+import { scoringContextSize, type NativeScoreEngine } from "./native-score-engine.js";
+
+/**
+ * Prompt log-probabilities (log-likelihood evaluation) from the native `aiplus-score` tool: tokenization and
+ * scoring both run in the model's helper process, so an evaluation never loads the model in-process. Requests are
+ * validated here exactly as the in-process LocalPromptScorer does (same errors, same messages); each call's requests
+ * go to the tool as one group (their common prefix decoded once), batched with concurrent calls.
+ */
+export class NativePromptScorer implements PromptScorer {
+  readonly description: string;
+  private prefixToken: number | undefined;
+
+  constructor(
+    private readonly registered: RegisteredModel,
+    private readonly engine: NativeScoreEngine,
+  ) {
+    this.description = `local:${registered.name}`;
+  }
+
+  get prefixTokenId(): number | undefined {
+    return this.prefixToken;
+  }
+
+  async tokenize(text: string, options: { addBos: boolean }): Promise<number[]> {
+    const info = await this.engine.info(this.registered);
+    this.prefixToken = info.bos >= 0 ? info.bos : info.eos >= 0 ? info.eos : undefined;
+    return this.engine.tokenize(this.registered, text, options.addBos);
+  }
+
+  async scoreTokens(requests: readonly PromptScoreRequest[], options: { signal?: AbortSignal | undefined } = {}): Promise<number[][]> {
+    options.signal?.throwIfAborted();
+    for (const request of requests) {
+      if (!Number.isInteger(request.from) || request.from < 1 || request.from > request.tokens.length) {
+        throw new InvalidRequestError({ message: `score request: from must be an integer from 1 to ${request.tokens.length}, got ${request.from}` });
+      }
+    }
+    if (requests.length === 0) return [];
+    const contextSize = scoringContextSize(this.registered, this.engine.options.contextSize);
+    const vocabulary = this.registered.metadata.vocabularySize ?? Number.POSITIVE_INFINITY;
+    for (const request of requests) {
+      if (request.tokens.length > contextSize) {
+        throw new ContextOverflowError({
+          message: `a scored sequence has ${request.tokens.length} tokens, more than the model's context of ${contextSize} tokens`,
+          code: "context_length_exceeded",
+        });
+      }
+      if (request.tokens.some((token) => !Number.isInteger(token) || token < 0 || token >= vocabulary)) {
+        throw new InvalidRequestError({ message: `score request: token ids must be integers from 0 to ${vocabulary - 1}` });
+      }
+    }
+    const [results] = await this.engine.score(this.registered, [requests], { signal: options.signal });
+    return results!.map((result) => Array.from(result.logprobs));
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * The same suite as ./concurrency.test.ts on the native engine (managed llama-server workers): behaviour must be identical.
+ * Fails (never skips) when the native build is missing.
+ */
+import { useNativeEngine } from "../support/engine.js";
+
+useNativeEngine();
+await import("./concurrency.test.js");
