@@ -1,12 +1,7 @@
-import { ContextOverflowError, InvalidRequestError, type EmbeddingModel } from "../spec/index.js";
+import type { EmbeddingModel } from "../spec/index.js";
 import type { ModelPool } from "./model-pool.js";
-import { tokensBeyond } from "./tokens-beyond.js";
+import { assertEmbeddingLength, embeddingInputTokens, normalizeEmbedding } from "./embedding-input.js";
 import type { RegisteredModel } from "./types.js";
-
-function normalize(vector: readonly number[]): number[] {
-  const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
-  return norm > 0 ? vector.map((value) => value / norm) : [...vector];
-}
 
 /** A registered embedding GGUF as an EmbeddingModel: L2-normalised vectors and exact token usage. */
 export class LocalEmbeddingModel implements EmbeddingModel {
@@ -26,34 +21,17 @@ export class LocalEmbeddingModel implements EmbeddingModel {
     try {
       const { context, contextSize } = lease.loaded;
       // Tokenized once (or taken from the tokens ingestion just counted), then embedded from the tokens.
-      const inputs = options.values.map((value, index) => {
-        if (value.length === 0) throw new InvalidRequestError({ message: `input[${index}] is empty`, param: "input" });
-        const beyond = tokensBeyond((text) => lease.loaded.tokenize(text), [value], contextSize);
-        if (beyond) {
-          throw new ContextOverflowError({
-            message: `input[${index}] exceeds the embedding context of ${contextSize - 1} tokens: its first ${beyond.characters} characters alone are ${beyond.tokens} tokens`,
-            param: "input",
-            code: "context_length_exceeded",
-          });
-        }
-        return lease.loaded.tokenize(value);
-      });
+      const inputs = options.values.map((value, index) => embeddingInputTokens((text) => lease.loaded.tokenize(text), value, index, contextSize));
       const lengths = inputs.map((tokens, index) => {
         const length = context.calculateInputLength(tokens);
-        if (length >= contextSize) {
-          throw new ContextOverflowError({
-            message: `input[${index}] has ${length} tokens, which exceeds the embedding context of ${contextSize - 1} tokens`,
-            param: "input",
-            code: "context_length_exceeded",
-          });
-        }
+        assertEmbeddingLength(length, index, contextSize);
         return length;
       });
       const embeddings = await lease.loaded.run(async () => {
         const vectors: number[][] = [];
         for (const tokens of inputs) {
           options.abortSignal?.throwIfAborted();
-          vectors.push(normalize((await context.getEmbeddingFor(tokens)).vector));
+          vectors.push(normalizeEmbedding((await context.getEmbeddingFor(tokens)).vector));
         }
         return vectors;
       });

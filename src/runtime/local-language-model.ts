@@ -13,7 +13,7 @@ import type { PromptLogprobsScorer } from "./native-score/index.js";
 import type { LoadedLanguageModel } from "./loaded-model.js";
 import type { ModelPool, PoolLease } from "./model-pool.js";
 import { outputConstraintFor } from "./output-constraint.js";
-import { promptTokensFor } from "./prompt-tokens.js";
+import { type PromptTokens, promptTokensFor } from "./prompt-tokens.js";
 import { evaluateOptionsFor } from "./sampling-options.js";
 import { tokensBeyond } from "./tokens-beyond.js";
 import type { RegisteredModel } from "./types.js";
@@ -41,6 +41,37 @@ export function warningsFor(options: LanguageModelCallOptions): CallWarning[] {
     warnings.push({ type: "unsupported-setting", setting: "tools", details: "tools are ignored for text prompts" });
   }
   return warnings;
+}
+
+/**
+ * The prompt's tokens once the call's generation options are valid for this model (both local engines): `max_tokens`
+ * (0 only with echo: scoring a prompt generates nothing), `top_logprobs`, and the prompt plus `max_tokens` within the
+ * context (`context_length_exceeded`, never truncation).
+ */
+export function checkedPromptTokens(loaded: Pick<LoadedLanguageModel, "model" | "chatWrapper" | "contextSize">, options: LanguageModelCallOptions): PromptTokens {
+  const { maxTokens } = options.sampling;
+  const echoing = options.prompt.type === "text" && options.prompt.echo === true;
+  if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < (echoing ? 0 : 1))) {
+    throw new InvalidRequestError({
+      message: `max_tokens must be a ${echoing ? "non-negative" : "positive"} integer, got ${maxTokens}`,
+      param: "max_tokens",
+    });
+  }
+  const topLogprobs = options.logprobs?.topLogprobs;
+  if (topLogprobs !== undefined && (!Number.isInteger(topLogprobs) || topLogprobs < 0 || topLogprobs > maximumTopLogprobs)) {
+    throw new InvalidRequestError({ message: `top_logprobs must be an integer from 0 to ${maximumTopLogprobs}`, param: "top_logprobs" });
+  }
+  assertNotFarBeyondContext(loaded, options);
+  const prompt = promptTokensFor(loaded, options);
+  const contextSize = loaded.contextSize;
+  if (prompt.tokens.length >= contextSize || (maxTokens !== undefined && prompt.tokens.length + maxTokens > contextSize)) {
+    throw new ContextOverflowError({
+      message: `the prompt has ${prompt.tokens.length} tokens${maxTokens !== undefined ? ` and max_tokens is ${maxTokens}` : ""}, which exceeds the model's context of ${contextSize} tokens`,
+      param: maxTokens !== undefined ? "max_tokens" : "messages",
+      code: "context_length_exceeded",
+    });
+  }
+  return prompt;
 }
 
 /** A prompt far longer than the context is refused after tokenizing a prefix, not the whole text (see tokensBeyond). */
@@ -103,28 +134,9 @@ export class LocalLanguageModel implements LanguageModel {
   private async start(lease: PoolLease<LoadedLanguageModel>, options: LanguageModelCallOptions): Promise<ReadableStream<LanguageModelStreamPart>> {
     const { loaded, llama } = lease;
     const { maxTokens } = options.sampling;
-    // max_tokens 0 is allowed only with echo: scoring a prompt (log-likelihood evaluation) generates nothing.
-    const echoing = options.prompt.type === "text" && options.prompt.echo === true;
-    if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < (echoing ? 0 : 1))) {
-      throw new InvalidRequestError({
-        message: `max_tokens must be a ${echoing ? "non-negative" : "positive"} integer, got ${maxTokens}`,
-        param: "max_tokens",
-      });
-    }
-    const topLogprobs = options.logprobs?.topLogprobs;
-    if (topLogprobs !== undefined && (!Number.isInteger(topLogprobs) || topLogprobs < 0 || topLogprobs > maximumTopLogprobs)) {
-      throw new InvalidRequestError({ message: `top_logprobs must be an integer from 0 to ${maximumTopLogprobs}`, param: "top_logprobs" });
-    }
-    assertNotFarBeyondContext(loaded, options);
-    const prompt = promptTokensFor(loaded, options);
+    const prompt = checkedPromptTokens(loaded, options);
     const contextSize = loaded.contextSize;
-    if (prompt.tokens.length >= contextSize || (maxTokens !== undefined && prompt.tokens.length + maxTokens > contextSize)) {
-      throw new ContextOverflowError({
-        message: `the prompt has ${prompt.tokens.length} tokens${maxTokens !== undefined ? ` and max_tokens is ${maxTokens}` : ""}, which exceeds the model's context of ${contextSize} tokens`,
-        param: maxTokens !== undefined ? "max_tokens" : "messages",
-        code: "context_length_exceeded",
-      });
-    }
+    const topLogprobs = options.logprobs?.topLogprobs;
     const constraint = await outputConstraintFor(llama, options);
     const echo = options.prompt.type === "text" && options.prompt.echo ? { text: options.prompt.text } : undefined;
     let controller!: ReadableStreamDefaultController<LanguageModelStreamPart>;

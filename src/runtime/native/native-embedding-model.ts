@@ -1,13 +1,8 @@
 import { ContextOverflowError, InvalidRequestError, type EmbeddingModel } from "../../spec/index.js";
 import type { ModelPool } from "../model-pool.js";
-import { tokensBeyond } from "../tokens-beyond.js";
+import { assertEmbeddingLength, embeddingInputTokens, normalizeEmbedding } from "../embedding-input.js";
 import type { RegisteredModel } from "../types.js";
 import { readJson } from "./server-sent-events.js";
-
-function normalize(vector: readonly number[]): number[] {
-  const norm = Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
-  return norm > 0 ? vector.map((value) => value / norm) : [...vector];
-}
 
 type WorkerEmbeddingResponse = { data?: { index: number; embedding: number[] }[]; usage?: { prompt_tokens?: number }; error?: { message?: string } };
 
@@ -30,23 +25,8 @@ export class NativeEmbeddingModel implements EmbeddingModel {
     try {
       const { contextSize, worker } = lease.loaded;
       options.values.forEach((value, index) => {
-        if (value.length === 0) throw new InvalidRequestError({ message: `input[${index}] is empty`, param: "input" });
-        const beyond = tokensBeyond((text) => lease.loaded.tokenize(text), [value], contextSize);
-        if (beyond) {
-          throw new ContextOverflowError({
-            message: `input[${index}] exceeds the embedding context of ${contextSize - 1} tokens: its first ${beyond.characters} characters alone are ${beyond.tokens} tokens`,
-            param: "input",
-            code: "context_length_exceeded",
-          });
-        }
-        const length = lease.loaded.tokenize(value).length + lease.loaded.specialTokensPerInput;
-        if (length >= contextSize) {
-          throw new ContextOverflowError({
-            message: `input[${index}] has ${length} tokens, which exceeds the embedding context of ${contextSize - 1} tokens`,
-            param: "input",
-            code: "context_length_exceeded",
-          });
-        }
+        const tokens = embeddingInputTokens((text) => lease.loaded.tokenize(text), value, index, contextSize);
+        assertEmbeddingLength(tokens.length + lease.loaded.specialTokensPerInput, index, contextSize);
       });
       await worker.ensureReady(options.abortSignal);
       let response;
@@ -63,7 +43,7 @@ export class NativeEmbeddingModel implements EmbeddingModel {
         }
         throw response.statusCode === 400 ? new InvalidRequestError({ message, param: "input" }) : worker.describeFailure(new Error(message));
       }
-      const embeddings = [...body.data].sort((left, right) => left.index - right.index).map((entry) => normalize(entry.embedding));
+      const embeddings = [...body.data].sort((left, right) => left.index - right.index).map((entry) => normalizeEmbedding(entry.embedding));
       return { embeddings, usage: { inputTokens: body.usage?.prompt_tokens } };
     } finally {
       untrack();

@@ -1,13 +1,11 @@
 import {
-  ContextOverflowError,
-  InvalidRequestError,
   OverloadedError,
   type LanguageModel,
   type LanguageModelCallOptions,
   type LanguageModelInfo,
   type LanguageModelStreamPart,
 } from "../../spec/index.js";
-import { assertNotFarBeyondContext, warningsFor } from "../local-language-model.js";
+import { assertNotFarBeyondContext, checkedPromptTokens, warningsFor } from "../local-language-model.js";
 import type { ModelPool, PoolLease } from "../model-pool.js";
 import { outputConstraintFor } from "../output-constraint.js";
 import { promptTokensFor } from "../prompt-tokens.js";
@@ -15,8 +13,6 @@ import { randomSeed } from "../sampling-options.js";
 import type { RegisteredModel } from "../types.js";
 import type { LoadedWorkerModel } from "./loaded-worker-model.js";
 import { WorkerGeneration } from "./worker-generation.js";
-
-const maximumTopLogprobs = 20;
 
 /** A serialized llama.cpp PEG parser that matches the empty string: parses nothing, never fails. */
 const acceptAnythingParser = JSON.stringify({ parsers: [{ type: "epsilon" }], rules: {}, root: 0 });
@@ -97,24 +93,9 @@ export class NativeLanguageModel implements LanguageModel {
   private async start(lease: PoolLease<LoadedWorkerModel>, options: LanguageModelCallOptions): Promise<ReadableStream<LanguageModelStreamPart>> {
     const { loaded, llama } = lease;
     const { maxTokens } = options.sampling;
-    const echoing = options.prompt.type === "text" && options.prompt.echo === true;
-    if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < (echoing ? 0 : 1))) {
-      throw new InvalidRequestError({ message: `max_tokens must be a ${echoing ? "non-negative" : "positive"} integer, got ${maxTokens}`, param: "max_tokens" });
-    }
-    const topLogprobs = options.logprobs?.topLogprobs;
-    if (topLogprobs !== undefined && (!Number.isInteger(topLogprobs) || topLogprobs < 0 || topLogprobs > maximumTopLogprobs)) {
-      throw new InvalidRequestError({ message: `top_logprobs must be an integer from 0 to ${maximumTopLogprobs}`, param: "top_logprobs" });
-    }
-    assertNotFarBeyondContext(loaded, options);
-    const prompt = promptTokensFor(loaded, options);
+    const prompt = checkedPromptTokens(loaded, options);
     const contextSize = loaded.contextSize;
-    if (prompt.tokens.length >= contextSize || (maxTokens !== undefined && prompt.tokens.length + maxTokens > contextSize)) {
-      throw new ContextOverflowError({
-        message: `the prompt has ${prompt.tokens.length} tokens${maxTokens !== undefined ? ` and max_tokens is ${maxTokens}` : ""}, which exceeds the model's context of ${contextSize} tokens`,
-        param: maxTokens !== undefined ? "max_tokens" : "messages",
-        code: "context_length_exceeded",
-      });
-    }
+    const topLogprobs = options.logprobs?.topLogprobs;
     const { worker } = loaded;
     if (worker.requestsInFlight >= worker.settings.slots + loaded.maxQueue) {
       throw new OverloadedError({ message: `model ${this.modelId} has ${loaded.maxQueue} requests waiting already`, code: "queue_full" });
