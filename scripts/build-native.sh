@@ -12,6 +12,10 @@ JOBS=${AIPLUS_NATIVE_JOBS:-$(nproc)}
 [ -f "$BUNDLE" ] || { echo "build-native: $BUNDLE is missing (run npm ci first)" >&2; exit 1; }
 command -v cmake >/dev/null || { echo "build-native: cmake is not installed" >&2; exit 1; }
 
+mkdir -p "$OUT"
+# One build at a time per output folder (two checkouts, or `npm test` next to `aiplus engine build`).
+if command -v flock >/dev/null; then exec 9>"$OUT/.lock"; flock 9; fi
+
 COMMIT=$(git bundle list-heads "$BUNDLE" | awk '/HEAD$/ {print $1; exit}')
 STAMP="$COMMIT $(cat native/CMakeLists.txt native/src/* 2>/dev/null | sha256sum | cut -c1-16) $(uname -m)"
 if [ -f "$OUT/bin/stamp" ] && [ "$(cat "$OUT/bin/stamp")" = "$STAMP" ] && [ -x "$OUT/bin/llama-server" ]; then
@@ -30,11 +34,24 @@ if [ ! -f "$SRC/.commit" ] || [ "$(cat "$SRC/.commit")" != "$COMMIT" ]; then
   echo "$COMMIT" > "$SRC/.commit"
 fi
 
-echo "build-native: configuring"
-cmake -S native -B "$OUT/build" -DCMAKE_BUILD_TYPE=Release -DAIPLUS_LLAMA_SOURCE_DIR="$SRC" \
+# A build folder configured from another checkout of aiplus (CMake refuses a cache made for another source folder):
+# drop CMake's cache but keep the compiled objects, whose llama.cpp sources live in $SRC and have not moved.
+if [ -f "$OUT/build/CMakeCache.txt" ] && ! grep -qxF "CMAKE_HOME_DIRECTORY:INTERNAL=$ROOT/native" "$OUT/build/CMakeCache.txt"; then
+  echo "build-native: the build folder was configured from another checkout; reconfiguring it for $ROOT"
+  rm -rf "$OUT/build/CMakeCache.txt" "$OUT/build/CMakeFiles"
+fi
+
+configure() {
+  cmake -S native -B "$OUT/build" -DCMAKE_BUILD_TYPE=Release -DAIPLUS_LLAMA_SOURCE_DIR="$SRC" \
   -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_BUILD_UI=OFF \
-  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON >"$OUT/configure.log" 2>&1 \
-  || { tail -30 "$OUT/configure.log" >&2; exit 1; }
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TOOLS=ON >"$OUT/configure.log" 2>&1
+}
+echo "build-native: configuring"
+if ! configure; then
+  echo "build-native: configuring failed; starting again from an empty build folder" >&2
+  rm -rf "$OUT/build"
+  configure || { tail -30 "$OUT/configure.log" >&2; exit 1; }
+fi
 TARGETS="llama-server llama-perplexity aiplus-score ${AIPLUS_NATIVE_EXTRA_TARGETS:-}"
 echo "build-native: building $TARGETS with $JOBS jobs (about 8 minutes on 2 cores)"
 # shellcheck disable=SC2086
