@@ -41,7 +41,8 @@ export function buildRunTrace(source: RunSource): RunTrace {
   });
   const inputTokens = sumOf([...source.ledger.values()], (row) => row.inputTokens);
   const outputTokens = sumOf([...source.ledger.values()], (row) => row.outputTokens);
-  const costNanos = sumOf([...source.ledger.values()], (row) => row.costNanos);
+  const nestedCostNanos = sumOf([...source.nestedLedger.values()], (row) => row.costNanos);
+  const costNanos = sumOf([...source.ledger.values()], (row) => row.costNanos) + nestedCostNanos;
   const agent = source.response.agent;
   const attributes: Record<string, AttributeValue> = {
     "gen_ai.request.model": source.model,
@@ -49,6 +50,7 @@ export function buildRunTrace(source: RunSource): RunTrace {
     "gen_ai.usage.input_tokens": inputTokens,
     "gen_ai.usage.output_tokens": outputTokens,
     "aiplus.cost_usd": costNanos / 1e9,
+    "aiplus.nested_cost_usd": nestedCostNanos / 1e9,
     "aiplus.run.state": state,
     "aiplus.run.background": source.background,
   };

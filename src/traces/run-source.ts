@@ -21,6 +21,8 @@ export type RunSource = {
   approvals: Map<string, ApprovalRow>;
   /** Ledger rows of the run's model calls, by request id. */
   ledger: Map<string, LedgerRow>;
+  /** Ledger rows of the model calls that agents used as tools made inside the run (any depth), by request id. */
+  nestedLedger: Map<string, LedgerRow>;
   /** The guardrail decisions (audit log entries) of the run's model calls, by ledger request id, oldest first. */
   guardrailDecisions: Map<string, GuardrailDecisionRow[]>;
 };
@@ -107,13 +109,15 @@ export async function loadRunSources(database: DatabaseExecutor, ids: string[]):
     db.selectFrom("run_approvals").select(["id", "response_id", "name", "server_label", "status", "reason", "decided_by", "created_at", "decided_at"]).where("response_id", "in", runIds).execute(),
   ]);
   const ledgerIds = stepRows.flatMap((step) => (step.ledger_request_id === null ? [] : [step.ledger_request_id]));
+  const nestedRows = await db.selectFrom("run_nested_calls").select(["response_id", "ledger_request_id"]).where("response_id", "in", runIds).execute();
+  const ledgerRowIds = [...new Set([...ledgerIds, ...nestedRows.map((row) => row.ledger_request_id)])];
   const ledgerRows =
-    ledgerIds.length === 0
+    ledgerRowIds.length === 0
       ? []
       : await db
           .selectFrom("usage_records")
           .select(["id", "model", "route", "status", "input_tokens", "output_tokens", "cost_nanos", "latency_ms", "created_at", "finished_at"])
-          .where("id", "in", ledgerIds)
+          .where("id", "in", ledgerRowIds)
           .execute();
   const decisionRows =
     ledgerIds.length === 0
@@ -211,6 +215,9 @@ export async function loadRunSources(database: DatabaseExecutor, ids: string[]):
           ]),
       ),
       ledger: new Map(steps.flatMap((step) => (step.ledger_request_id !== null && ledger.has(step.ledger_request_id) ? [[step.ledger_request_id, ledger.get(step.ledger_request_id)!] as const] : []))),
+      nestedLedger: new Map(
+        nestedRows.flatMap((nested) => (nested.response_id === row.id && ledger.has(nested.ledger_request_id) ? [[nested.ledger_request_id, ledger.get(nested.ledger_request_id)!] as const] : [])),
+      ),
       guardrailDecisions: new Map(
         steps.flatMap((step) => (step.ledger_request_id !== null && guardrailDecisions.has(step.ledger_request_id) ? [[step.ledger_request_id, guardrailDecisions.get(step.ledger_request_id)!] as const] : [])),
       ),

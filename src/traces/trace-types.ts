@@ -59,8 +59,11 @@ export type RunSummary = {
   pendingApprovals: number;
   inputTokens: number;
   outputTokens: number;
-  /** Charged to the key for the run's model calls (the ledger rows' cost), in dollars. */
+  /** Charged to the key for the run's model calls and its nested calls (the ledger rows' cost), in dollars. */
   costUsd: number;
+  /** Model calls made by agents the run used as tools (any depth), and their part of `costUsd`. */
+  nestedModelCalls: number;
+  nestedCostUsd: number;
   createdAt: number;
   updatedAt: number;
   /** When it reached its terminal state; null while active. */

@@ -260,6 +260,15 @@ describe("max_cost across nested runs and handoffs", () => {
     const calls = response.output.filter((item) => item.type === "mcp_call");
     expect(calls.map((item) => item.status)).toEqual(["completed", "failed"]);
     expect(await ledgerRows()).toHaveLength(3);
+    // The run's cost is what max_cost limited: its own two calls and the nested one; the trace's root says the same.
+    const summary = await alice.get<{ cost_usd: number; nested_model_calls: number; nested_cost_usd: number; model_calls: number }>(`/runs/${response.id}`);
+    expect(summary).toMatchObject({ model_calls: 2, nested_model_calls: 1 });
+    expect(summary.cost_usd).toBeCloseTo(45, 9);
+    expect(summary.nested_cost_usd).toBeCloseTo(15, 9);
+    const trace = await alice.get<{ spans: Array<{ parent_span_id: string | null; attributes: Record<string, unknown> }> }>(`/runs/${response.id}/trace`);
+    const root = trace.spans.find((span) => span.parent_span_id === null);
+    expect(root?.attributes["aiplus.cost_usd"]).toBeCloseTo(45, 9);
+    expect(root?.attributes["aiplus.nested_cost_usd"]).toBeCloseTo(15, 9);
   });
 
   it("a handoff target spends from the run's max_cost (the limits of the response's agent apply)", async () => {

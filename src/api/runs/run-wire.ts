@@ -20,6 +20,8 @@ export function toRunView(run: RunSummary) {
     pending_approvals: run.pendingApprovals,
     usage: { input_tokens: run.inputTokens, output_tokens: run.outputTokens, total_tokens: run.inputTokens + run.outputTokens },
     cost_usd: run.costUsd,
+    nested_model_calls: run.nestedModelCalls,
+    nested_cost_usd: run.nestedCostUsd,
     created_at: Math.floor(run.createdAt / 1000),
     updated_at: Math.floor(run.updatedAt / 1000),
     ended_at: run.endedAt === null ? null : Math.floor(run.endedAt / 1000),

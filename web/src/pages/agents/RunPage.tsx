@@ -71,7 +71,11 @@ function RunSummary({ run }: { run: Run }) {
           <Fact label="Input tokens" value={formatInteger(run.usage.input_tokens)} testId="run-input-tokens" />
           <Fact label="Output tokens" value={formatInteger(run.usage.output_tokens)} testId="run-output-tokens" />
           <Fact label="Total tokens" value={formatInteger(run.usage.total_tokens)} testId="run-total-tokens" />
-          <Fact label="Cost" value={formatDollars(run.cost_usd)} testId="run-cost" />
+          <Fact
+            label="Cost"
+            value={run.nested_model_calls > 0 ? `${formatDollars(run.cost_usd)} (${formatDollars(run.nested_cost_usd)} in ${formatInteger(run.nested_model_calls)} nested calls)` : formatDollars(run.cost_usd)}
+            testId="run-cost"
+          />
           <Fact label="Pending approvals" value={formatInteger(run.pending_approvals)} />
           <Fact label="Started" value={formatTime(run.created_at)} />
           <Fact label="Ended" value={formatTime(run.ended_at)} />

@@ -47,7 +47,10 @@ export type Run = {
   tool_calls: number;
   pending_approvals: number;
   usage: { input_tokens: number; output_tokens: number; total_tokens: number };
+  /** The run's own model calls plus those of agents it used as tools (what `max_cost` limits). */
   cost_usd: number;
+  nested_model_calls: number;
+  nested_cost_usd: number;
   created_at: number;
   updated_at: number;
   ended_at: number | null;
