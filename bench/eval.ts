@@ -1,7 +1,7 @@
 /**
  * npm run bench:eval — HellaSwag, first 200 tasks, llama.cpp convention, 1 thread (AIPLUS_THREADS), on stories260K
  * (512-token vocabulary) and llama-2-tiny-random (32,000-token vocabulary): aiplus's log-likelihood evaluation on the
- * native scorer (bin/aiplus-score, AIPLUS_EVAL_CONCURRENCY items in flight, default 4) against `llama-perplexity
+ * native scorer (bin/aiplus-score; AIPLUS_EVAL_CONCURRENCY items in flight, default an eval run's: 32 on it) against `llama-perplexity
  * --hellaswag` from the same native build (scripts/build-native.sh; AIPLUS_NATIVE_DIR, default
  * ~/.cache/aiplus/native). Both timings are wall clock including model load: ours from creating the runtime to
  * disposing it (worker start, tokenization, scoring, worker exit), llama-perplexity's from spawn to exit. Item
@@ -29,7 +29,9 @@ import { datasetPath } from "../test/eval/support/datasets-path.js";
 import { testModelPath, type TestModelFile } from "../test/support/test-models.js";
 
 const threads = Number(process.env.AIPLUS_THREADS ?? 1);
-const concurrency = Number(process.env.AIPLUS_EVAL_CONCURRENCY ?? 4);
+/** Items in flight: AIPLUS_EVAL_CONCURRENCY, else what an eval run uses by default (the backend's `itemsInFlight`). */
+const configuredConcurrency = process.env.AIPLUS_EVAL_CONCURRENCY === undefined ? undefined : Number(process.env.AIPLUS_EVAL_CONCURRENCY);
+let concurrency = configuredConcurrency ?? 1;
 const taskCount = 200;
 const hellaswagFile = datasetPath("hellaswag", "hellaswag_val_first200.txt");
 const referenceFolder = datasetPath("llamacpp-reference");
@@ -43,6 +45,7 @@ if (!scorerBinary || !fs.existsSync(perplexityBinary)) {
 }
 
 async function scoreHellaswag(backend: LoglikelihoodBackend): Promise<MultipleChoiceRecord[]> {
+  concurrency = configuredConcurrency ?? backend.itemsInFlight ?? 1;
   const definition = getBuiltInTask("hellaswag");
   if (definition.kind !== "loglikelihood") throw new Error("hellaswag is not a log-likelihood task");
   const items = (await definition.loadItems({ path: hellaswagFile })).slice(0, taskCount);
@@ -61,7 +64,7 @@ async function scoreHellaswag(backend: LoglikelihoodBackend): Promise<MultipleCh
 async function ours(file: TestModelFile): Promise<{ seconds: number; records: MultipleChoiceRecord[] }> {
   const modelPath = await testModelPath(file);
   const started = performance.now();
-  const runtime = createRuntime({ gpu: "cpu", threads, sequences: Math.max(1, concurrency), idleUnloadSeconds: 0, nativeScorerPath: scorerBinary });
+  const runtime = createRuntime({ gpu: "cpu", threads, sequences: 4, idleUnloadSeconds: 0, nativeScorerPath: scorerBinary });
   try {
     const name = path.basename(file, ".gguf");
     const backend = createLocalLoglikelihoodBackend(runtime, { name, path: modelPath, kind: "llm", metadata: await inspectGguf(modelPath) });

@@ -59,7 +59,12 @@ cmake --build "$OUT/build" --config Release -j "$JOBS" --target $TARGETS >"$OUT/
   || { tail -40 "$OUT/build.log" >&2; exit 1; }
 mkdir -p "$OUT/bin"
 for target in $TARGETS; do
-  cp "$(find "$OUT/build" -type f -name "$target" -perm -u+x | head -1)" "$OUT/bin/$target"
+  built=$(find "$OUT/build" -type f -name "$target" -perm -u+x | head -1)
+  cp "$built" "$OUT/bin/$target"
+  # aiplus-score linked to node-llama-cpp's prebuilt libraries finds them in aiplus-score-libs/ beside it.
+  if [ -d "$(dirname "$built")/$target-libs" ]; then
+    rm -rf "$OUT/bin/$target-libs"; cp -r "$(dirname "$built")/$target-libs" "$OUT/bin/$target-libs"
+  fi
 done
 echo "$STAMP" > "$OUT/bin/stamp"
 echo "build-native: done ($OUT/bin)"

@@ -34,6 +34,9 @@
 #include <string>
 #include <vector>
 
+#include <cstdlib>
+#include <unistd.h>
+
 namespace {
 
 constexpr uint32_t maximum_message_bytes = 512u << 20;
@@ -500,15 +503,32 @@ void log_errors_only(ggml_log_level level, const char * text, void *) {
     if (level == GGML_LOG_LEVEL_ERROR || level == GGML_LOG_LEVEL_WARN) std::fputs(text, stderr);
 }
 
+/** The folder this executable lives in (Linux: /proc/self/exe; elsewhere the resolved argv[0]). */
+std::string executable_directory(const char * argv0) {
+    std::string path;
+#ifdef __linux__
+    char buffer[PATH_MAX];
+    const ssize_t length = readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
+    if (length > 0) path.assign(buffer, static_cast<size_t>(length));
+#endif
+    if (path.empty()) {
+        char resolved[PATH_MAX];
+        path = realpath(argv0, resolved) != nullptr ? resolved : argv0;
+    }
+    const size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
 }  // namespace
 
 int main(int argc, char ** argv) {
     const Options options = parse_options(argc, argv);
     llama_log_set(log_errors_only, nullptr);
-#ifdef AIPLUS_SCORE_BACKEND_DIR
-    // Linked against node-llama-cpp's prebuilt libraries: load their CPU backend (the variant for this CPU) the way
-    // node-llama-cpp does, so that scores are bit-for-bit the in-process engine's.
-    ggml_backend_load_all_from_path(AIPLUS_SCORE_BACKEND_DIR);
+#ifdef AIPLUS_SCORE_BACKEND_SUBDIR
+    // Linked against node-llama-cpp's prebuilt libraries (copied next to this binary): load their CPU backend (the
+    // variant for this CPU) the way node-llama-cpp does, so that scores are bit-for-bit the in-process engine's.
+    const std::string backend_directory = executable_directory(argv[0]) + "/" AIPLUS_SCORE_BACKEND_SUBDIR;
+    ggml_backend_load_all_from_path(backend_directory.c_str());
 #endif
     llama_backend_init();
 

@@ -36,6 +36,8 @@ export type ScoreTokensOptions = {
   signal?: AbortSignal | undefined;
   /** Told the route of each answer (an upstream provider's name), when the backend calls upstreams. */
   onRoute?: ((route: string) => void) | undefined;
+  /** The ledger request (usage record) the call is billed to: guardrail decisions about its texts are recorded against it. */
+  requestId?: string | undefined;
 };
 
 /**
@@ -56,6 +58,11 @@ export interface LoglikelihoodBackend {
    * When absent, `tokenize("", { addBos: true })` is used.
    */
   readonly prefixTokenId?: number | undefined;
+  /**
+   * Items an eval run scores at once by default on this backend (its calls in flight share batches, like
+   * llama-perplexity's tasks); undefined: one at a time.
+   */
+  readonly itemsInFlight?: number | undefined;
 }
 
 export type GenerateOptions = {

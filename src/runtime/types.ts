@@ -18,6 +18,21 @@ export type ModelMetadata = {
   hasChatTemplate: boolean;
   vocabularySize: number | undefined;
   fileSizeBytes: number;
+  /** The multimodal projector (`models add --mmproj`) that lets the model read images (native engine only). */
+  projector?: ProjectorMetadata | undefined;
+};
+
+/** A multimodal projector (llama.cpp `mmproj` GGUF, architecture `clip`) registered with its language model. */
+export type ProjectorMetadata = {
+  /** Absolute path of the projector file. */
+  path: string;
+  /** `clip.projector_type`, e.g. `mlp` (LLaVA-1.5). */
+  projectorType: string | undefined;
+  /** `clip.vision.projection_dim`: equals the model's embedding length. */
+  projectionDim: number;
+  imageSize: number | undefined;
+  patchSize: number | undefined;
+  fileSizeBytes: number;
 };
 
 /** A model as the registry stores it. */
@@ -88,6 +103,11 @@ export interface PromptScorer {
    * call are evaluated on one sequence: their common prefix is decoded once, then each continuation.
    */
   scoreTokens(requests: readonly PromptScoreRequest[], options?: { signal?: AbortSignal | undefined }): Promise<number[][]>;
+  /**
+   * How many calls in flight this scorer batches best (their groups share its decodes); undefined: one at a time
+   * (the in-process engine, whose results change slightly with the batch's composition).
+   */
+  readonly callsInFlight?: number | undefined;
 }
 
 /** Token counting with an embedding model's own tokenizer. */

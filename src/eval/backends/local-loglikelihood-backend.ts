@@ -19,5 +19,6 @@ export function createLocalLoglikelihoodBackend(runtime: Runtime, model: Registe
     },
     tokenize: (text: string, options: TokenizeOptions) => scorer.tokenize(text, options),
     scoreTokens: (requests: readonly TokenScoreRequest[], options?: ScoreTokensOptions) => scorer.scoreTokens(requests, options),
+    itemsInFlight: scorer.callsInFlight,
   };
 }

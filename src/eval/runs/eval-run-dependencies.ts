@@ -39,8 +39,9 @@ export type ExecuteEvalRunOptions = {
   /** Items written per transaction. Defaults to 4. */
   commitEvery?: number | undefined;
   /**
-   * Items scored at once (each on its own sequence of a local model). Defaults to 1, which keeps decoding
-   * deterministic: batch composition changes floating-point results slightly.
+   * Items scored at once (each on its own sequence of a local model). Defaults to the backend's `itemsInFlight` (the
+   * native scorer's batches), else 1, which keeps in-process decoding deterministic: there batch composition changes
+   * floating-point results slightly.
    */
   concurrency?: number | undefined;
   /** Bootstrap of the metric intervals. Defaults to 1000 rounds, seed 1234. */

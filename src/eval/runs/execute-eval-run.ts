@@ -79,7 +79,8 @@ async function executeEvalRun(
           if (pending.length >= commitEvery) await flush();
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
+      const itemsInFlight = options.concurrency ?? ("itemsInFlight" in backend && typeof backend.itemsInFlight === "number" ? backend.itemsInFlight : 1);
+      await Promise.all(Array.from({ length: Math.max(1, itemsInFlight) }, worker));
     };
     switch (plan.kind) {
       case "loglikelihood":

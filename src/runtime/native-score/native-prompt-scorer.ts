@@ -10,6 +10,11 @@ import { scoringContextSize, type NativeScoreEngine } from "./native-score-engin
  */
 export class NativePromptScorer implements PromptScorer {
   readonly description: string;
+  /**
+   * Items (each one call: its choices) an eval run keeps in flight by default: the tool packs them into batches of up
+   * to 64 sequences and its token budget, two requests deep, so it decodes full batches like llama-perplexity.
+   */
+  readonly callsInFlight = 32;
   private prefixToken: number | undefined;
 
   constructor(
