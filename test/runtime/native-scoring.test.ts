@@ -286,4 +286,32 @@ describe("native prompt scoring: failures", () => {
     const missing = new ScoreWorker({ binaryPath: binary, modelPath: "/nonexistent/model.gguf", modelName: "ghost", threads: 1, contextSize: 2048, sequences: 8 });
     await expect(missing.ready).rejects.toThrow(/native scorer of model ghost exited unexpectedly \(exit code 3\).*cannot load the model \/nonexistent\/model.gguf/);
   });
+
+  it("a model whose tool dies at every start is restarted with a growing backoff, not in a loop", async () => {
+    const folder = await fs.promises.mkdtemp(path.join(os.tmpdir(), "aiplus-score-crash-"));
+    const truncated = path.join(folder, "truncated.gguf");
+    // The header and part of the tensors: it passes a header check and fails to load.
+    await fs.promises.writeFile(truncated, (await fs.promises.readFile(stories.path)).subarray(0, 64 * 1024));
+    const broken = { ...stories, name: "broken", path: truncated };
+    const engine = new NativeScoreEngine({ binaryPath: binary, threads: 1, contextSize: undefined, idleStopSeconds: 0, logger: { info() {}, warn() {}, error() {}, debug() {} } });
+    try {
+      const request = [[{ tokens: hellaswagItems[0]![0]!, from: 1 }]];
+      const backoffs: number[] = [];
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const error = await engine.score(broken, request).then(() => undefined, (failure: unknown) => failure);
+        expect(error).toBeInstanceOf(ServiceUnavailableError);
+        expect((error as Error).message).toMatch(/native scorer of model broken exited unexpectedly \(exit code 3\).*cannot load the model/);
+        const [state] = engine.workers();
+        expect(state?.crashesInRow).toBe(attempt);
+        backoffs.push(state!.backoffMs);
+      }
+      expect(backoffs).toEqual([0, 250, 500, 1000]);
+      expect(engine.workers()[0]?.restarts).toBe(3);
+      // The other models are not held back by it.
+      expect((await engine.score(stories, request)).flat()).toHaveLength(1);
+    } finally {
+      await engine.dispose();
+      await fs.promises.rm(folder, { recursive: true, force: true });
+    }
+  });
 });

@@ -37,6 +37,11 @@ type Job = {
 const defaultMaximumContextSize = 4096;
 /** Score requests a model's tool may hold at once (one computing, one waiting). */
 const messagesInFlight = 2;
+/** A worker that ran this long before it died was stable: the next start waits the first backoff only. */
+const stableAfterMs = 10_000;
+/** Restart backoff after a crash: 250 ms, doubling for each crash in a row, at most 30 s. */
+const firstBackoffMs = 250;
+const maximumBackoffMs = 30_000;
 /** Sequences of one tool batch (llama.cpp allows 256). */
 const toolSequences = 64;
 /** Tokens of the tool's unified context: enough for several items per batch, at least one whole sequence. */
@@ -62,16 +67,45 @@ class ModelScorer {
   private drainScheduled = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private restarts = 0;
+  /** When the current worker started, and when a worker that died (not stopped by us) was found dead. */
+  private startedAt = 0;
+  private diedAt: number | undefined;
+  /** Crashes without a stable run between them; sets the backoff before the next start. */
+  private crashesInRow = 0;
+  /** The wait before the pending restart, for diagnostics. */
+  private backoffMs = 0;
+  private restarting: Promise<ScoreWorker> | undefined;
 
   constructor(
     readonly model: RegisteredModel,
     private readonly options: NativeScoreEngineOptions,
   ) {}
 
-  /** The running worker, started (or restarted after an exit) on demand. */
-  private current(): ScoreWorker {
+  /**
+   * The running worker, started on demand; after a crash it starts again once the backoff has passed (250 ms,
+   * doubling with each crash in a row that ran under 10 s, at most 30 s), so a model that kills its tool on every
+   * start does not spin. Concurrent callers share one start.
+   */
+  private async current(): Promise<ScoreWorker> {
     if (this.worker && !this.worker.dead) return this.worker;
-    if (this.worker) this.restarts++;
+    if (!this.worker) return this.start();
+    this.restarting ??= this.restartAfterBackoff().finally(() => {
+      this.restarting = undefined;
+    });
+    return this.restarting;
+  }
+
+  private async restartAfterBackoff(): Promise<ScoreWorker> {
+    const diedAt = this.diedAt ?? Date.now();
+    this.crashesInRow = diedAt - this.startedAt >= stableAfterMs ? 1 : this.crashesInRow + 1;
+    this.backoffMs = Math.min(maximumBackoffMs, firstBackoffMs * 2 ** (this.crashesInRow - 1));
+    const wait = this.backoffMs - (Date.now() - diedAt);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.restarts++;
+    return this.start();
+  }
+
+  private start(): ScoreWorker {
     const sequenceContext = scoringContextSize(this.model, this.options.contextSize);
     this.worker = new ScoreWorker({
       binaryPath: this.options.binaryPath,
@@ -82,12 +116,18 @@ class ModelScorer {
       sequences: toolSequences,
     });
     this.options.logger.info({ model: this.model.name, pid: this.worker.pid, restarts: this.restarts }, "native scorer started");
-    return this.worker;
+    const worker = this.worker;
+    this.startedAt = Date.now();
+    this.diedAt = undefined;
+    void worker.exited.then(() => {
+      if (this.worker === worker) this.diedAt = Date.now();
+    });
+    return worker;
   }
 
   async info(): Promise<NativeScorerInfo> {
     this.touch();
-    return this.current().ready;
+    return (await this.current()).ready;
   }
 
   get pid(): number | undefined {
@@ -96,6 +136,11 @@ class ModelScorer {
 
   get restartCount(): number {
     return this.restarts;
+  }
+
+  /** Crashes in a row and the backoff of the latest restart. */
+  get backoff(): { crashesInRow: number; backoffMs: number } {
+    return { crashesInRow: this.crashesInRow, backoffMs: this.backoffMs };
   }
 
   /** Texts to tokenize; those asked for in the same turn go to the tool as one request. */
@@ -111,7 +156,7 @@ class ModelScorer {
     const entries = this.tokenizeQueue;
     this.tokenizeQueue = [];
     try {
-      const worker = this.current();
+      const worker = await this.current();
       const results =
         entries.length === 1
           ? [decodeTokenizeBody(await worker.request((id) => encodeTokenizeRequest(id, entries[0]!.text, entries[0]!.addBos)))]
@@ -174,7 +219,7 @@ class ModelScorer {
   private async send(jobs: Job[], topK: number): Promise<void> {
     const groups = jobs.flatMap((job) => job.groups);
     try {
-      const worker = this.current();
+      const worker = await this.current();
       const info = await worker.ready;
       const body = await worker.request((id) => encodeScoreRequest(id, groups, topK));
       const results = decodeScoreBody(body, groups, topK, info.vocabularySize);
@@ -205,6 +250,8 @@ class ModelScorer {
     const worker = this.worker;
     this.worker = undefined;
     this.restarts = 0;
+    this.crashesInRow = 0;
+    this.backoffMs = 0;
     if (worker) {
       this.options.logger.info({ model: this.model.name, pid: worker.pid }, "native scorer stopped");
       await worker.stop();
@@ -248,8 +295,8 @@ export class NativeScoreEngine {
   }
 
   /** Worker state, for diagnostics and tests. */
-  workers(): { model: string; pid: number | undefined; restarts: number }[] {
-    return [...this.scorers.values()].map((scorer) => ({ model: scorer.model.name, pid: scorer.pid, restarts: scorer.restartCount }));
+  workers(): { model: string; pid: number | undefined; restarts: number; crashesInRow: number; backoffMs: number }[] {
+    return [...this.scorers.values()].map((scorer) => ({ model: scorer.model.name, pid: scorer.pid, restarts: scorer.restartCount, ...scorer.backoff }));
   }
 
   /** Stops a model's worker (the model was unloaded or removed). */
