@@ -30,14 +30,14 @@ export function engineCommand(): Command {
           active: selection.active,
           reason: selection.reason,
           engines: {
-            native: { built: selection.native.built, directory: selection.native.directory, server_path: selection.native.serverPath, stamp: selection.native.stamp },
+            native: { built: selection.native.built, directory: selection.native.directory, server_path: selection.native.serverPath, stamp: selection.native.stamp, gpu: selection.native.gpu ?? null },
             "node-llama-cpp": { built: true, version: nodeLlamaCppVersion },
           },
         });
         return;
       }
       printLine(`active: ${selection.active} (${selection.reason})`);
-      printLine(`native: ${selection.native.built ? `built in ${selection.native.directory}${selection.native.stamp ? ` (llama.cpp ${selection.native.stamp.split(" ")[0]?.slice(0, 12)})` : ""}` : `not built (\`aiplus engine build\` builds it into ${selection.native.directory})`}`);
+      printLine(`native: ${selection.native.built ? `built in ${selection.native.directory}${selection.native.stamp ? ` (llama.cpp ${selection.native.stamp.split(" ")[0]?.slice(0, 12)}, ${selection.native.gpu ?? "CPU"})` : ""}` : `not built (\`aiplus engine build\` builds it into ${selection.native.directory})`}`);
       printLine(`node-llama-cpp: ${nodeLlamaCppVersion ?? "installed"} (in-process, prebuilt binaries)`);
     });
   command
@@ -47,9 +47,9 @@ export function engineCommand(): Command {
     .option("--gpu <backend>", "GPU backend: cuda or vulkan (needs its toolkit)", parseGpu)
     .action(async (options: BuildOptions, subcommand: Command) => {
       const config = await resolveConfig(subcommand);
-      if (options.gpu) refuseGpu(options.gpu);
       assertTools();
-      await runBuild(config.nativeDir, options.jobs);
+      if (options.gpu) assertGpuToolkit(options.gpu);
+      await runBuild(config.nativeDir, options.jobs, options.gpu);
     });
   return command;
 }
@@ -63,14 +63,13 @@ function hasCommand(name: string): boolean {
   return spawnSync("/bin/sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
 }
 
-/** A GPU build needs its toolkit (nvcc, or the Vulkan SDK's glslc); this build script makes CPU builds only. */
-function refuseGpu(gpu: "cuda" | "vulkan"): never {
+/** A GPU build needs its toolkit: nvcc (CUDA), or the Vulkan SDK's glslc. */
+function assertGpuToolkit(gpu: "cuda" | "vulkan"): void {
   const tool = gpu === "cuda" ? "nvcc" : "glslc";
   const toolkit = gpu === "cuda" ? "the CUDA toolkit" : "the Vulkan SDK";
   if (!hasCommand(tool)) {
     throw new InvalidRequestError({ message: `cannot build for ${gpu}: ${toolkit} is not installed (${tool} is not on PATH); run \`aiplus engine build\` without --gpu for a CPU build`, param: "gpu" });
   }
-  throw new InvalidRequestError({ message: `cannot build for ${gpu}: GPU builds of the native engine are not supported yet; run \`aiplus engine build\` without --gpu for a CPU build`, param: "gpu" });
 }
 
 /** One line naming the first missing tool the build needs. */
@@ -108,7 +107,7 @@ function packageVersion(name: string): string | undefined {
  * Runs scripts/build-native.sh, passing its stage lines through and showing the compile's progress (`[ 42%]` lines of
  * the CMake build log) on stderr. CMake's build folder survives an interruption, so a second run resumes.
  */
-async function runBuild(nativeDirectory: string, jobs: number | undefined): Promise<void> {
+async function runBuild(nativeDirectory: string, jobs: number | undefined, gpu: "cuda" | "vulkan" | undefined): Promise<void> {
   const root = installationRoot();
   const script = path.join(root, "scripts", "build-native.sh");
   if (!fs.existsSync(script)) throw new InvalidRequestError({ message: `cannot build the native engine: ${script} is missing` });
@@ -116,7 +115,7 @@ async function runBuild(nativeDirectory: string, jobs: number | undefined): Prom
   const startedAt = Date.now();
   const child = spawn("bash", [script], {
     cwd: root,
-    env: { ...process.env, AIPLUS_NATIVE_DIR: nativeDirectory, ...(jobs !== undefined ? { AIPLUS_NATIVE_JOBS: String(jobs) } : {}) },
+    env: { ...process.env, AIPLUS_NATIVE_DIR: nativeDirectory, AIPLUS_NATIVE_GPU: gpu ?? "", ...(jobs !== undefined ? { AIPLUS_NATIVE_JOBS: String(jobs) } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -136,10 +135,11 @@ async function runBuild(nativeDirectory: string, jobs: number | undefined): Prom
   clearInterval(progress);
   if (status !== 0) {
     process.stderr.write(stderr);
-    const firstLine = stderr.split("\n").find((line) => line.startsWith("build-native:")) ?? `scripts/build-native.sh exited with status ${status}`;
-    throw new InvalidRequestError({ message: `the native build failed: ${firstLine.replace(/^build-native: /, "")} (log: ${buildLog})` });
+    // The script's last own line says what failed (and where its log is).
+    const lastLine = stderr.split("\n").findLast((line) => line.startsWith("build-native:") && !line.includes("starting again")) ?? `scripts/build-native.sh exited with status ${status}`;
+    throw new InvalidRequestError({ message: `the native build failed: ${lastLine.replace(/^build-native: /, "")}` });
   }
-  printLine(`native engine built in ${nativeDirectory} (${Math.round((Date.now() - startedAt) / 1000)} s)`);
+  printLine(`native engine${gpu ? ` (${gpu})` : ""} built in ${nativeDirectory} (${Math.round((Date.now() - startedAt) / 1000)} s)`);
 }
 
 function lastPercentOf(logFile: string): string | undefined {

@@ -11,8 +11,10 @@ export type NativeBuild = {
   perplexityPath: string;
   /** Whether `bin/llama-server` is there and executable. */
   built: boolean;
-  /** The build's stamp (llama.cpp commit, hash of native/, machine), when built. */
+  /** The build's stamp (llama.cpp commit, hash of native/, machine, GPU backend), when built. */
   stamp: string | undefined;
+  /** The GPU backend it was built with (`aiplus engine build --gpu`); undefined: CPU only. */
+  gpu: "cuda" | "vulkan" | undefined;
 };
 
 /** Which local engine serves models, and why. */
@@ -45,7 +47,9 @@ export function nativeBuild(directory: string): NativeBuild {
   } catch {
     stamp = undefined;
   }
-  return { directory, serverPath, perplexityPath: path.join(bin, "llama-perplexity"), built, stamp };
+  const backend = stamp?.split(" ")[3];
+  const gpu = backend === "cuda" || backend === "vulkan" ? backend : undefined;
+  return { directory, serverPath, perplexityPath: path.join(bin, "llama-perplexity"), built, stamp, gpu };
 }
 
 /**
