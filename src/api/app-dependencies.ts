@@ -14,6 +14,7 @@ import type { ModelMetadata, Runtime } from "../runtime/types.js";
 import type { ModelRepository, ProviderRepository } from "../store/index.js";
 import type { InFlightRequests } from "./metering/in-flight-requests.js";
 import type { WorkflowService } from "../workflows/index.js";
+import type { ChatImageSettings } from "./openai/resolve-chat-images.js";
 
 /** Everything the HTTP app needs; the platform (composition root) builds it. */
 export type AppDependencies = {
@@ -41,6 +42,11 @@ export type AppDependencies = {
   writeAheadTokens?: number | undefined;
   /** See config `streamCoalesceMs`: events of this many ms share one socket write after the first. Defaults to 0. */
   streamCoalesceMs?: number | undefined;
+  /**
+   * Chat `image_url` parts: the size limit and the fetcher of http(s) URLs (config `imageMaxBytes`,
+   * `imageUrlAllowedHosts`, `imageFetchTimeoutMs`). Defaults to 8 MiB and no URL fetching (data URLs only).
+   */
+  chatImages?: ChatImageSettings | undefined;
   /**
    * Aborts when the server stops taking requests (graceful shutdown): new requests get its reason (503
    * `server_shutting_down`, `retry-after`); running ones go on until `shutdownSignal`.

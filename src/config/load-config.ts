@@ -44,6 +44,9 @@ const environmentNames: Record<keyof ConfigInput, string> = {
   otlpEndpoint: "AIPLUS_OTLP_ENDPOINT",
   httpFetchAllowedHosts: "AIPLUS_HTTP_FETCH_ALLOWED_HOSTS",
   httpFetchMaxBytes: "AIPLUS_HTTP_FETCH_MAX_BYTES",
+  imageUrlAllowedHosts: "AIPLUS_IMAGE_URL_ALLOWED_HOSTS",
+  imageMaxBytes: "AIPLUS_IMAGE_MAX_BYTES",
+  imageFetchTimeoutMs: "AIPLUS_IMAGE_FETCH_TIMEOUT_MS",
   consoleSessionHours: "AIPLUS_CONSOLE_SESSION_HOURS",
   consoleDir: "AIPLUS_CONSOLE_DIR",
 };

@@ -139,6 +139,19 @@ export const configSchema = z.object({
   /** Largest body `http_fetch` reads, in bytes (a larger body is refused). Defaults to 1 MiB. */
   httpFetchMaxBytes: z.coerce.number().int().min(1024).max(67_108_864).default(1_048_576),
   /**
+   * Hosts that chat `image_url` parts with an http(s) URL may be fetched from (comma-separated; same entries as
+   * `httpFetchAllowedHosts`: exact hosts or addresses, `*.domain`, CIDR ranges, `*`; loopback and private addresses
+   * only when an exact entry names them). Defaults to none: http(s) image URLs are refused (data URLs always work).
+   */
+  imageUrlAllowedHosts: z
+    .union([z.array(z.string()), z.string()])
+    .transform((value) => (Array.isArray(value) ? value : value.split(",")).map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== ""))
+    .default([]),
+  /** Largest image of a chat `image_url` part (data URL or fetched), in bytes. Defaults to 8 MiB. */
+  imageMaxBytes: byteSize.default(8 * 1024 * 1024),
+  /** Milliseconds an http(s) image URL may take to fetch (redirects included). Defaults to 10000. */
+  imageFetchTimeoutMs: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /**
    * OTLP/HTTP collector that receives each finished run's trace as JSON (`http://collector:4318`, to which
    * `/v1/traces` is appended, or a URL ending in `/v1/traces`). Defaults to none: no trace leaves the server.
    */

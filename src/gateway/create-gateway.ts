@@ -1,4 +1,5 @@
 import type { RegisteredModel } from "../runtime/index.js";
+import { modalitiesOf } from "../runtime/modalities.js";
 import type { ProviderRecord } from "../store/records.js";
 import { InvalidRequestError, modelNameKey, NotFoundError, type EmbeddingModel, type LanguageModel } from "../spec/index.js";
 import { abortableDelay } from "./abortable-delay.js";
@@ -136,7 +137,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const [locals, providers] = await Promise.all([options.listLocalModels(), options.listProviders()]);
       // Keyed by the case-folded name: one listing per model, spelled as registered.
       const listings = new Map<string, ModelListing>();
-      for (const local of locals) listings.set(modelNameKey(local.name), { id: local.name, ownedBy: "aiplus", created: createdAt, kind: local.kind });
+      for (const local of locals) listings.set(modelNameKey(local.name), { id: local.name, ownedBy: "aiplus", created: createdAt, kind: local.kind, modalities: modalitiesOf(local) });
       for (const provider of byPriority(providers)) {
         for (const id of provider.models) {
           if (!listings.has(modelNameKey(id))) listings.set(modelNameKey(id), { id, ownedBy: provider.name, created: Math.floor(provider.createdAt / 1000), kind: "llm" });

@@ -1,3 +1,4 @@
+import type { Modalities } from "../runtime/modalities.js";
 import type { EmbeddingModel, LanguageModel } from "../spec/index.js";
 import type { ProviderRecord } from "../store/records.js";
 import type { ConnectionCheck, ConnectionTarget, ConnectionTestResult } from "./openai-compatible/test-connection.js";
@@ -6,7 +7,14 @@ import type { UpstreamJsonModel } from "./upstream-json-model.js";
 import type { RerankingModel } from "./upstream-reranking-model.js";
 
 /** One entry of `GET /v1/models`. */
-export type ModelListing = { id: string; ownedBy: string; created: number; kind: "llm" | "embedding" };
+export type ModelListing = {
+  id: string;
+  ownedBy: string;
+  created: number;
+  kind: "llm" | "embedding";
+  /** What a local model takes in and gives out; undefined for upstream models (their provider does not say). */
+  modalities?: Modalities | undefined;
+};
 
 /** A language model resolved to its ordered routes; streams fail over between them before the first byte. */
 export type ResolvedLanguageModel = {

@@ -14,7 +14,10 @@ import { GuardAudit } from "./audit/guard-audit.js";
 import { createPiiScanner, type PiiScanner, type ScannerOptions } from "./detectors/index.js";
 import { moderate, type ModerationResult } from "./moderation/moderate.js";
 import { EffectivePolicy, type LoadedPolicy } from "./policy/effective-policy.js";
-import { defaultPolicyName, policyNameSchema, type PolicyDocument } from "./policy/policy-schema.js";
+import { judgeAll } from "./moderation/judge-all.js";
+import type { GuardrailModelResolver } from "./models/ask-json-model.js";
+import { registeredModelExists } from "./models/registered-model-exists.js";
+import { defaultPolicyName, modelsNamedBy, policyNameSchema, type PolicyDocument } from "./policy/policy-schema.js";
 import { parseStoredPolicy, validatePolicy } from "./policy/validate-policy.js";
 import { PolicyRequestGuard } from "./request-guard.js";
 
@@ -32,6 +35,16 @@ export type GuardrailsOptions = {
   scanTimeoutMs?: number | undefined;
   /** Builds the detectors of a policy. Defaults to `createPiiScanner` (tests inject faults here). */
   createScanner?: ((options: ScannerOptions) => PiiScanner) | undefined;
+  /**
+   * Resolves the models policies name (a moderation judge, an injection classifier) to call them through the gateway.
+   * Left out: a policy that names one refuses the requests that would need it (never skipped).
+   */
+  resolveModel?: GuardrailModelResolver | undefined;
+  /**
+   * Whether a model exists (local or a provider's): a policy naming one that does not is refused when it is set.
+   * Defaults to the models registered in `database`.
+   */
+  modelExists?: ((name: string) => Promise<boolean>) | undefined;
 };
 
 /** Who a request's guard is for. */
@@ -57,6 +70,12 @@ export function createGuardrails(options: GuardrailsOptions) {
   const auditLog = createAuditLogRepository(options.database);
   const auditSecret = createHmac("sha256", options.secret).update("aiplus audit log").digest("hex");
   const scanTimeoutMs = options.scanTimeoutMs ?? 2000;
+  const modelExists = options.modelExists ?? registeredModelExists(options.database);
+  const resolveModel: GuardrailModelResolver =
+    options.resolveModel ??
+    ((name) => {
+      throw new GuardrailFailureError({ message: `the guardrail policy names model '${name}', but this process cannot call models; the request was refused`, code: "guardrail_model_failed" });
+    });
   const createScanner = options.createScanner ?? createPiiScanner;
   const parsed = new Map<string, PolicyDocument>();
   const scanners = new Map<string, PiiScanner>();
@@ -120,25 +139,47 @@ export function createGuardrails(options: GuardrailsOptions) {
     return EffectivePolicy.combine(defaultRecord && load(defaultRecord), keyRecord && load(keyRecord));
   }
 
-  return {
-    /** The guard of one request: its key's effective policy, a fresh vault, its audit trail. */
-    async guardFor(request: GuardRequest): Promise<RequestGuard> {
-      const policy = await effectivePolicy(request.keyPolicy);
-      const scanner = scannerFor(policy);
-      const audit = new GuardAudit(auditLog, auditSecret, { keyId: request.keyId, endpoint: request.endpoint, model: request.model, policy: policy.label }, now);
-      const canary = policy.canary ? `aiplus-canary-${randomBytes(8).toString("hex")}` : undefined;
-      return new PolicyRequestGuard({ policy, scanner, audit, scanTimeoutMs, canary });
-    },
+  /** The guard of one request: its key's effective policy, a fresh vault, its audit trail. */
+  async function guardFor(request: GuardRequest): Promise<RequestGuard> {
+    const policy = await effectivePolicy(request.keyPolicy);
+    const scanner = scannerFor(policy);
+    const audit = new GuardAudit(auditLog, auditSecret, { keyId: request.keyId, endpoint: request.endpoint, model: request.model, policy: policy.label }, now);
+    const canary = policy.canary ? `aiplus-canary-${randomBytes(8).toString("hex")}` : undefined;
+    return new PolicyRequestGuard({ policy, scanner, audit, scanTimeoutMs, canary, resolveModel });
+  }
 
-    /** `POST /v1/moderations`: every detector on each input. Throws GuardrailFailureError when a detector fails. */
-    moderate(inputs: readonly string[]): ModerationResult[] {
+  /** The judge and classifier models a policy names must exist (400 naming the field, `model_not_found`). */
+  async function assertModelsExist(document: PolicyDocument): Promise<void> {
+    for (const { model, field } of modelsNamedBy(document)) {
+      if (!(await modelExists(model))) {
+        throw new InvalidRequestError({ message: `Invalid 'policy.${field}': model '${model}' does not exist (add it locally or to a provider first)`, param: `policy.${field}`, code: "model_not_found" });
+      }
+    }
+  }
+
+  return {
+    guardFor,
+
+    /**
+     * `POST /v1/moderations`: every detector on each input, and the judge models of the caller's policy (merged: the
+     * highest score, flagged when any flags). Each judge verdict is audited (rule `moderation.judge`). Throws
+     * GuardrailFailureError when a detector or a judge fails (never "not flagged").
+     */
+    async moderate(inputs: readonly string[], request: GuardRequest & { signal?: AbortSignal | undefined } = { endpoint: "moderations" }): Promise<ModerationResult[]> {
+      let results: ModerationResult[];
       try {
         moderationScanner ??= createScanner({ entityTypes: "all" });
         const scanner = moderationScanner;
-        return inputs.map((input) => moderate(scanner, input));
+        results = inputs.map((input) => moderate(scanner, input));
       } catch (error) {
         throw new GuardrailFailureError({ message: "a guardrail detector failed while moderating", cause: error, code: "guardrail_detector_failed" });
       }
+      const policy = await effectivePolicy(request.keyPolicy);
+      const judges = policy.moderationJudges;
+      if (judges.length === 0) return results;
+      const guard = await guardFor(request);
+      const audit = new GuardAudit(auditLog, auditSecret, { keyId: request.keyId, endpoint: request.endpoint, model: request.model, policy: policy.label }, now);
+      return judgeAll(inputs, judges, { resolveModel, guard, audit, signal: request.signal, results });
     },
 
     policies: {
@@ -147,6 +188,7 @@ export function createGuardrails(options: GuardrailsOptions) {
         const name = policyNameSchema.safeParse(input.name);
         if (!name.success) throw new InvalidRequestError({ message: `Invalid 'name': ${name.error.issues[0]?.message ?? "invalid"}`, param: "name" });
         const { document, source } = validatePolicy(input.policy);
+        await assertModelsExist(document);
         const record = await policies.add({ name: name.data, document: JSON.stringify(document), source, createdBy: input.createdBy, createdAt: now() });
         recent.clear();
         return { record, document };

@@ -9,7 +9,9 @@ import {
 } from "../spec/index.js";
 import type { GuardAudit, GuardDecision } from "./audit/guard-audit.js";
 import { detectInjection, normalizeUntrustedText, type Detection, type PiiScanner } from "./detectors/index.js";
+import { classifyInjection, type InjectionVerdict } from "./injection/classify-injection.js";
 import { spotlight, spotlightInstruction, spotlightPattern, type UntrustedSource } from "./injection/spotlight.js";
+import type { GuardrailModelResolver } from "./models/ask-json-model.js";
 import { placeholderPattern, PlaceholderVault, redactionOf } from "./masking/placeholder-vault.js";
 import { replaceSpans, type Replacement } from "./masking/replace-spans.js";
 import { rewritePrompt } from "./masking/rewrite-prompt.js";
@@ -31,6 +33,10 @@ export type PolicyRequestGuardOptions = {
   scanTimeoutMs: number;
   /** The canary put into system prompts, when the policy asks for one. */
   canary: string | undefined;
+  /** Calls the models the policy names (injection classifiers). */
+  resolveModel: GuardrailModelResolver;
+  /** This guard serves a classifier's own call: untrusted content in it is not inspected again. */
+  classifierCall?: boolean | undefined;
 };
 
 /** What the guards of one request share: the placeholder vault, the scans, the detector time spent, the inspected prompts. */
@@ -39,6 +45,8 @@ type RequestGuardState = {
   scans: Map<string, Detection[]>;
   scanTime: { ms: number };
   inspected: WeakMap<Prompt, Promise<Prompt>>;
+  /** Classifier verdicts per untrusted text (an agent's next step sends the same tool results again). */
+  classified: Map<string, Promise<InjectionVerdict[]>>;
 };
 
 /** The rule name of a detector in the audit log and in a content_filter error's code. */
@@ -70,21 +78,34 @@ export class PolicyRequestGuard implements RequestGuard {
   private readonly scanTime: { ms: number };
   /** Each prompt after the injection checks (route-independent): computed on the first route it goes to. */
   private readonly inspected: WeakMap<Prompt, Promise<Prompt>>;
+  private readonly classified: Map<string, Promise<InjectionVerdict[]>>;
 
   constructor(
     private readonly options: PolicyRequestGuardOptions,
-    shared: RequestGuardState = { vault: new PlaceholderVault(), scans: new Map(), scanTime: { ms: 0 }, inspected: new WeakMap() },
+    shared: RequestGuardState = { vault: new PlaceholderVault(), scans: new Map(), scanTime: { ms: 0 }, inspected: new WeakMap(), classified: new Map() },
   ) {
     this.vault = shared.vault;
     this.scans = shared.scans;
     this.scanTime = shared.scanTime;
     this.inspected = shared.inspected;
+    this.classified = shared.classified;
+  }
+
+  private get shared(): RequestGuardState {
+    return { vault: this.vault, scans: this.scans, scanTime: this.scanTime, inspected: this.inspected, classified: this.classified };
   }
 
   /** The same request's guard (vault, scans, time spent) with its decisions recorded against a ledger request. */
   forRequest(requestId: string): PolicyRequestGuard {
-    const shared: RequestGuardState = { vault: this.vault, scans: this.scans, scanTime: this.scanTime, inspected: this.inspected };
-    return new PolicyRequestGuard({ ...this.options, audit: this.options.audit.forRequest(requestId) }, shared);
+    return new PolicyRequestGuard({ ...this.options, audit: this.options.audit.forRequest(requestId) }, this.shared);
+  }
+
+  /**
+   * The guard of a classifier's own call: the same policy, vault and audit trail (what reaches an upstream classifier
+   * is masked as for any call there), without a canary and without inspecting untrusted content again.
+   */
+  private classifierGuard(): PolicyRequestGuard {
+    return new PolicyRequestGuard({ ...this.options, canary: undefined, classifierCall: true }, this.shared);
   }
 
   get policyLabel(): string {
@@ -101,7 +122,7 @@ export class PolicyRequestGuard implements RequestGuard {
     // No policy at all: nothing to check, nothing to rewrite.
     if (this.options.policy.layers.length === 0) return { options, guardOutput: (stream) => stream };
     let inspected = this.inspected.get(options.prompt);
-    if (!inspected) this.inspected.set(options.prompt, (inspected = this.inspectUntrusted(options.prompt)));
+    if (!inspected) this.inspected.set(options.prompt, (inspected = this.inspectUntrusted(options.prompt, options.abortSignal)));
     let prompt = await inspected;
     const decisions: GuardDecision[] = [];
     if (this.options.scanner) {
@@ -206,33 +227,38 @@ export class PolicyRequestGuard implements RequestGuard {
     return text;
   }
 
-  /** Tool results and spotlighted passages: normalised, checked, spotlighted; flagged, stripped or blocked. */
-  private async inspectUntrusted(prompt: Prompt): Promise<Prompt> {
+  /**
+   * Tool results and spotlighted passages: normalised, checked by the heuristics and the policy's classifiers,
+   * spotlighted; flagged, stripped or blocked.
+   */
+  private async inspectUntrusted(prompt: Prompt, signal: AbortSignal | undefined): Promise<Prompt> {
     const action = this.options.policy.injection;
-    if (action === "off" || prompt.type !== "chat") return prompt;
+    if (action === "off" || prompt.type !== "chat" || this.options.classifierCall) return prompt;
     const decisions: GuardDecision[] = [];
-    let untrustedSeen = false;
-    const messages = prompt.messages.map((message, index) => {
+    // First the untrusted parts in order (the classifiers are asked about each), then the prompt rebuilt from them.
+    const parts: Array<{ text: string; location: string }> = [];
+    for (const [index, message] of prompt.messages.entries()) {
       const location = `messages[${index}].content`;
-      if (message.role === "tool") {
-        untrustedSeen = true;
-        return { ...message, content: spotlight(this.inspect(message.content, location, decisions), "tool") };
-      }
+      if (message.role === "tool") parts.push({ text: message.content, location });
+      else if (message.content.includes("<<untrusted_data")) for (const region of message.content.matchAll(spotlightPattern)) parts.push({ text: region[2] ?? "", location });
+    }
+    if (parts.length === 0) return prompt;
+    // The classifiers are asked about the parts at once (the heuristics' decisions come first, in order).
+    const inspected = await Promise.all(parts.map((part) => this.inspect(part.text, part.location, decisions, signal)));
+    let next = 0;
+    const messages = prompt.messages.map((message) => {
+      if (message.role === "tool") return { ...message, content: spotlight(inspected[next++]!, "tool") };
       if (!message.content.includes("<<untrusted_data")) return message;
-      const content = message.content.replace(spotlightPattern, (_region, source: string, inner: string) => {
-        untrustedSeen = true;
-        return spotlight(this.inspect(inner, location, decisions), source === "tool" ? "tool" : ("knowledge_base" satisfies UntrustedSource));
-      });
+      const content = message.content.replace(spotlightPattern, (_region, source: string) => spotlight(inspected[next++]!, source === "tool" ? "tool" : ("knowledge_base" satisfies UntrustedSource)));
       return { ...message, content };
     });
     await this.options.audit.record(undefined, decisions);
     const blocked = decisions.find((decision) => decision.action === "block");
     if (blocked) throw this.blockedError(blocked, "untrusted content in the request (a tool result or a retrieved passage)");
-    if (!untrustedSeen) return prompt;
     return { type: "chat", messages: withSystemNote(messages, spotlightInstruction) };
   }
 
-  private inspect(text: string, location: string, decisions: GuardDecision[]): string {
+  private async inspect(text: string, location: string, decisions: GuardDecision[], signal: AbortSignal | undefined): Promise<string> {
     const action = this.options.policy.injection;
     const normalized = normalizeUntrustedText(text);
     let findings: ReturnType<typeof detectInjection>;
@@ -241,12 +267,31 @@ export class PolicyRequestGuard implements RequestGuard {
     } catch (error) {
       throw new GuardrailFailureError({ message: "the prompt-injection detector failed; the request was not sent to any model", cause: error, code: "guardrail_detector_failed" });
     }
-    if (findings.length === 0) return normalized;
     for (const finding of findings) {
       decisions.push({ rule: `injection.${finding.rule}`, action, entityType: "PROMPT_INJECTION", location, start: finding.start, end: finding.end, value: normalized.slice(finding.start, finding.end) });
     }
+    const detectedBy = (await this.classify(normalized, signal)).filter((verdict) => verdict.detected);
+    for (const verdict of detectedBy) {
+      decisions.push({ rule: "injection.classifier", action, entityType: "PROMPT_INJECTION", location, start: 0, end: normalized.length, value: normalized, details: { model: verdict.model, score: verdict.score } });
+    }
     if (action !== "strip") return normalized;
+    // A classifier judges the whole text: stripped, it is all removed; the heuristics' findings are removed span by span.
+    if (detectedBy.length > 0) return strippedText;
+    if (findings.length === 0) return normalized;
     return replaceSpans(normalized, findings.map((finding) => ({ start: finding.start, end: finding.end, text: strippedText })));
+  }
+
+  /** The verdicts of the policy's classifiers on one (normalised) untrusted text, asked once per request. */
+  private classify(text: string, signal: AbortSignal | undefined): Promise<InjectionVerdict[]> {
+    const classifiers = this.options.policy.injectionClassifiers;
+    if (classifiers.length === 0 || text.trim().length === 0) return Promise.resolve([]);
+    let verdicts = this.classified.get(text);
+    if (!verdicts) {
+      const guard = this.classifierGuard();
+      verdicts = Promise.all(classifiers.map((classifier) => classifyInjection(this.options.resolveModel, classifier, text, { guard, signal })));
+      this.classified.set(text, verdicts);
+    }
+    return verdicts;
   }
 
   private guardOutput(route: GuardedRoute, stream: ReadableStream<import("../spec/index.js").LanguageModelStreamPart>) {

@@ -22,6 +22,7 @@ import { createWorkflowService, type WorkflowService } from "../workflows/index.
 import { createOtlpExporter, createRunTraces, type RunTraces } from "../traces/index.js";
 import { createModelRepository, createProviderRepository, type Database, openDatabase } from "../store/index.js";
 import { closeServer, listen } from "./listen.js";
+import { ImageUrlFetcher } from "../vision/index.js";
 
 /** How long a graceful stop waits for open connections after in-flight calls settled. */
 const shutdownGraceMs = 2000;
@@ -159,7 +160,14 @@ function assemble(
   });
   const models = createModelRepository(database, { now });
   const providers = createProviderRepository(database, { now });
-  const guardrails = createGuardrails({ database, secret: keySecret, now, createScanner: options.createGuardrailScanner });
+  const guardrails = createGuardrails({
+    database,
+    secret: keySecret,
+    now,
+    createScanner: options.createGuardrailScanner,
+    // Judge and classifier models of policies are called through the gateway (created below; called only per request).
+    resolveModel: async (name) => (await gateway.languageModel(name)).model,
+  });
   const gateway = createGateway({
     // Work without an API key (CLI chat, background jobs) runs under the default policy.
     fallbackGuard: () => guardrails.guardFor({ endpoint: "internal" }),
@@ -281,6 +289,10 @@ function assemble(
     bodyLimitBytes: config.bodyLimit,
     defaultReserveTokens: config.defaultReserveTokens,
     streamCoalesceMs: config.streamCoalesceMs,
+    chatImages: {
+      maxBytes: config.imageMaxBytes,
+      fetcher: new ImageUrlFetcher({ allowedHosts: config.imageUrlAllowedHosts, maxBytes: config.imageMaxBytes, timeoutMs: config.imageFetchTimeoutMs }),
+    },
     drainingSignal: draining.signal,
     shutdownSignal: shutdown.signal,
     inFlight,

@@ -89,16 +89,20 @@ async function retrieveOnce(options: RetrieveOptions): Promise<RetrievalResult> 
   const mode = options.mode ?? (options.embeddingModelFor ? "hybrid" : "lexical");
   const searchOptions = { limit: candidateLimit, filter: options.filter, generationId: generation.id };
 
-  const lexicalHits = mode === "vector" ? [] : await store.lexicalSearch(scope, options.query, { ...searchOptions, ...options.bm25 });
-  let vectorHits: SearchHit[] = [];
-  let queryVector: Float32Array | undefined;
-  if (mode !== "lexical") {
-    if (!options.embeddingModelFor) throw new TypeError(`${mode} retrieval needs embeddingModelFor`);
-    const model = await options.embeddingModelFor(generation);
+  if (mode !== "lexical" && !options.embeddingModelFor) throw new TypeError(`${mode} retrieval needs embeddingModelFor`);
+  const embeddingModelFor = options.embeddingModelFor;
+  // The two searches are independent: a store on a database server answers them at once (two connections).
+  const searchVectors = async (): Promise<{ hits: SearchHit[]; queryVector: Float32Array | undefined }> => {
+    if (mode === "lexical" || !embeddingModelFor) return { hits: [], queryVector: undefined };
+    const model = await embeddingModelFor(generation);
     const embedded = await model.doEmbed({ values: [options.query], abortSignal: options.abortSignal });
-    queryVector = normaliseVector(embedded.embeddings[0] ?? []);
-    vectorHits = await store.vectorSearch(scope, queryVector, searchOptions);
-  }
+    const queryVector = normaliseVector(embedded.embeddings[0] ?? []);
+    return { hits: await store.vectorSearch(scope, queryVector, searchOptions), queryVector };
+  };
+  const [lexicalHits, { hits: vectorHits, queryVector }] = await Promise.all([
+    mode === "vector" ? Promise.resolve([]) : store.lexicalSearch(scope, options.query, { ...searchOptions, ...options.bm25 }),
+    searchVectors(),
+  ]);
   options.abortSignal?.throwIfAborted();
 
   const passages = new Map<number, RetrievedPassage>();

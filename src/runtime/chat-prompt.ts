@@ -72,6 +72,21 @@ function triggerText(trigger: LlamaText): string | undefined {
   return text || undefined;
 }
 
+/** The model's chat template (through its resolved chat wrapper) applied to `messages`: the text and the end-of-turn texts. */
+export function buildChatContext(
+  chatWrapper: ChatWrapper,
+  messages: readonly ChatMessage[],
+  tools?: readonly ToolDefinition[],
+): { contextText: LlamaText; stopTexts: string[] } {
+  const functions = functionsFor(tools);
+  const state = chatWrapper.generateContextState({
+    chatHistory: chatHistoryFor(messages),
+    ...(functions ? { availableFunctions: functions } : {}),
+  });
+  const stopTexts = state.stopGenerationTriggers.map(triggerText).filter((text): text is string => text !== undefined);
+  return { contextText: LlamaText(state.contextText), stopTexts };
+}
+
 /** Applies the model's chat template (through its resolved chat wrapper) to `messages`. */
 export function buildChatPrompt(
   model: LlamaModel,
@@ -79,11 +94,6 @@ export function buildChatPrompt(
   messages: readonly ChatMessage[],
   tools?: readonly ToolDefinition[],
 ): ChatPrompt {
-  const functions = functionsFor(tools);
-  const state = chatWrapper.generateContextState({
-    chatHistory: chatHistoryFor(messages),
-    ...(functions ? { availableFunctions: functions } : {}),
-  });
-  const stopTexts = state.stopGenerationTriggers.map(triggerText).filter((text): text is string => text !== undefined);
-  return { tokens: LlamaText(state.contextText).tokenize(model.tokenizer), stopTexts };
+  const { contextText, stopTexts } = buildChatContext(chatWrapper, messages, tools);
+  return { tokens: contextText.tokenize(model.tokenizer), stopTexts };
 }

@@ -32,7 +32,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const engine = engineFor(options);
   const native = engine?.active === "native";
   const llama = new LlamaInstance(resolved);
-  const pool = new ModelPool(llama, resolved, native ? engine.native.serverPath : undefined);
+  // A GPU build offloads every layer (llama.cpp caps the count at the model's) unless the GPU is switched off.
+  const gpuLayers = native && engine.native.gpu !== undefined && resolved.gpu !== "cpu" ? 999 : 0;
+  const pool = new ModelPool(llama, resolved, native ? engine.native.serverPath : undefined, gpuLayers);
   if (engine) resolved.logger.info({ engine: engine.active, reason: engine.reason }, "local engine selected");
   // Prompt log-probabilities in the native helper process when the native build has it (see src/runtime/native-score).
   // The explicit path (tests, benchmarks) or bin/aiplus-score of the selected engine's build (auto/native only).
@@ -43,6 +45,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         threads: resolved.threads ?? Math.max(1, os.availableParallelism()),
         contextSize: resolved.contextSize,
         idleStopSeconds: resolved.idleUnloadSeconds,
+        gpuLayers,
         logger: resolved.logger,
       })
     : undefined;

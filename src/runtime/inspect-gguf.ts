@@ -44,10 +44,10 @@ function optionalNumber(value: unknown): number | undefined {
   return typeof value === "number" || typeof value === "bigint" ? Number(value) : undefined;
 }
 
-type ParsedGguf = { info: GgufFileInfo; insights: GgufInsights; fileSize: number };
+export type ParsedGguf = { info: GgufFileInfo; insights: GgufInsights; fileSize: number };
 
 /** Magic, header and size checks shared by {@link inspectGguf} and {@link checkGgufFile}. */
-async function readGgufFile(path: string): Promise<ParsedGguf> {
+export async function readGgufFile(path: string): Promise<ParsedGguf> {
   const stat = await fs.stat(path).catch(() => undefined);
   if (!stat?.isFile()) throw new InvalidModelFileError({ message: `model file not found: ${path}`, code: "model_file_not_found" });
   const magic = await readMagic(path);

@@ -17,6 +17,10 @@ import { type PromptTokens, promptTokensFor } from "./prompt-tokens.js";
 import { evaluateOptionsFor } from "./sampling-options.js";
 import { tokensBeyond } from "./tokens-beyond.js";
 import type { RegisteredModel } from "./types.js";
+import { assertNoImages } from "./chat-images.js";
+
+/** Why the in-process engine refuses images. */
+const inProcessImagesReason = "the node-llama-cpp engine has no multimodal support; images need the native engine (AIPLUS_ENGINE=native) and a model registered with --mmproj";
 
 const maximumTopLogprobs = 20;
 
@@ -106,6 +110,7 @@ export class LocalLanguageModel implements LanguageModel {
   }
 
   async countPromptTokens(options: LanguageModelCallOptions): Promise<number | undefined> {
+    assertNoImages(options, this.modelId, inProcessImagesReason);
     return this.withModel(async ({ loaded }) => {
       assertNotFarBeyondContext(loaded, options);
       return promptTokensFor(loaded, options).tokens.length;
@@ -113,6 +118,7 @@ export class LocalLanguageModel implements LanguageModel {
   }
 
   async doStream(options: LanguageModelCallOptions): Promise<{ stream: ReadableStream<LanguageModelStreamPart> }> {
+    assertNoImages(options, this.modelId, inProcessImagesReason);
     const lease = await this.pool.acquireLanguageModel(this.registered, options.abortSignal);
     try {
       return { stream: await this.start(lease, options) };

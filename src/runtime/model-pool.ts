@@ -44,6 +44,8 @@ export class ModelPool {
     private readonly options: ResolvedRuntimeOptions,
     /** `bin/llama-server` of the native build; required by {@link acquireWorker}. */
     private readonly nativeServerPath?: string | undefined,
+    /** Layers the native workers offload to the GPU: all of them on a GPU build (unless AIPLUS_GPU=cpu), else 0. */
+    private readonly nativeGpuLayers = 0,
   ) {}
 
   /**
@@ -184,14 +186,16 @@ export class ModelPool {
       contextSize: this.options.contextSize,
       maxQueue: this.options.maxQueue,
     };
-    const needed = await estimateMemoryBytes(llama, registered, settings);
+    // A native worker also loads the model's vision projector (`--mmproj`): counted at its file size.
+    const projectorBytes = engine === "native" ? (registered.metadata.projector?.fileSizeBytes ?? 0) : 0;
+    const needed = (await estimateMemoryBytes(llama, registered, settings)) + projectorBytes;
     await this.makeRoom(registered.name, needed);
     const entry: PoolEntry = { registered, engine, loaded: undefined as unknown as LoadedModel, leases: 1, lastUsedAt: this.options.now(), idleTimer: undefined };
     const loadSettings = { ...settings, onActivity: () => this.touch(entry) };
     this.options.logger.info({ model: registered.name, engine, estimatedBytes: needed }, "loading model");
     if (engine === "native") {
       if (this.nativeServerPath === undefined) throw new Error("the native engine is not configured");
-      entry.loaded = await LoadedWorkerModel.create(llama, registered, { ...settings, serverPath: this.nativeServerPath, logger: this.options.logger }, needed);
+      entry.loaded = await LoadedWorkerModel.create(llama, registered, { ...settings, serverPath: this.nativeServerPath, gpuLayers: this.nativeGpuLayers, logger: this.options.logger }, needed);
     } else {
       entry.loaded = registered.kind === "llm"
         ? await LoadedLanguageModel.create(llama, registered, loadSettings, needed)

@@ -92,7 +92,8 @@ function checkedUrl(text: string, allowedHosts: readonly string[]): URL {
   return url;
 }
 
-function hostAllowed(host: string, allowedHosts: readonly string[]): boolean {
+/** Whether `host` matches an allow-list entry (exact host or address, `*.domain`, CIDR range, `*`). */
+export function hostAllowed(host: string, allowedHosts: readonly string[]): boolean {
   const family = net.isIP(host);
   return allowedHosts.some((entry) => {
     if (entry === "*" || entry === host) return true;

@@ -9,6 +9,8 @@ export type Usage = {
   outputTokens: number | undefined;
   /** Prompt tokens served from a cache (KV reuse or provider cache), when known. */
   cachedInputTokens?: number | undefined;
+  /** Prompt tokens that encode images (included in `inputTokens`), when the prompt had images. */
+  imageInputTokens?: number | undefined;
   /** Provider-specific usage payload, kept for audit. */
   raw?: unknown;
 };

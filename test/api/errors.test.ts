@@ -94,7 +94,8 @@ describe("bad input", () => {
     ["a non-numeric logit_bias key", { ...base, logit_bias: { hello: 5 } }, "logit_bias.hello", /token ids/],
     ["a logit_bias out of range", { ...base, logit_bias: { "5": 200 } }, "logit_bias.5", /-100 to 100/],
     ["an unknown role", { ...base, messages: [{ role: "wizard", content: "hi" }] }, "messages[0].role", /role must be one of/],
-    ["an image part", { ...base, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] }, "messages[0].content[0].type", /only text/],
+    ["an image part that is no URL", { ...base, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] }, "messages[0].content[0]", /data: URL or an absolute http\(s\) URL/],
+    ["an image part outside a user message", { ...base, messages: [{ role: "system", content: [{ type: "image_url", image_url: { url: "x" } }] }] }, "messages[0].content[0].type", /only text/],
     ["a tool_choice naming no tool", { ...base, tools: [{ type: "function", function: { name: "a" } }], tool_choice: { type: "function", function: { name: "b" } } }, "tool_choice", /not in tools/],
     ["an unknown response_format", { ...base, response_format: { type: "xml" } }, "response_format.type", /json_schema/],
   ];

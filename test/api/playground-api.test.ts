@@ -23,14 +23,23 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => server?.close());
 
-type WireModel = { id: string; object: string; owned_by: string; kind: string; pricing: { input_per_million: number; output_per_million: number } | null };
+type WireModel = {
+  id: string;
+  object: string;
+  owned_by: string;
+  kind: string;
+  modalities: { input: string[]; output: string[] } | null;
+  pricing: { input_per_million: number; output_per_million: number } | null;
+};
 
 describe("GET /v1/models for the playground", () => {
   it("says which models chat and which embed, and carries the price book's prices (null when unpriced)", async () => {
     const listed = await callApi<{ data: WireModel[] }>(server, server.adminKey, "GET", "/v1/models");
     expect(listed.status).toBe(200);
     const byId = new Map(listed.body.data.map((model) => [model.id, model]));
-    expect(byId.get("stories")).toEqual({ id: "stories", object: "model", created: expect.any(Number), owned_by: "aiplus", kind: "chat", pricing: null });
+    expect(byId.get("stories")).toEqual({
+      id: "stories", object: "model", created: expect.any(Number), owned_by: "aiplus", kind: "chat", modalities: { input: ["text"], output: ["text"] }, pricing: null,
+    });
     expect(byId.get("bert")).toMatchObject({ kind: "embedding", pricing: null });
 
     expect((await callApi(server, server.adminKey, "PUT", "/v1/admin/prices/STORIES", { input_per_million: 1.5, output_per_million: 4 })).status).toBe(200);

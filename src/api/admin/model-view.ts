@@ -1,18 +1,7 @@
-import type { RegisteredModel, RuntimeStats } from "../../runtime/types.js";
+import { modalitiesOf } from "../../runtime/modalities.js";
+import type { RuntimeStats } from "../../runtime/types.js";
 import type { RegisteredModelEntry } from "../../store/index.js";
 import { unixSeconds } from "./admin-fields.js";
-
-/** What a model takes in and gives out: text → text for language models, text → embedding for encoders. */
-export function modalitiesOf(model: Pick<RegisteredModel, "kind">): { input: string[]; output: string[] } {
-  switch (model.kind) {
-    case "llm":
-      return { input: ["text"], output: ["text"] };
-    case "embedding":
-      return { input: ["text"], output: ["embedding"] };
-    default:
-      return model.kind satisfies never;
-  }
-}
 
 /** The loaded state of a model in the pool (by its registered name). */
 export type LoadedState = RuntimeStats["loaded"][number] | undefined;
@@ -41,6 +30,9 @@ export function toModelView(model: RegisteredModelEntry, loaded: LoadedState) {
     vocabulary_size: metadata.vocabularySize ?? null,
     file_size_bytes: metadata.fileSizeBytes,
     modalities: modalitiesOf(model),
+    mmproj: metadata.projector
+      ? { path: metadata.projector.path, projector_type: metadata.projector.projectorType ?? null, projection_dim: metadata.projector.projectionDim, file_size_bytes: metadata.projector.fileSizeBytes }
+      : null,
     sha256: model.sha256 ?? null,
     loaded: loaded !== undefined,
     memory_bytes: loaded?.memoryBytes ?? null,

@@ -2,6 +2,7 @@ import path from "node:path";
 import { Hono } from "hono";
 import { z } from "zod";
 import { modelInUseError } from "../../rag/index.js";
+import { inspectProjector } from "../../runtime/inspect-projector.js";
 import type { RegisteredModelEntry } from "../../store/index.js";
 import { InvalidModelFileError, InvalidRequestError, NotFoundError, sameModelName } from "../../spec/index.js";
 import type { AppEnvironment } from "../app-environment.js";
@@ -14,6 +15,8 @@ import { loadedStateOf, toModelView } from "./model-view.js";
 const createBody = z.strictObject({
   path: z.string({ error: "path must be the GGUF file's path on the server" }).min(1, { error: "path must not be empty" }),
   name: modelNameField.nullish(),
+  /** A multimodal projector (llama.cpp mmproj GGUF) for the model: it then reads images (native engine). */
+  mmproj: z.string({ error: "mmproj must be the projector GGUF's path on the server" }).min(1, { error: "mmproj must not be empty" }).nullish(),
 });
 
 const deleteQuery = z.object({
@@ -21,7 +24,8 @@ const deleteQuery = z.object({
 });
 
 /**
- * `/v1/admin/models`: register a GGUF file (its header is read and checked), list, show, load, unload and remove.
+ * `/v1/admin/models`: register a GGUF file (its header is read and checked; `mmproj` adds a vision projector, checked
+ * against the model), list, show, load, unload and remove.
  * Removing a model that knowledge bases use (embedding model, re-index target) is refused with 409 `model_in_use`
  * naming them, unless `?force=true` (they then show `unusable`).
  */
@@ -42,6 +46,7 @@ export function adminModelsRoutes({ models, providers, runtime, inspectModelFile
         if (error instanceof InvalidModelFileError) throw new InvalidModelFileError({ message: error.message, code: error.code, param: "path", cause: error.cause });
         throw error;
       });
+      if (body.mmproj) metadata.projector = await inspectProjector(path.resolve(body.mmproj), metadata);
       await models.add({ name, path: filePath, kind: metadata.kind, metadata });
       return c.json(view(await requireModel(name)), 201);
     })

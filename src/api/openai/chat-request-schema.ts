@@ -13,6 +13,38 @@ const content = z
   .union([z.string(), z.array(textPart)], { error: "content must be a string or an array of text parts" })
   .transform((value) => (typeof value === "string" ? value : value.map((part) => part.text).join("")));
 
+const imagePart = z.object({
+  type: z.literal("image_url"),
+  image_url: z.object(
+    {
+      url: z.string({ error: "image_url.url must be a data: URL or an http(s) URL" }).min(1, { error: "image_url.url must not be empty" }),
+      detail: z.enum(["auto", "low", "high"], { error: 'image_url.detail must be "auto", "low" or "high"' }).nullish(),
+    },
+    { error: "image_url must be an object with url" },
+  ),
+});
+
+const userPart = z.discriminatedUnion("type", [textPart.extend({ type: z.literal("text") }), imagePart], {
+  error: 'user content parts must be "text" or "image_url" parts',
+});
+
+/** An image part of a user message: its URL, which part it was and how much text came before it. */
+export type WireImagePart = { url: string; partIndex: number; textOffset: number };
+
+/** User content: a string, or text and image parts (the text joined, the images kept with their places). */
+const userContent = z
+  .union([z.string(), z.array(userPart)], { error: "content must be a string or an array of text and image_url parts" })
+  .transform((value) => {
+    if (typeof value === "string") return { text: value, images: [] as WireImagePart[] };
+    let text = "";
+    const images: WireImagePart[] = [];
+    value.forEach((part, partIndex) => {
+      if (part.type === "text") text += part.text;
+      else images.push({ url: part.image_url.url, partIndex, textOffset: text.length });
+    });
+    return { text, images };
+  });
+
 const functionName = z.string({ error: "name must be a string" }).regex(/^[A-Za-z0-9_-]{1,64}$/, {
   error: "name must be 1-64 letters, digits, underscores or dashes",
 });
@@ -27,7 +59,7 @@ const message = z.discriminatedUnion(
   "role",
   [
     z.object({ role: z.enum(["system", "developer"]), content, name: z.string().nullish() }),
-    z.object({ role: z.literal("user"), content, name: z.string().nullish() }),
+    z.object({ role: z.literal("user"), content: userContent, name: z.string().nullish() }),
     z.object({
       role: z.literal("assistant"),
       content: content.nullish(),

@@ -1,16 +1,22 @@
 import {
+  InternalError,
   InvalidRequestError,
+  type ChatImage,
   type ChatMessage,
   type LanguageModelCallOptions,
   type ResponseFormat,
   type ToolChoice,
   type ToolDefinition,
 } from "../../spec/index.js";
-import type { ChatRequest } from "./chat-request-schema.js";
+import type { ChatRequest, WireImagePart } from "./chat-request-schema.js";
+import { imagePartParam, type ChatImages } from "./resolve-chat-images.js";
 import { toSamplingOptions } from "./to-sampling-options.js";
 
-/** A validated chat request as call options (without the abort signal), plus what metering needs. */
-export function toChatCallOptions(request: ChatRequest): {
+/**
+ * A validated chat request as call options (without the abort signal), plus what metering needs. `images` holds the
+ * decoded image parts ({@link resolveChatImages}); a request with image parts needs them.
+ */
+export function toChatCallOptions(request: ChatRequest, images: ChatImages = new Map()): {
   options: Omit<LanguageModelCallOptions, "abortSignal">;
   maxTokens: number | undefined;
   maxTokensParam: string;
@@ -22,7 +28,7 @@ export function toChatCallOptions(request: ChatRequest): {
   const tools = toTools(request);
   return {
     options: {
-      prompt: { type: "chat", messages: request.messages.map(toChatMessage) },
+      prompt: { type: "chat", messages: request.messages.map((message, index) => toChatMessage(message, index, images)) },
       sampling: toSamplingOptions(request, maxTokens),
       tools,
       toolChoice: toToolChoice(request, tools),
@@ -35,13 +41,15 @@ export function toChatCallOptions(request: ChatRequest): {
   };
 }
 
-function toChatMessage(message: ChatRequest["messages"][number]): ChatMessage {
+function toChatMessage(message: ChatRequest["messages"][number], messageIndex: number, images: ChatImages): ChatMessage {
   switch (message.role) {
     case "system":
     case "developer":
       return { role: "system", content: message.content };
-    case "user":
-      return { role: "user", content: message.content };
+    case "user": {
+      if (message.content.images.length === 0) return { role: "user", content: message.content.text };
+      return { role: "user", content: message.content.text, images: message.content.images.map((part) => toChatImage(part, messageIndex, images)) };
+    }
     case "assistant":
       return {
         role: "assistant",
@@ -53,6 +61,13 @@ function toChatMessage(message: ChatRequest["messages"][number]): ChatMessage {
     default:
       return message satisfies never;
   }
+}
+
+function toChatImage(part: WireImagePart, messageIndex: number, images: ChatImages): ChatImage {
+  const param = imagePartParam(messageIndex, part.partIndex);
+  const image = images.get(param);
+  if (!image) throw new InternalError({ message: `the image of ${param} was not decoded before the call` });
+  return { data: image.data, mediaType: image.mediaType, textOffset: part.textOffset, param };
 }
 
 function toTools(request: ChatRequest): ToolDefinition[] | undefined {

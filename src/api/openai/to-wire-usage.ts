@@ -5,5 +5,7 @@ import type { WireUsage } from "./wire-types.js";
 export function toWireUsage(usage: Usage): WireUsage {
   const promptTokens = usage.inputTokens ?? 0;
   const completionTokens = usage.outputTokens ?? 0;
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  const wire: WireUsage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  if (usage.imageInputTokens !== undefined) wire.prompt_tokens_details = { image_tokens: usage.imageInputTokens };
+  return wire;
 }

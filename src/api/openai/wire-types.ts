@@ -1,6 +1,12 @@
 /** The OpenAI response shapes aiplus emits (only the fields it fills). */
 
-export type WireUsage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+export type WireUsage = {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /** Only for prompts with images: how many of `prompt_tokens` encode them. */
+  prompt_tokens_details?: { image_tokens: number };
+};
 
 export type WireTopLogprob = { token: string; logprob: number; bytes: number[] | null };
 export type WireTokenLogprob = WireTopLogprob & { top_logprobs: WireTopLogprob[] };

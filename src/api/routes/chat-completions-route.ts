@@ -3,15 +3,18 @@ import type { AppEnvironment } from "../app-environment.js";
 import { groundChatRequest, withCitations } from "../knowledge/grounded-chat.js";
 import { startLanguageModelCall } from "../metering/index.js";
 import { aggregateChatCompletion, chatChunkStream, chatChunkTransformer, chatRequestSchema, serverSentEvents, toChatCallOptions } from "../openai/index.js";
+import { defaultChatImageSettings, resolveChatImages } from "../openai/resolve-chat-images.js";
 import { parseWithSchema } from "../request/parse-with-schema.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import { bugLogger, callContext, eventStreamResponse, type RouteDependencies, warningLogger } from "./route-helpers.js";
 
-/** `POST /v1/chat/completions`, streaming (SSE) or not. */
+/** `POST /v1/chat/completions`, streaming (SSE) or not. Image parts are decoded (and fetched) before the call. */
 export function chatCompletionsRoute(dependencies: RouteDependencies): Hono<AppEnvironment> {
+  const imageSettings = dependencies.chatImages ?? defaultChatImageSettings();
   return new Hono<AppEnvironment>().post("/", async (c) => {
     const request = parseWithSchema(chatRequestSchema, await readJsonBody(c));
-    const { options, maxTokens, maxTokensParam } = toChatCallOptions(request);
+    const images = await resolveChatImages(request, imageSettings, c.req.raw.signal, () => dependencies.maas.assertModelAllowed(c.get("principal"), request.model));
+    const { options, maxTokens, maxTokensParam } = toChatCallOptions(request, images);
     const grounding = await groundChatRequest(c, dependencies, request, options);
     if (grounding?.answer) return grounding.answer;
     const call = await startLanguageModelCall(callContext(c, dependencies), {

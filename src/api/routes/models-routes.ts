@@ -6,9 +6,10 @@ import type { AppEnvironment } from "../app-environment.js";
 import type { RouteDependencies } from "./route-helpers.js";
 
 /**
- * `GET /v1/models` and `GET /v1/models/:id`: the models this key may use, in OpenAI's format plus two aiplus fields:
+ * `GET /v1/models` and `GET /v1/models/:id`: the models this key may use, in OpenAI's format plus aiplus fields:
  * `kind` (`chat` for models that answer chat and text completions, `embedding` for embedders) and `pricing`
- * (the price book's dollars per 1M input and output tokens, or null when the model is unpriced and costs nothing).
+ * (the price book's dollars per 1M input and output tokens, or null when the model is unpriced and costs nothing) and
+ * `modalities` (`{"input": ["text", "image"], "output": ["text"]}` for a local model; null for an upstream one).
  */
 export function modelsRoutes(dependencies: RouteDependencies): Hono<AppEnvironment> {
   const visibleModels = async (principal: KeyPrincipal) =>
@@ -34,6 +35,7 @@ function toWireModel(model: ModelListing, price: ModelPrice | undefined) {
     created: model.created,
     owned_by: model.ownedBy,
     kind: toWireKind(model.kind),
+    modalities: model.modalities ?? null,
     pricing: price ? { input_per_million: price.inputDollarsPerMillion, output_per_million: price.outputDollarsPerMillion } : null,
   };
 }

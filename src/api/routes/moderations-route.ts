@@ -21,7 +21,8 @@ const moderationRequest = z.strictObject({
 /**
  * `POST /v1/moderations` (OpenAI-compatible): each input checked by the guardrail detectors, in OpenAI's shape
  * (`flagged`, `categories`, `category_scores`, `category_applied_input_types`) with the categories `pii`, `secrets` and
- * `prompt_injection`. `model` may be left out or be `aiplus-guardrails`.
+ * `prompt_injection`, plus OpenAI's categories when the caller's policy names a judge model (`moderation.judge_model`).
+ * `model` may be left out or be `aiplus-guardrails`.
  */
 export function moderationsRoute(guardrails: Guardrails): Hono<AppEnvironment> {
   return new Hono<AppEnvironment>().post("/", async (c) => {
@@ -30,6 +31,9 @@ export function moderationsRoute(guardrails: Guardrails): Hono<AppEnvironment> {
       throw new NotFoundError({ message: `The moderation model '${request.model}' does not exist; use '${moderationModel}' or leave model out`, param: "model", code: "model_not_found" });
     }
     const inputs = typeof request.input === "string" ? [request.input] : request.input;
-    return c.json({ id: `modr-${randomUUID()}`, model: moderationModel, results: guardrails.moderate(inputs) });
+    const principal = c.get("principal");
+    // The caller's policy: its judge models (if any) are asked too, under its guard.
+    const results = await guardrails.moderate(inputs, { keyId: principal.id, keyPolicy: principal.policy, endpoint: "moderations", model: moderationModel, signal: c.req.raw.signal });
+    return c.json({ id: `modr-${randomUUID()}`, model: moderationModel, results });
   });
 }

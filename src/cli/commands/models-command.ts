@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
 import type { RegisteredModel } from "../../runtime/index.js";
+import { modalitiesOf } from "../../runtime/modalities.js";
 import { NotFoundError, sameModelName } from "../../spec/index.js";
 import type { Database } from "../../store/index.js";
 import { loadApiViews } from "../api-views.js";
@@ -19,14 +20,16 @@ export function modelsCommand(): Command {
     .description("register a GGUF file (its header is checked and read)")
     .argument("<file>", "path of the .gguf file")
     .option("--name <name>", "public model name, matched in any case (default: file name without .gguf)", parseName)
+    .option("--mmproj <file>", "a multimodal projector (llama.cpp mmproj GGUF) for the model: it then reads images (native engine)")
     .option("--json", "print the registered model as JSON")
-    .action(async (file: string, options: { name?: string; json?: boolean }, command: Command) => {
+    .action(async (file: string, options: { name?: string; mmproj?: string; json?: boolean }, command: Command) => {
       const config = await resolveConfig(command);
       const filePath = path.resolve(file);
       const name = options.name ?? parseName(defaultModelName(filePath));
       // node-llama-cpp is heavy to import: only the commands that read GGUF files load it.
-      const { inspectGguf } = await import("../../runtime/index.js");
+      const { inspectGguf, inspectProjector } = await import("../../runtime/index.js");
       const metadata = await inspectGguf(filePath);
+      if (options.mmproj !== undefined) metadata.projector = await inspectProjector(path.resolve(options.mmproj), metadata);
       const { createModelRepository } = await import("../../store/index.js");
       const model = await withDatabase(config, async (database) => {
         const repository = createModelRepository(database);
@@ -90,7 +93,9 @@ export function modelsCommand(): Command {
         ["experts", metadata.expertCount === undefined ? "- (dense)" : `${metadata.expertCount} (${metadata.expertUsedCount ?? "?"} used per token)`],
         ["chat template", metadata.hasChatTemplate ? "yes" : "no"],
         ["file size", `${metadata.fileSizeBytes} bytes (${formatBytes(metadata.fileSizeBytes)})`],
+        ["modalities", `${modalitiesOf(model).input.join(", ")} → ${modalitiesOf(model).output.join(", ")}`],
         ["path", model.path],
+        ...(metadata.projector ? [["mmproj", `${metadata.projector.path} (${metadata.projector.projectorType ?? "clip"}, projection ${metadata.projector.projectionDim})`] as [string, string]] : []),
       ];
       const width = Math.max(...rows.map(([label]) => label.length));
       for (const [label, value] of rows) printLine(`${`${label}:`.padEnd(width + 2)}${value}`);

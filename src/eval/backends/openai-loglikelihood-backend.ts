@@ -10,7 +10,7 @@ export type OpenAiLoglikelihoodOptions = OpenAiUpstreamOptions & {
    */
   maxTokens?: number | undefined;
   /** Checked before any text is sent to a route (the guardrails of that provider: throws to refuse it). */
-  checkText?: ((text: string, providerName: string) => Promise<void>) | undefined;
+  checkText?: ((text: string, providerName: string, requestId: string | undefined) => Promise<void>) | undefined;
 };
 
 const echoSchema = z.object({
@@ -52,9 +52,9 @@ export function createOpenAiLoglikelihoodBackend(options: OpenAiLoglikelihoodOpt
   const upstream = upstreamModelOf(options);
 
   /** One echo request, on the first route that answers (the route's name is told to `onRoute`). */
-  function echo(text: string, signal: AbortSignal | undefined, onRoute?: ((route: string) => void) | undefined): Promise<{ pieces: string[]; logprobs: (number | null)[] }> {
+  function echo(text: string, signal: AbortSignal | undefined, onRoute?: ((route: string) => void) | undefined, requestId?: string | undefined): Promise<{ pieces: string[]; logprobs: (number | null)[] }> {
     return upstream.call(async (route) => {
-      await options.checkText?.(text, route.providerName);
+      await options.checkText?.(text, route.providerName, requestId);
       const body = { model: route.modelId, prompt: text, echo: true, logprobs: 1, max_tokens: options.maxTokens ?? 1, temperature: 0 };
       const reply = await route.postJson("/completions", body, signal);
       const parsed = echoSchema.safeParse(reply.json);
@@ -81,7 +81,7 @@ export function createOpenAiLoglikelihoodBackend(options: OpenAiLoglikelihoodOpt
             throw new InvalidRequestError({ message: "score request holds token ids this backend did not produce" });
           }
           const text = textTokens.map((token) => texts[token]).join("");
-          const answer = await echo(text, scoreOptions.signal, scoreOptions.onRoute);
+          const answer = await echo(text, scoreOptions.signal, scoreOptions.onRoute, scoreOptions.requestId);
           const same = answer.pieces.length === textTokens.length && answer.pieces.every((piece, index) => piece === texts[textTokens[index]!]);
           if (!same) throw new UpstreamError({ message: "the server tokenised the scored text differently from the requested tokens", isRetryable: false });
           const values: number[] = [];

@@ -105,8 +105,11 @@ export function createEvalService(options: CreateEvalServiceOptions) {
       const upstream = await options.gateway.upstreamJsonModel(model);
       const guardFor = options.guardFor;
       // Scoring needs the exact text at the provider: a text the policy would mask or redact there is refused instead.
-      const checkText = guardFor && (async (text: string, providerName: string) => {
-        const [guarded] = await (await guardFor(run.keyId)).guardEmbeddingCall({ name: providerName, local: false }, [text]);
+      const checkText = guardFor && (async (text: string, providerName: string, requestId: string | undefined) => {
+        const guard = await guardFor(run.keyId);
+        // Its decisions are recorded against the item's ledger entry.
+        const bound = requestId !== undefined && guard.forRequest ? guard.forRequest(requestId) : guard;
+        const [guarded] = await bound.guardEmbeddingCall({ name: providerName, local: false }, [text]);
         if (guarded !== text) {
           throw new ContentFilterError({ message: `an eval item contains data the guardrail policy does not let reach provider ${providerName} unmasked; it was not scored there`, code: "eval_item_guarded" });
         }

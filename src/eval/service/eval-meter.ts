@@ -3,6 +3,8 @@ import { PermissionDeniedError, type Usage } from "../../spec/index.js";
 
 /** One ledger entry of an evaluation call (a scored item or a generation), settled exactly once. */
 export type EvalMeterEntry = {
+  /** The ledger entry's id (usage record): the guardrail decisions of the call are recorded against it. */
+  readonly id: string;
   /** `failedAttempts`: the gateway's abandoned attempts, recorded as provider cost only (see `SettleOutcome`). */
   settle(outcome: {
     usage: Usage;
@@ -51,6 +53,7 @@ export function createEvalMeter(options: EvalMeterOptions): EvalMeter {
         maxOutputTokens: request.maxOutputTokens,
       });
       return {
+        id: metered.id,
         async settle(outcome) {
           if (outcome.route !== undefined) metered.setRoute(outcome.route);
           await metered.settle({ usage: outcome.usage, status: outcome.status, error: outcome.error, failedAttempts: outcome.failedAttempts });
@@ -59,6 +62,7 @@ export function createEvalMeter(options: EvalMeterOptions): EvalMeter {
     }
     const entry = await options.maas.openOperatorRequest({ model: request.model, endpoint: "completions" });
     return {
+      id: entry.id,
       async settle(outcome) {
         if (outcome.route !== undefined) entry.setRoute(outcome.route);
         await entry.settle({ usage: outcome.usage, status: outcome.status, error: outcome.error, failedAttempts: outcome.failedAttempts });

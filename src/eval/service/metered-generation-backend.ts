@@ -40,7 +40,8 @@ export function meteredGenerationBackend(resolved: ResolvedLanguageModel, option
           sampling: { temperature: generateOptions.temperature, maxTokens: fitted.maxTokens, stop: generateOptions.stop.slice(0, 4) },
           abortSignal: generateOptions.signal,
           stream: false, // read to the end before use: the gateway may fail over after a cut stream
-          guard: await options.guardFor?.(),
+          // A vault per item; its decisions are recorded against this item's ledger entry.
+          guard: boundToRequest(await options.guardFor?.(), entry.id),
         });
         const reader = stream.getReader();
         for (let next = await reader.read(); !next.done; next = await reader.read()) {
@@ -73,6 +74,11 @@ export function meteredGenerationBackend(resolved: ResolvedLanguageModel, option
       return text.slice(0, end);
     },
   };
+}
+
+/** A guard whose decisions are recorded against one ledger request (the guard itself when it cannot be bound). */
+function boundToRequest(guard: RequestGuard | undefined, requestId: string): RequestGuard | undefined {
+  return guard?.forRequest ? guard.forRequest(requestId) : guard;
 }
 
 /** The prompt (left-truncated when needed), its tokens, and the generation budget that fits the context. */

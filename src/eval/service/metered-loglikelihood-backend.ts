@@ -34,6 +34,7 @@ export function meteredLoglikelihoodBackend(backend: LoglikelihoodBackend, optio
       try {
         const scores = await backend.scoreTokens(requests, {
           ...scoreOptions,
+          requestId: entry.id,
           onRoute: (answered) => {
             routes.add(answered);
             scoreOptions?.onRoute?.(answered);

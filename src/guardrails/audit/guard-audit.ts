@@ -13,6 +13,8 @@ export type GuardDecision = {
   end: number;
   /** The detected text: HMAC'd, never stored. */
   value: string;
+  /** What else the entry records (a judge's model and flagged categories, a classifier's score); never the value. */
+  details?: Record<string, unknown> | undefined;
 };
 
 /** Who and what the decisions of a request are about. */
@@ -61,7 +63,8 @@ export class GuardAudit {
     const grouped = new Map<string, { decision: GuardDecision; hmac: string; positions: Array<{ location: string; start: number; end: number }>; occurrences: number }>();
     for (const decision of decisions) {
       const hmac = this.hmac(decision.value);
-      const key = `${decision.rule}\u0000${decision.action}\u0000${decision.entityType ?? ""}\u0000${hmac}`;
+      // Decisions that say different things (two judges' verdicts on one text) stay separate entries.
+      const key = `${decision.rule}\u0000${decision.action}\u0000${decision.entityType ?? ""}\u0000${hmac}\u0000${decision.details === undefined ? "" : JSON.stringify(decision.details)}`;
       let group = grouped.get(key);
       if (!group) grouped.set(key, (group = { decision, hmac, positions: [], occurrences: 0 }));
       group.occurrences += 1;
@@ -81,7 +84,7 @@ export class GuardAudit {
       entityType: group.decision.entityType,
       positions: group.positions,
       valueHmac: group.hmac,
-      details: group.occurrences > group.positions.length ? { occurrences: group.occurrences } : undefined,
+      details: entryDetails(group.decision.details, group.occurrences > group.positions.length ? group.occurrences : undefined),
       requestId: this.context.requestId,
     }));
     try {
@@ -90,4 +93,9 @@ export class GuardAudit {
       throw new GuardrailFailureError({ message: "the guardrail decisions could not be written to the audit log; the request was stopped", cause: error, code: "audit_write_failed" });
     }
   }
+}
+
+function entryDetails(details: Record<string, unknown> | undefined, occurrences: number | undefined): Record<string, unknown> | undefined {
+  if (occurrences === undefined) return details;
+  return { ...details, occurrences };
 }

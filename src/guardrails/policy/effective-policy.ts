@@ -1,7 +1,7 @@
 import type { GuardedRoute } from "../../spec/index.js";
 import { ENTITY_TYPES, type CustomPattern, type Dictionary, type EntityType, type ScannerOptions } from "../detectors/index.js";
 import { stricterAction, stricterInjectionAction, type InjectionAction, type PolicyAction } from "./policy-action.js";
-import type { PolicyDocument } from "./policy-schema.js";
+import { injectionActionOf, injectionClassifierOf, type InjectionClassifierRules, type ModerationRules, type PolicyDocument } from "./policy-schema.js";
 import { customDetectorKey, resolveAction } from "./resolve-action.js";
 
 /** One stored version of a named policy. */
@@ -42,12 +42,25 @@ export class EffectivePolicy {
   }
 
   get injection(): InjectionAction {
-    return this.layers.reduce<InjectionAction>((action, layer) => stricterInjectionAction(action, layer.document.injection), "off");
+    return this.layers.reduce<InjectionAction>((action, layer) => stricterInjectionAction(action, injectionActionOf(layer.document.injection)), "off");
   }
 
   /** Whether a canary goes into system prompts: any layer asks for one (by default, a layer that checks injections). */
   get canary(): boolean {
-    return this.layers.some((layer) => layer.document.canary ?? layer.document.injection !== "off");
+    return this.layers.some((layer) => layer.document.canary ?? injectionActionOf(layer.document.injection) !== "off");
+  }
+
+  /** The injection classifiers of every layer (each one is asked; a detection by any counts). */
+  get injectionClassifiers(): InjectionClassifierRules[] {
+    return this.layers.flatMap((layer) => {
+      const classifier = injectionClassifierOf(layer.document.injection);
+      return classifier ? [classifier] : [];
+    });
+  }
+
+  /** The moderation judges of every layer (each one is asked; a flag by any counts). */
+  get moderationJudges(): ModerationRules[] {
+    return this.layers.flatMap((layer) => (layer.document.moderation ? [layer.document.moderation] : []));
   }
 
   /** Every detector some layer acts on somewhere (any route), as scanner options; undefined when nothing is detected. */

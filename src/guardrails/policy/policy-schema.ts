@@ -52,6 +52,33 @@ const dictionary = z.strictObject({
   action: action.default("mask"),
 });
 
+/** A model named by a policy (a judge or a classifier): a local model or a provider's; it must exist when the policy is set. */
+const modelName = z.string({ error: "must be a model name" }).trim().min(1, { error: "must not be empty" }).max(200, { error: "must be at most 200 characters" });
+const timeoutSeconds = z.number({ error: "must be a number of seconds" }).positive({ error: "must be more than 0" }).max(600, { error: "must be at most 600" });
+
+/** A model that scores untrusted text for prompt injection (asked for `{"injection": boolean, "score": number}`). */
+const injectionClassifier = z.strictObject({
+  model: modelName,
+  /** A score at or above it is a detection (as is `injection: true`). */
+  threshold: z.number({ error: "must be a number from 0 to 1" }).min(0, { error: "must be from 0 to 1" }).max(1, { error: "must be from 0 to 1" }).default(0.5),
+  timeout_seconds: timeoutSeconds.default(30),
+});
+
+/** `injection: flag`, or `{action, classifier}` to have a classifier model score untrusted text as well. */
+const injectionRules = z.union([
+  injectionAction,
+  z.strictObject({
+    action: injectionAction.default("flag"),
+    classifier: injectionClassifier.optional(),
+  }),
+]);
+
+/** `POST /v1/moderations` under the policy: a judge model asked for OpenAI's moderation categories, merged with the detectors'. */
+const moderationRules = z.strictObject({
+  judge_model: modelName,
+  timeout_seconds: timeoutSeconds.default(30),
+});
+
 /**
  * A guardrail policy file (YAML or JSON). The shortest one, `pii: mask`, masks every PII and secret detector on every
  * route. Every field is optional.
@@ -64,7 +91,9 @@ export const policyDocumentSchema = z
     pii: entityRules.default("allow"),
     custom: z.array(customPattern, { error: "must be a list of {name, pattern, action}" }).max(100).default([]),
     dictionaries: z.array(dictionary, { error: "must be a list of {name, words, action}" }).max(100).default([]),
-    injection: injectionAction.default("off"),
+    injection: injectionRules.default("off"),
+    /** The judge model of `POST /v1/moderations`. */
+    moderation: moderationRules.optional(),
     /** A canary in the system prompt whose echo in the answer counts as an injection. Defaults to on when `injection` is. */
     canary: z.boolean({ error: "must be true or false" }).optional(),
     /** Detections in the model's own output (values it produced, not the caller's): `mask` and `redact` both redact. */
@@ -73,6 +102,9 @@ export const policyDocumentSchema = z
     routes: z.record(z.string().min(1), routeRules, { error: "must map local, upstream or provider names to actions" }).default({}),
   })
   .superRefine((policy, context) => {
+    if (typeof policy.injection !== "string" && policy.injection.classifier && policy.injection.action === "off") {
+      context.addIssue({ code: "custom", path: ["injection", "action"], message: "must be flag, strip or block when a classifier is named (off would never ask it)" });
+    }
     const names = new Set<string>();
     const detectors = [...policy.custom.map((entry, index) => ({ name: entry.name, path: ["custom", index, "name"] })), ...policy.dictionaries.map((entry, index) => ({ name: entry.name, path: ["dictionaries", index, "name"] }))];
     for (const detector of detectors) {
@@ -95,6 +127,28 @@ export type PolicyDocumentInput = z.input<typeof policyDocumentSchema>;
 export type PolicyDocument = z.output<typeof policyDocumentSchema>;
 export type EntityRules = z.output<typeof entityRules>;
 export type RouteRules = z.output<typeof routeRules>;
+export type InjectionRules = z.output<typeof injectionRules>;
+export type InjectionClassifierRules = z.output<typeof injectionClassifier>;
+export type ModerationRules = z.output<typeof moderationRules>;
+
+/** The action of a policy's `injection` field (either spelling). */
+export function injectionActionOf(rules: InjectionRules): InjectionAction {
+  return typeof rules === "string" ? rules : rules.action;
+}
+
+/** The classifier a policy's `injection` field names, if any. */
+export function injectionClassifierOf(rules: InjectionRules): InjectionClassifierRules | undefined {
+  return typeof rules === "string" ? undefined : rules.classifier;
+}
+
+/** The models a policy names (judge, classifier) with the field naming each, for checking that they exist. */
+export function modelsNamedBy(document: PolicyDocument): Array<{ model: string; field: string }> {
+  const named: Array<{ model: string; field: string }> = [];
+  if (document.moderation) named.push({ model: document.moderation.judge_model, field: "moderation.judge_model" });
+  const classifier = injectionClassifierOf(document.injection);
+  if (classifier) named.push({ model: classifier.model, field: "injection.classifier.model" });
+  return named;
+}
 
 /** Policy names: lower-case letters, digits, `.`, `_`, `-` (at most 64). `default` is the default policy. */
 export const policyNameSchema = z

@@ -48,7 +48,7 @@ function invalid(first: Issue | undefined, param: string): InvalidRequestError {
   const { issue, path } = mostSpecific(first, first.path);
   if (issue.code === "unrecognized_keys") {
     const field = formatPath([param, ...path, issue.keys[0] ?? ""]);
-    return new InvalidRequestError({ message: `Unknown policy field: ${field} (fields: description, override, pii, custom, dictionaries, injection, canary, output, routes)`, param: field, code: "unknown_parameter" });
+    return new InvalidRequestError({ message: `Unknown policy field: ${field} (fields: description, override, pii, custom, dictionaries, injection, canary, output, routes, moderation)`, param: field, code: "unknown_parameter" });
   }
   const field = formatPath([param, ...path]);
   return new InvalidRequestError({ message: `Invalid '${field}': ${issue.message}`, param: field });

@@ -126,10 +126,14 @@ export function knowledgeStorePath(home: string): string {
  */
 function keyMeter(maas: Pick<Maas, "keys" | "openMeteredRequest" | "openOperatorRequest">, guardFor: CreateKnowledgeServiceOptions["guardFor"]): EmbeddingMeter {
   return async ({ keyId, model, maxInputTokens, endpoint = "embeddings" }) => {
+    const guardEndpoint = endpoint === "rerank" ? "rerank" : "knowledge.embeddings";
     if (keyId === undefined) {
       // The local operator (`aiplus kb add|query|reindex`): in the ledger without a key, like `aiplus chat`.
       const entry = await maas.openOperatorRequest({ model, endpoint });
+      // The default policy's guard, its decisions recorded against this ledger entry.
+      const operatorGuard = await guardFor?.({ keyId: undefined, keyPolicy: undefined, endpoint: guardEndpoint });
       return {
+        guard: boundToRequest(operatorGuard, entry.id),
         settle: (outcome) => entry.settle({ usage: { inputTokens: outcome.inputTokens, outputTokens: 0 }, status: outcome.status, error: outcome.error }),
       };
     }
@@ -137,11 +141,17 @@ function keyMeter(maas: Pick<Maas, "keys" | "openMeteredRequest" | "openOperator
     if (!record || record.revokedAt !== undefined) throw new PermissionDeniedError({ message: `the API key ${keyId} that started this work was revoked`, code: "key_revoked" });
     const principal = toPrincipal(record);
     // The key's guardrails (its own policy tightening the default) before anything is billed or sent.
-    const guard = await guardFor?.({ keyId, keyPolicy: record.policy, endpoint: endpoint === "rerank" ? "rerank" : "knowledge.embeddings" });
+    const guard = await guardFor?.({ keyId, keyPolicy: record.policy, endpoint: guardEndpoint });
     const metered = await maas.openMeteredRequest({ principal, model, endpoint, maxInputTokens, maxOutputTokens: 0 });
     return {
-      guard,
+      // Its decisions are recorded against this ledger entry (the usage log and `audit?request_id=` show them).
+      guard: boundToRequest(guard, metered.id),
       settle: (outcome) => metered.settle({ usage: { inputTokens: outcome.inputTokens, outputTokens: 0 }, status: outcome.status, error: outcome.error }),
     };
   };
+}
+
+/** A guard whose decisions are recorded against one ledger request (the guard itself when it cannot be bound). */
+function boundToRequest(guard: RequestGuard | undefined, requestId: string): RequestGuard | undefined {
+  return guard?.forRequest ? guard.forRequest(requestId) : guard;
 }

@@ -23,6 +23,8 @@ export type NativeScoreEngineOptions = {
   contextSize: number | undefined;
   /** Stop a model's worker after this many idle seconds; 0 keeps it. */
   idleStopSeconds: number;
+  /** Layers offloaded to the GPU (a GPU build); undefined or 0: none. */
+  gpuLayers?: number | undefined;
   logger: RuntimeLogger;
 };
 
@@ -114,6 +116,7 @@ class ModelScorer {
       threads: this.options.threads,
       contextSize: Math.max(minimumToolContext, sequenceContext),
       sequences: toolSequences,
+      gpuLayers: this.options.gpuLayers,
     });
     this.options.logger.info({ model: this.model.name, pid: this.worker.pid, restarts: this.restarts }, "native scorer started");
     const worker = this.worker;

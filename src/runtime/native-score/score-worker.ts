@@ -15,6 +15,8 @@ export type ScoreWorkerSettings = {
   sequences: number;
   /** Tokens the tool packs into one batch (it always takes at least one group); undefined: the tool's default (one group per batch). */
   batchTokens?: number | undefined;
+  /** Layers offloaded to the GPU (a GPU build); undefined: none. */
+  gpuLayers?: number | undefined;
 };
 
 type Pending = { resolve: (body: Buffer) => void; reject: (error: unknown) => void };
@@ -48,6 +50,7 @@ export class ScoreWorker {
     this.ready.catch(() => undefined);
     const args = ["--model", settings.modelPath, "--threads", String(settings.threads), "--context", String(settings.contextSize), "--sequences", String(settings.sequences)];
     if (settings.batchTokens !== undefined) args.push("--batch-tokens", String(settings.batchTokens));
+    if (settings.gpuLayers !== undefined && settings.gpuLayers > 0) args.push("--gpu-layers", String(settings.gpuLayers));
     this.process = spawn(settings.binaryPath, args, { stdio: ["pipe", "pipe", "pipe"] });
     this.exited = new Promise((resolve) => {
       this.process.once("close", (code, signal) => {

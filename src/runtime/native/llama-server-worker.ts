@@ -15,10 +15,14 @@ export type WorkerSettings = {
   threads: number;
   /** Parallel sequences (llama-server `--parallel`). */
   slots: number;
+  /** Layers offloaded to the GPU (`--n-gpu-layers`): 0 on a CPU build or with AIPLUS_GPU=cpu. */
+  gpuLayers?: number | undefined;
   /** Tokens per slot (the worker gets `slots × contextSize`). */
   contextSize: number;
   /** An embedding worker (`--embedding`, one slot per input batch). */
   embedding: boolean;
+  /** A multimodal projector (`--mmproj`): the worker then takes images, placed at {@link workerMediaMarker}. */
+  projectorPath?: string | undefined;
   logger: RuntimeLogger;
   /** Milliseconds to wait for `/health` after a start. Defaults to 120 000. */
   startTimeoutMs?: number | undefined;
@@ -39,6 +43,12 @@ export type WorkerSnapshot = {
 };
 
 const stderrTailLength = 4096;
+
+/**
+ * Where an image goes in a multimodal prompt string: every worker gets it as `LLAMA_MEDIA_MARKER` (llama-server would
+ * pick a random one otherwise), so prompts are rendered without asking the worker first.
+ */
+export const workerMediaMarker = "<__aiplus_media_e3b1c4__>";
 const firstBackoffMs = 250;
 const maximumBackoffMs = 10_000;
 /** A worker that ran this long before it crashed starts again without waiting. */
@@ -247,10 +257,11 @@ export class LlamaServerWorker {
       "--host", this.socketPath,
       "--threads", String(threads),
       "--threads-batch", String(threads),
-      "--n-gpu-layers", "0",
+      "--n-gpu-layers", String(this.settings.gpuLayers ?? 0),
       "--no-webui",
       "--log-verbosity", "2",
     ];
+    if (this.settings.projectorPath !== undefined) common.push("--mmproj", this.settings.projectorPath);
     if (embedding) return [...common, "--embedding", "--parallel", "1", "--ctx-size", String(contextSize), "--batch-size", String(contextSize), "--ubatch-size", String(contextSize)];
     return [...common, "--parallel", String(slots), "--ctx-size", String(contextSize * slots), "--no-context-shift", "--cont-batching", "--no-kv-unified"];
   }
@@ -270,7 +281,7 @@ export class LlamaServerWorker {
     this.stderrTail = "";
     this.startedAt = Date.now();
     const [command, ...commandArguments] = [...deathSignalPrefix(), this.settings.serverPath, ...this.arguments()];
-    const child = spawn(command!, commandArguments, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(command!, commandArguments, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LLAMA_MEDIA_MARKER: workerMediaMarker } });
     this.child = child;
     liveWorkers.add(child);
     child.once("exit", () => liveWorkers.delete(child));

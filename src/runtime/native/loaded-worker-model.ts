@@ -6,6 +6,8 @@ import { LlamaServerWorker } from "./llama-server-worker.js";
 /** Settings of a worker model: what the pool resolved plus the native build. */
 export type WorkerLoadSettings = {
   serverPath: string;
+  /** Layers the worker offloads to the GPU (a GPU build, unless AIPLUS_GPU=cpu). */
+  gpuLayers: number;
   threads: number;
   sequences: number;
   /** Per sequence; undefined: min(training context, 4096). */
@@ -47,12 +49,14 @@ export class LoadedWorkerModel {
       const contextSize = trained === undefined ? configured : Math.min(configured, trained);
       const worker = new LlamaServerWorker({
         serverPath: settings.serverPath,
+        gpuLayers: settings.gpuLayers,
         modelPath: registered.path,
         modelName: registered.name,
         threads: settings.threads,
         slots: registered.kind === "embedding" ? 1 : settings.sequences,
         contextSize,
         embedding: registered.kind === "embedding",
+        projectorPath: registered.kind === "llm" ? registered.metadata.projector?.path : undefined,
         logger: settings.logger,
       });
       const loaded = new LoadedWorkerModel(registered, worker, model, resolveChatWrapper(model), contextSize, settings.maxQueue, memoryBytes);

@@ -5,6 +5,7 @@ import {
   type LanguageModelInfo,
   type LanguageModelStreamPart,
 } from "../../spec/index.js";
+import { assertNoImages, estimatedImageTokens, firstImageParam } from "../chat-images.js";
 import { assertNotFarBeyondContext, checkedPromptTokens, warningsFor } from "../local-language-model.js";
 import type { ModelPool, PoolLease } from "../model-pool.js";
 import { outputConstraintFor } from "../output-constraint.js";
@@ -12,6 +13,7 @@ import { promptTokensFor } from "../prompt-tokens.js";
 import { randomSeed } from "../sampling-options.js";
 import type { RegisteredModel } from "../types.js";
 import type { LoadedWorkerModel } from "./loaded-worker-model.js";
+import { multimodalPromptFor } from "./multimodal-prompt.js";
 import { WorkerGeneration } from "./worker-generation.js";
 
 /** A serialized llama.cpp PEG parser that matches the empty string: parses nothing, never fails. */
@@ -64,14 +66,16 @@ export class NativeLanguageModel implements LanguageModel {
   }
 
   async countPromptTokens(options: LanguageModelCallOptions): Promise<number | undefined> {
+    this.assertCanReadImages(options);
     return this.withModel(async ({ loaded }) => {
       assertNotFarBeyondContext(loaded, options);
-      return promptTokensFor(loaded, options).tokens.length;
+      return promptTokensFor(loaded, options).tokens.length + estimatedImageTokens(options, this.registered.metadata.projector);
     });
   }
 
   async doStream(options: LanguageModelCallOptions): Promise<{ stream: ReadableStream<LanguageModelStreamPart> }> {
     if (options.prompt.type === "text" && options.prompt.echo && options.logprobs !== undefined) return this.promptScoring.doStream(options);
+    this.assertCanReadImages(options);
     const lease = await this.pool.acquireWorker(this.registered, options.abortSignal);
     try {
       return { stream: await this.start(lease, options) };
@@ -79,6 +83,12 @@ export class NativeLanguageModel implements LanguageModel {
       lease.release();
       throw error;
     }
+  }
+
+  /** Images need a projector registered with the model (`models add --mmproj`). */
+  private assertCanReadImages(options: LanguageModelCallOptions): void {
+    if (this.registered.metadata.projector) return;
+    assertNoImages(options, this.modelId, "it has no vision projector; register it with `aiplus models add <model.gguf> --mmproj <projector.gguf>`");
   }
 
   private async withModel<T>(work: (lease: PoolLease<LoadedWorkerModel>) => Promise<T>): Promise<T> {
@@ -94,6 +104,8 @@ export class NativeLanguageModel implements LanguageModel {
     const { loaded, llama } = lease;
     const { maxTokens } = options.sampling;
     const prompt = checkedPromptTokens(loaded, options);
+    // A chat with images goes to the worker as text with media markers and the images (its projector encodes them).
+    const multimodal = firstImageParam(options) !== undefined ? multimodalPromptFor(loaded, options) : undefined;
     const contextSize = loaded.contextSize;
     const topLogprobs = options.logprobs?.topLogprobs;
     const { worker } = loaded;
@@ -103,7 +115,7 @@ export class NativeLanguageModel implements LanguageModel {
     const constraint = await outputConstraintFor(llama, options);
     const stopTexts = [...(options.sampling.stop ?? []), ...prompt.stopTexts];
     const body: Record<string, unknown> = {
-      prompt: prompt.tokens,
+      prompt: multimodal ? multimodal.body : prompt.tokens,
       stream: true,
       cache_prompt: true,
       // The text of every event is relayed raw: llama-server's own chat-output parser is replaced by one that accepts
@@ -122,7 +134,8 @@ export class NativeLanguageModel implements LanguageModel {
     const generation = new WorkerGeneration({
       worker,
       body,
-      promptTokenCount: prompt.tokens.length,
+      promptTokenCount: multimodal ? multimodal.textTokenCount : prompt.tokens.length,
+      textPromptTokenCount: multimodal?.textTokenCount,
       maxTokens,
       mode: constraint.mode,
       constrained: constraint.grammar !== undefined,

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { InvalidRequestError, type FinishReason, type LanguageModelStreamPart, type TokenLogprob, type Usage } from "../../spec/index.js";
+import { ContextOverflowError, InvalidRequestError, type FinishReason, type LanguageModelStreamPart, type TokenLogprob, type Usage } from "../../spec/index.js";
 import { isCompleteJson } from "../json-completion.js";
 import { newToolCallId } from "../local-language-model.js";
 import { StopSequenceMatcher } from "../stop-sequence-matcher.js";
@@ -25,6 +25,11 @@ export type WorkerGenerationOptions = {
   /** The `/completion` request body (stream: true). */
   body: Record<string, unknown>;
   promptTokenCount: number;
+  /**
+   * A prompt with images: its text tokens. The prompt's count then comes from the worker (`tokens_evaluated`, images
+   * included); the difference is reported as image tokens.
+   */
+  textPromptTokenCount?: number | undefined;
   maxTokens: number | undefined;
   mode: "text" | "tool-call";
   /** Whether a grammar constrains the output (the generation ends at the first complete JSON value). */
@@ -46,6 +51,7 @@ export class WorkerGeneration {
   private readonly stopMatcher: StopSequenceMatcher;
   private readonly aborter = new AbortController();
   private generated = 0;
+  private promptTokens: number;
   private toolText = "";
   private constrainedText = "";
   private finished = false;
@@ -57,6 +63,7 @@ export class WorkerGeneration {
 
   constructor(private readonly options: WorkerGenerationOptions) {
     this.stopMatcher = new StopSequenceMatcher(options.stopTexts);
+    this.promptTokens = options.promptTokenCount;
     this.untrack = options.worker.track();
   }
 
@@ -110,19 +117,27 @@ export class WorkerGeneration {
 
   private async refused(response: IncomingMessage): Promise<void> {
     let message = `HTTP ${response.statusCode}`;
+    let type: string | undefined;
     try {
       response.setEncoding("utf8");
       let text = "";
       for await (const chunk of response) text += chunk as string;
-      const body = JSON.parse(text) as { error?: { message?: string } };
+      const body = JSON.parse(text) as { error?: { message?: string; type?: string } };
       if (body.error?.message) message = body.error.message;
+      type = body.error?.type;
     } catch {
       // the status says enough
     }
     const modelName = this.options.worker.settings.modelName;
-    this.fail(response.statusCode === 400
-      ? new InvalidRequestError({ message: `the worker of model ${modelName} refused the request: ${message}` })
-      : this.options.worker.describeFailure(new Error(message)));
+    if (response.statusCode !== 400) return this.fail(this.options.worker.describeFailure(new Error(message)));
+    // Only a prompt with images reaches the worker without aiplus knowing its length, or with bytes it may not decode.
+    if (this.options.textPromptTokenCount !== undefined && type === "exceed_context_size_error") {
+      return this.fail(new ContextOverflowError({ message: `the prompt with its images exceeds the model's context: ${message}`, param: "messages", code: "context_length_exceeded" }));
+    }
+    if (this.options.textPromptTokenCount !== undefined && /failed to (load|tokenize)/i.test(message)) {
+      return this.fail(new InvalidRequestError({ message: `the worker of model ${modelName} could not decode an image: ${message}`, param: "messages", code: "invalid_image" }));
+    }
+    this.fail(new InvalidRequestError({ message: `the worker of model ${modelName} refused the request: ${message}` }));
   }
 
   private accept(event: WorkerEvent): void {
@@ -133,6 +148,7 @@ export class WorkerGeneration {
       return;
     }
     const data = event.payload as WorkerCompletionEvent;
+    if (this.options.textPromptTokenCount !== undefined && data.tokens_evaluated !== undefined) this.promptTokens = data.tokens_evaluated;
     // Tokens held back by llama-server (an incomplete UTF-8 character) arrive with a later event: count what it counts.
     this.generated = data.tokens_predicted ?? this.generated + (data.tokens?.length ?? 0);
     const text = data.content ?? "";
@@ -192,7 +208,10 @@ export class WorkerGeneration {
   }
 
   private usage(data: WorkerCompletionEvent | undefined): Usage {
-    return { inputTokens: this.options.promptTokenCount, outputTokens: data?.tokens_predicted ?? this.generated };
+    const outputTokens = data?.tokens_predicted ?? this.generated;
+    const textTokens = this.options.textPromptTokenCount;
+    if (textTokens === undefined) return { inputTokens: this.promptTokens, outputTokens };
+    return { inputTokens: this.promptTokens, outputTokens, imageInputTokens: Math.max(0, this.promptTokens - textTokens) };
   }
 
   /** Emits the held text (unless `flush` is false), the tool call and the finish part. */

@@ -20,6 +20,17 @@ const metadataSchema = z.object({
   hasChatTemplate: z.boolean(),
   vocabularySize: optionalNumber,
   fileSizeBytes: z.number(),
+  projector: z
+    .object({
+      path: z.string(),
+      projectorType: optionalString,
+      projectionDim: z.number(),
+      imageSize: optionalNumber,
+      patchSize: optionalNumber,
+      fileSizeBytes: z.number(),
+    })
+    .nullish()
+    .transform((value) => value ?? undefined),
 });
 
 export type ModelRepositoryOptions = {
@@ -121,6 +132,7 @@ function toRegisteredModel(row: ModelsTable): RegisteredModel {
     hasChatTemplate: parsed.hasChatTemplate,
     vocabularySize: parsed.vocabularySize,
     fileSizeBytes: parsed.fileSizeBytes,
+    ...(parsed.projector ? { projector: parsed.projector } : {}),
   };
   return { name: row.name, path: row.path, kind: z.enum(["llm", "embedding"]).parse(row.kind), metadata };
 }
