@@ -46,6 +46,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         contextSize: resolved.contextSize,
         idleStopSeconds: resolved.idleUnloadSeconds,
         gpuLayers,
+        memory: pool,
         logger: resolved.logger,
       })
     : undefined;

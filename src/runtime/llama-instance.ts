@@ -21,6 +21,7 @@ export class LlamaInstance {
   /** The configured budget, else 75% of VRAM (GPU) or of RAM (CPU). */
   async memoryBudgetBytes(): Promise<number> {
     if (this.options.memoryBudgetBytes !== undefined) return this.options.memoryBudgetBytes;
+    if (this.options.gpu === "cpu") return Math.floor(os.totalmem() * 0.75);
     const llama = await this.get();
     if (llama.gpu !== false) return Math.floor((await llama.getVramState()).total * 0.75);
     return Math.floor(os.totalmem() * 0.75);

@@ -32,9 +32,10 @@ function contextSizeFor(trainContextSize: number | undefined, configured: number
 }
 
 /** Bytes the model plus its context will take, from node-llama-cpp's estimates (RAM and VRAM summed). */
-export async function estimateMemoryBytes(llama: Llama, registered: RegisteredModel, settings: Pick<LoadSettings, "sequences" | "contextSize">): Promise<number> {
+export async function estimateMemoryBytes(llama: Llama | undefined, registered: RegisteredModel, settings: Pick<LoadSettings, "sequences" | "contextSize">): Promise<number> {
+  // Without the binding (a helper process's memory): the same estimate, all of it in RAM.
   const insights = await GgufInsights.from(await readGgufFileInfo(registered.path, { logWarnings: false }), llama);
-  const gpuLayers = llama.gpu === false ? 0 : insights.totalLayers;
+  const gpuLayers = llama === undefined || llama.gpu === false ? 0 : insights.totalLayers;
   const embedding = registered.kind === "embedding";
   const model = insights.estimateModelResourceRequirements({ gpuLayers });
   const context = insights.estimateContextResourceRequirements({

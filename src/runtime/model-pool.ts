@@ -38,6 +38,8 @@ export class ModelPool {
   private readonly loadLock = new AsyncLock();
   private budgetBytes: number | undefined;
   private disposed = false;
+  /** Memory held outside the pool's entries in the same budget: the native scorer's helper processes, by holder. */
+  private readonly held = new Map<string, number>();
 
   constructor(
     private readonly llama: LlamaInstance,
@@ -77,6 +79,7 @@ export class ModelPool {
         lastUsedAt: entry.lastUsedAt,
       })),
       memoryBudgetBytes: this.budgetBytes ?? this.options.memoryBudgetBytes ?? 0,
+      heldBytes: [...this.held.values()].reduce((sum, bytes) => sum + bytes, 0),
     };
   }
 
@@ -99,6 +102,28 @@ export class ModelPool {
   async preload(registered: RegisteredModel): Promise<void> {
     const lease = await this.acquire(registered, registered.kind, undefined, this.nativeServerPath === undefined ? "node-llama-cpp" : "native");
     lease.release();
+  }
+
+  /**
+   * Counts a helper process that loads `registered` (the native scorer's, with `contextSize` tokens of context) in the
+   * pool's memory budget, evicting idle models first when it does not fit; returns the function that gives the memory
+   * back. Refused like a load: `model_exceeds_memory_budget`, or 503 `memory_budget_busy` when busy models hold it.
+   */
+  async hold(holder: string, registered: RegisteredModel, contextSize: number): Promise<() => void> {
+    // Estimated from the GGUF alone: a helper process must not load the in-process binding.
+    const bytes = await estimateMemoryBytes(undefined, registered, { sequences: 1, contextSize });
+    await this.loadLock.run(async () => {
+      if (this.disposed) throw new OverloadedError({ message: "the runtime is shutting down", code: "runtime_disposed" });
+      this.held.delete(holder);
+      await this.makeRoom(registered.name, bytes);
+      this.held.set(holder, bytes);
+    });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (this.held.get(holder) === bytes) this.held.delete(holder);
+    };
   }
 
   async unload(name: string): Promise<void> {
@@ -216,7 +241,7 @@ export class ModelPool {
     if (needed > budget) {
       throw new InvalidRequestError({ message: `model ${name} needs about ${needed} bytes, more than the memory budget of ${budget} bytes`, param: "model", code: "model_exceeds_memory_budget" });
     }
-    const used = (): number => [...this.entries.values()].reduce((sum, entry) => sum + entry.loaded.memoryBytes, 0);
+    const used = (): number => [...this.entries.values()].reduce((sum, entry) => sum + entry.loaded.memoryBytes, 0) + [...this.held.values()].reduce((sum, bytes) => sum + bytes, 0);
     const leastRecentlyUsedIdle = (): PoolEntry | undefined =>
       [...this.entries.values()].filter((entry) => !this.isBusy(entry)).sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
     while (used() + needed > budget) {

@@ -57,6 +57,8 @@ export type RuntimeStats = {
     worker?: WorkerSnapshot | undefined;
   }[];
   memoryBudgetBytes: number;
+  /** Memory of helper processes counted in the budget (the native scorer's, one per model in use). */
+  heldBytes?: number | undefined;
   /** The active engine and why (`aiplus engine status`). */
   engine?: EngineSelection | undefined;
 };

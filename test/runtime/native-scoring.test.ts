@@ -9,6 +9,7 @@ import { decodeScoreBody, encodeScoreRequest } from "../../src/runtime/native-sc
 import { ScoreWorker } from "../../src/runtime/native-score/score-worker.js";
 import { ContextOverflowError, InvalidRequestError, ServiceUnavailableError, type TokenLogprob } from "../../src/spec/index.js";
 import { datasetPath } from "../eval/support/datasets-path.js";
+import { estimateMemoryBytes } from "../../src/runtime/loaded-model.js";
 import { collect, registeredTestModel } from "./runtime-fixtures.js";
 
 // The native scorer (bin/aiplus-score of scripts/build-native.sh) against the in-process engine: same log-probabilities
@@ -212,6 +213,35 @@ describe("native prompt scoring: failures", () => {
       expect(restarted?.pid).not.toBe(worker!.pid);
     } finally {
       await engine.dispose();
+    }
+  });
+
+  it("counts each scorer process in the model pool's memory budget: idle models are evicted for it, it gives the memory back when it stops", async () => {
+    const scorerBytes = await estimateMemoryBytes(undefined, stories, { sequences: 1, contextSize: 2048 });
+    const probe = createRuntime({ gpu: "cpu", threads: 1, sequences: 4, idleUnloadSeconds: 0 });
+    await probe.load(tiny);
+    const tinyBytes = probe.stats().loaded[0]!.memoryBytes;
+    await probe.dispose();
+    // Room for either, not both.
+    const budgeted = createRuntime({ gpu: "cpu", threads: 1, sequences: 4, idleUnloadSeconds: 0, nativeScorerPath: binary, memoryBudgetBytes: Math.max(scorerBytes, tinyBytes) + 1 });
+    const cramped = createRuntime({ gpu: "cpu", threads: 1, sequences: 4, idleUnloadSeconds: 0, nativeScorerPath: binary, memoryBudgetBytes: scorerBytes - 1 });
+    try {
+      await budgeted.load(tiny);
+      expect(budgeted.stats().loaded.map((entry) => entry.name)).toEqual(["llama-2-tiny-random"]);
+      const scores = await budgeted.promptScorer!(stories).scoreTokens([{ tokens: hellaswagItems[0]![0]!, from: 1 }]);
+      expect(scores[0]!.length).toBe(hellaswagItems[0]![0]!.length - 1);
+      // The idle in-process model was evicted to make room for the scorer's process, which is counted now.
+      expect(budgeted.stats().loaded).toEqual([]);
+      expect(budgeted.stats().heldBytes).toBe(scorerBytes);
+      await budgeted.unload("stories260K");
+      expect(budgeted.stats().heldBytes).toBe(0);
+      // A budget the scorer cannot fit in refuses it like a model load, naming the budget.
+      const refused = await cramped.promptScorer!(stories).scoreTokens([{ tokens: hellaswagItems[0]![0]!, from: 1 }]).then(() => undefined, (error: unknown) => error);
+      expect(refused).toBeInstanceOf(InvalidRequestError);
+      expect((refused as InvalidRequestError).code).toBe("model_exceeds_memory_budget");
+    } finally {
+      await budgeted.dispose();
+      await cramped.dispose();
     }
   });
 

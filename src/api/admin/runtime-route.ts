@@ -10,6 +10,7 @@ export function runtimeRoute({ runtime }: RouteDependencies): Hono<AppEnvironmen
     return c.json({
       object: "runtime",
       memory_budget_bytes: stats.memoryBudgetBytes,
+      held_bytes: stats.heldBytes ?? 0,
       engine: stats.engine ? { active: stats.engine.active, requested: stats.engine.requested, reason: stats.engine.reason, native_built: stats.engine.native.built } : null,
       loaded: stats.loaded.map((model) => ({
         name: model.name,

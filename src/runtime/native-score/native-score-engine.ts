@@ -25,6 +25,11 @@ export type NativeScoreEngineOptions = {
   idleStopSeconds: number;
   /** Layers offloaded to the GPU (a GPU build); undefined or 0: none. */
   gpuLayers?: number | undefined;
+  /**
+   * The model pool's memory budget: each worker's memory is held there while it runs (idle models are evicted to make
+   * room; a start that cannot fit is refused). Undefined: not counted.
+   */
+  memory?: { hold(holder: string, model: RegisteredModel, contextSize: number): Promise<() => void> } | undefined;
   logger: RuntimeLogger;
 };
 
@@ -90,31 +95,31 @@ class ModelScorer {
    */
   private async current(): Promise<ScoreWorker> {
     if (this.worker && !this.worker.dead) return this.worker;
-    if (!this.worker) return this.start();
-    this.restarting ??= this.restartAfterBackoff().finally(() => {
+    this.restarting ??= this.start().finally(() => {
       this.restarting = undefined;
     });
     return this.restarting;
   }
 
-  private async restartAfterBackoff(): Promise<ScoreWorker> {
-    const diedAt = this.diedAt ?? Date.now();
-    this.crashesInRow = diedAt - this.startedAt >= stableAfterMs ? 1 : this.crashesInRow + 1;
-    this.backoffMs = Math.min(maximumBackoffMs, firstBackoffMs * 2 ** (this.crashesInRow - 1));
-    const wait = this.backoffMs - (Date.now() - diedAt);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    this.restarts++;
-    return this.start();
-  }
-
-  private start(): ScoreWorker {
+  /** Starts the worker: after a crash once the backoff has passed; its memory counted in the pool's budget first. */
+  private async start(): Promise<ScoreWorker> {
+    if (this.worker) {
+      const diedAt = this.diedAt ?? Date.now();
+      this.crashesInRow = diedAt - this.startedAt >= stableAfterMs ? 1 : this.crashesInRow + 1;
+      this.backoffMs = Math.min(maximumBackoffMs, firstBackoffMs * 2 ** (this.crashesInRow - 1));
+      const wait = this.backoffMs - (Date.now() - diedAt);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.restarts++;
+    }
     const sequenceContext = scoringContextSize(this.model, this.options.contextSize);
+    const contextSize = Math.max(minimumToolContext, sequenceContext);
+    const releaseMemory = await this.options.memory?.hold(`native-scorer:${this.model.name}`, this.model, contextSize);
     this.worker = new ScoreWorker({
       binaryPath: this.options.binaryPath,
       modelPath: this.model.path,
       modelName: this.model.name,
       threads: this.options.threads,
-      contextSize: Math.max(minimumToolContext, sequenceContext),
+      contextSize,
       sequences: toolSequences,
       gpuLayers: this.options.gpuLayers,
     });
@@ -123,6 +128,7 @@ class ModelScorer {
     this.startedAt = Date.now();
     this.diedAt = undefined;
     void worker.exited.then(() => {
+      releaseMemory?.();
       if (this.worker === worker) this.diedAt = Date.now();
     });
     return worker;
