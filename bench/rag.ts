@@ -1,12 +1,14 @@
 /**
  * npm run bench:rag [-- --dataset DIR] [--embedding-model NAME|PATH.gguf] [--quality-only] [--lexical-weight W] [--vector-weight W]
- *   [--store sqlite|postgres] [--latency-sizes 10000,100000]
+ *   [--store sqlite|postgres] [--latency-sizes 10000,100000] [--only quality,ingest,latency] [--ingest-documents 300] [--ingest-rounds 2]
  * (NAME: a local embedding model registered in $AIPLUS_HOME.)
  * Retrieval quality (nDCG@10, Recall@10, MRR@10 of lexical / vector / hybrid through ingestDocument + retrieve),
  * ingestion throughput as a ratio of the raw embedding throughput of the same model, and query latency p50/p95
  * at 10k and 100k synthetic chunks. Last line: `rag: ingest/embed=… hybrid_p95_ms@100k=… ndcg10_lexical=…`.
  * `--store postgres` measures the SQLite default and the PostgreSQL store (pgvector HNSW + BM25 postings; on
  * AIPLUS_TEST_POSTGRES_URL, else a throwaway local PostgreSQL) side by side; last line `rag(postgres): …`.
+ * `--only` runs some of the three parts (e.g. `--only ingest` or `--only latency --latency-sizes 20000`); the last
+ * lines then carry only their figures.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -31,6 +33,9 @@ const option = (name: string) => {
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const datasetFolder = option("--dataset") ?? path.resolve(repositoryRoot, "../shared/datasets/retrieval/scifact");
 const qualityOnly = argumentsList.includes("--quality-only") || option("--dataset") !== undefined;
+const benchParts = ["quality", "ingest", "latency"] as const;
+const parts = new Set((option("--only") ?? (qualityOnly ? "quality" : benchParts.join(","))).split(","));
+for (const part of parts) if (!(benchParts as readonly string[]).includes(part)) throw new Error(`--only ${part}: expected some of ${benchParts.join(",")}`);
 const hybridWeights = {
   lexical: Number(option("--lexical-weight") ?? defaultHybridWeights.lexical),
   vector: Number(option("--vector-weight") ?? defaultHybridWeights.vector),
@@ -46,28 +51,35 @@ async function main(): Promise<void> {
   // Both stores index the same vectors: the second store's ingestion reuses the first one's embeddings.
   const qualityEmbedder = { ...embedder, model: memoizedEmbeddingModel(embedder.model) };
   try {
-    const results = new Map<BenchStoreKind, { quality: Record<RetrievalMode, number>; ratio?: number; hybridP95At?: number }>();
-    for (const kind of storeKinds) results.set(kind, { quality: await measureQuality(dataset, qualityEmbedder, kind, folder) });
-    if (!qualityOnly) {
+    const results = new Map<BenchStoreKind, { quality?: Record<RetrievalMode, number>; ratio?: number; hybridP95At?: number }>(storeKinds.map((kind) => [kind, {}]));
+    if (parts.has("quality")) for (const kind of storeKinds) results.get(kind)!.quality = await measureQuality(dataset, qualityEmbedder, kind, folder);
+    if (parts.has("ingest")) {
       const ratios = await measureIngestRatio(dataset, embedder, folder);
+      for (const kind of storeKinds) results.get(kind)!.ratio = ratios.get(kind)!;
+    }
+    if (parts.has("latency")) {
       const largest = Math.max(...latencySizes);
       for (const kind of storeKinds) {
         const latency = await measureLatency({ openStore: (label) => openBenchStore(kind, folder, label), label: kind, dataset, dimensions: embedder.dimensions, sizes: latencySizes });
-        Object.assign(results.get(kind)!, { ratio: ratios.get(kind)!, hybridP95At: latency.get(largest)!.hybrid.p95 });
+        results.get(kind)!.hybridP95At = latency.get(largest)!.hybrid.p95;
       }
     }
     const summary = (kind: BenchStoreKind) => {
       const { quality, ratio, hybridP95At } = results.get(kind)!;
       const sizeLabel = `${Math.max(...latencySizes) / 1000}k`;
-      const speed = ratio === undefined ? "" : `ingest/embed=${ratio.toFixed(2)} hybrid_p95_ms@${sizeLabel}=${hybridP95At!.toFixed(1)} `;
-      return `${speed}ndcg10_lexical=${quality.lexical.toFixed(3)} ndcg10_vector=${quality.vector.toFixed(3)} ndcg10_hybrid=${quality.hybrid.toFixed(3)}`;
+      const figures = [
+        ratio === undefined ? undefined : `ingest/embed=${ratio.toFixed(2)}`,
+        hybridP95At === undefined ? undefined : `hybrid_p95_ms@${sizeLabel}=${hybridP95At.toFixed(1)}`,
+        quality && `ndcg10_lexical=${quality.lexical.toFixed(3)} ndcg10_vector=${quality.vector.toFixed(3)} ndcg10_hybrid=${quality.hybrid.toFixed(3)}`,
+      ];
+      return figures.filter((figure) => figure !== undefined).join(" ");
     };
     console.log(`rag: ${summary("sqlite")}`);
     if (results.has("postgres")) {
       const sqlite = results.get("sqlite")!.quality;
       const postgres = results.get("postgres")!.quality;
-      const parity = `delta_lexical=${(postgres.lexical - sqlite.lexical).toFixed(3)} delta_hybrid=${(postgres.hybrid - sqlite.hybrid).toFixed(3)}`;
-      console.log(`rag(postgres): ${summary("postgres")} ${parity}`);
+      const parity = sqlite && postgres ? ` delta_lexical=${(postgres.lexical - sqlite.lexical).toFixed(3)} delta_hybrid=${(postgres.hybrid - sqlite.hybrid).toFixed(3)}` : "";
+      console.log(`rag(postgres): ${summary("postgres")}${parity}`);
     }
   } finally {
     await embedder.dispose();

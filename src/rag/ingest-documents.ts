@@ -23,9 +23,9 @@ export type IngestDocumentsOptions = Pick<IngestDocumentOptions, SharedOption> &
   /** `doEmbed` calls in flight at once (default 2, see `EmbeddingBatcher`). */
   parallelBatches?: number | undefined;
   /**
-   * Most chunks per write transaction (default the batch size; a document is never split): a commit (FTS5 segment
-   * flush, WAL append) costs as much as storing several chunks, so bulk ingestion commits in groups, small enough
-   * that a write holds the event loop only a few milliseconds.
+   * Most chunks per write transaction (default the store's `preferredWriteBatchChunks`, else the batch size; a
+   * document is never split): a commit (FTS5 segment flush, WAL append) costs as much as storing several chunks, so
+   * bulk ingestion commits in groups, small enough that a write holds the event loop only a few milliseconds.
    */
   writeBatchChunks?: number | undefined;
   /** Called once per document, in input order, when its outcome is final (durably written, unchanged or failed). */
@@ -54,7 +54,7 @@ export async function ingestDocuments(documents: IngestInput[], options: IngestD
   const { store, scope, abortSignal } = options;
   const batchSize = Math.max(1, options.batchSize ?? 32);
   const lookaheadChunks = Math.max(1, options.lookaheadChunks ?? 8 * batchSize);
-  const writeBatchChunks = Math.max(1, options.writeBatchChunks ?? batchSize);
+  const writeBatchChunks = Math.max(1, options.writeBatchChunks ?? store.preferredWriteBatchChunks ?? batchSize);
   const batcher = new EmbeddingBatcher({ store, batchSize, parallelBatches: options.parallelBatches, abortSignal });
   const slots: Slot[] = documents.map(() => {
     const slot = { settled: undefined, chunkCount: 0 } as Slot;

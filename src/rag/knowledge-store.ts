@@ -130,6 +130,11 @@ export interface KnowledgeStore {
    * ingestion pays one commit per batch instead of one per document. Later entries win for a repeated document id.
    */
   writeDocuments(scope: KnowledgeBaseScope, inputs: DocumentWithChunks[]): Promise<void>;
+  /**
+   * Most chunks bulk ingestion should hand {@link writeDocuments} at once, when the caller sets none (default: the
+   * embedding batch size). A database server prefers fewer, larger writes (round trips, term-statistics upserts).
+   */
+  readonly preferredWriteBatchChunks?: number | undefined;
   /** Atomically replaces one document's chunks in one generation (background re-indexing). */
   writeGenerationChunks(scope: KnowledgeBaseScope, generationId: number, documentId: string, chunks: EmbeddedChunk[]): Promise<void>;
   /** Atomically deletes a document with its chunks, vectors and lexical entries in every generation. */

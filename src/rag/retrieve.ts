@@ -92,14 +92,13 @@ async function retrieveOnce(options: RetrieveOptions): Promise<RetrievalResult> 
   if (mode !== "lexical" && !options.embeddingModelFor) throw new TypeError(`${mode} retrieval needs embeddingModelFor`);
   const embeddingModelFor = options.embeddingModelFor;
   // The two searches are independent: a store on a database server answers them at once (two connections).
-  const searchVectors = async (): Promise<{ hits: SearchHit[]; queryVector: Float32Array | undefined }> => {
-    if (mode === "lexical" || !embeddingModelFor) return { hits: [], queryVector: undefined };
+  const searchVectors = async (): Promise<SearchHit[]> => {
+    if (mode === "lexical" || !embeddingModelFor) return [];
     const model = await embeddingModelFor(generation);
     const embedded = await model.doEmbed({ values: [options.query], abortSignal: options.abortSignal });
-    const queryVector = normaliseVector(embedded.embeddings[0] ?? []);
-    return { hits: await store.vectorSearch(scope, queryVector, searchOptions), queryVector };
+    return store.vectorSearch(scope, normaliseVector(embedded.embeddings[0] ?? []), searchOptions);
   };
-  const [lexicalHits, { hits: vectorHits, queryVector }] = await Promise.all([
+  const [lexicalHits, vectorHits] = await Promise.all([
     mode === "vector" ? Promise.resolve([]) : store.lexicalSearch(scope, options.query, { ...searchOptions, ...options.bm25 }),
     searchVectors(),
   ]);

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { PostgresKnowledgeStore } from "../../src/rag/index.js";
+import { PostgresKnowledgeStore, type PostgresKnowledgeStoreOptions } from "../../src/rag/index.js";
 import { openDatabase } from "../../src/store/index.js";
 import { startTestPostgres, type TestPostgres } from "../support/postgres.js";
 import { handMadeDocument, runKnowledgeStoreContract } from "./support/knowledge-store-contract.js";
@@ -14,12 +14,12 @@ afterAll(async () => postgres.stop());
 const knowledgeTables = ["rag_embedding_cache", "rag_grants", "rag_terms", "rag_document_postings", "rag_chunk_postings", "rag_chunks", "rag_documents", "rag_generations", "rag_knowledge_bases"];
 
 /** A store on the platform's (migrated) PostgreSQL database, emptied first: no rows, no generation indexes, ids from 1. */
-async function freshStore(): Promise<PostgresKnowledgeStore> {
+async function freshStore(options: Omit<PostgresKnowledgeStoreOptions, "database" | "closeDatabase"> = {}): Promise<PostgresKnowledgeStore> {
   const database = await openDatabase(postgres.url);
   await sql`truncate ${sql.join(knowledgeTables.map((table) => sql.table(table)))} restart identity cascade`.execute(database.db);
   const indexes = await sql<{ name: string }>`select indexname as name from pg_indexes where indexname like 'rag_chunks_embedding_%'`.execute(database.db);
   for (const index of indexes.rows) await sql`drop index ${sql.id(index.name)}`.execute(database.db);
-  return new PostgresKnowledgeStore({ database, closeDatabase: true });
+  return new PostgresKnowledgeStore({ ...options, database, closeDatabase: true });
 }
 
 runKnowledgeStoreContract("PostgreSQL (pgvector HNSW + BM25 postings)", freshStore);
@@ -96,14 +96,35 @@ it("scores BM25 exactly like the SQLite store (same hits, same scores) for any k
   }
 });
 
-it("serves vector searches from the generation's HNSW index, and fills the limit under a filter", async () => {
-  const store = await freshStore();
+it("scans a small generation exactly, builds its HNSW index in bulk once it holds the minimum, then serves vector searches from it, filling the limit under a filter", async () => {
+  const store = await freshStore({ vectorIndexMinimumChunks: 2000 });
+  const indexes = async () => {
+    const database = await openDatabase(postgres.url);
+    try {
+      await sql`analyze rag_chunks`.execute(database.db);
+      const result = await sql<{ name: string; valid: boolean }>`select c.relname as name, i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
+        where c.relname like 'rag_chunks_embedding_%'`.execute(database.db);
+      return result.rows;
+    } finally {
+      await database.dispose();
+    }
+  };
   try {
     const scope = { knowledgeBaseId: "kb", ownerId: "owner" };
     await store.createKnowledgeBase({ id: "kb", ownerId: "owner", name: "kb" });
     const generation = await store.createGeneration(scope, { embeddingModelId: "m", dimensions: 8, chunkSize: 64, chunkOverlap: 0 });
     const next = random(11);
+    const probe = new Float32Array([1, 0, 0, 0, 0, 0, 0, 0]);
     for (let batch = 0; batch < 20; batch++) {
+      if (batch === 9) {
+        // 1800 chunks, under the minimum: no index yet, and an exact scan answers (scores sorted, limit filled).
+        expect(await indexes()).toEqual([]);
+        expect(await store.explainVectorSearch(scope, probe, { limit: 10 })).not.toContain("rag_chunks_embedding_");
+        const exact = await store.vectorSearch(scope, probe, { limit: 10 });
+        expect(exact).toHaveLength(10);
+        expect(exact.map((hit) => hit.score)).toEqual([...exact.map((hit) => hit.score)].sort((left, right) => right - left));
+      }
+      if (batch === 10) expect(await indexes()).toEqual([{ name: `rag_chunks_embedding_${generation.id}`, valid: true }]);
       const documents = Array.from({ length: 10 }, (_, index) => {
         const number = batch * 10 + index;
         const texts = Array.from({ length: 20 }, (_, ordinal) => `chunk ${ordinal} of document ${number}`);
@@ -111,12 +132,7 @@ it("serves vector searches from the generation's HNSW index, and fills the limit
       });
       await store.writeDocuments(scope, documents.map((document) => ({ document: document.document, generations: [{ generationId: generation.id, chunks: document.chunks }] })));
     }
-    const database = await openDatabase(postgres.url);
-    try {
-      await sql`analyze rag_chunks`.execute(database.db);
-    } finally {
-      await database.dispose();
-    }
+    expect(await indexes()).toEqual([{ name: `rag_chunks_embedding_${generation.id}`, valid: true }]);
     const query = new Float32Array(Array.from({ length: 8 }, () => next() * 2 - 1));
     const plan = await store.explainVectorSearch(scope, query, { limit: 10 });
     expect(plan).toContain(`rag_chunks_embedding_${generation.id}`);

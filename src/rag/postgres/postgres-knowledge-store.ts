@@ -10,8 +10,10 @@ import { parsedDocumentSchema } from "../parsed-document-schema.js";
 import type { EmbeddedChunk, KnowledgeBaseScope } from "../types.js";
 import { type ChunkReplacement, deleteChunks, replaceChunks } from "./postgres-chunk-writes.js";
 import { lexicalQueryPlan, lexicalScores, termFrequencies } from "./postgres-lexical-index.js";
-import { postgresSearchFilter } from "./postgres-search-filter.js";
-import { ensureVectorColumn, fromVectorText, hnswIndexName, hnswMaxDimensions, toVectorText } from "./postgres-vectors.js";
+import { postgresSearchFilter, restrictsSearch } from "./postgres-search-filter.js";
+import {
+  buildVectorIndex, defaultVectorIndexMinimumChunks, ensureVectorColumn, fromVectorText, hnswIndexName, hnswMaxDimensions, toVectorText,
+} from "./postgres-vectors.js";
 
 /** Options of {@link PostgresKnowledgeStore}. */
 export type PostgresKnowledgeStoreOptions = {
@@ -25,6 +27,12 @@ export type PostgresKnowledgeStoreOptions = {
   lexicalPostingsBudget?: number | undefined;
   /** HNSW candidate list size per query (default max(100, 4 × limit), at most 1000). */
   efSearch?: number | undefined;
+  /**
+   * Chunks a generation holds before its HNSW index is built (default 10 000; 0: with the generation). Below it,
+   * vector searches scan the generation exactly (as fast at that size) and writes skip the costly graph inserts; the
+   * write that reaches it builds the index in bulk, concurrently with other writers and readers.
+   */
+  vectorIndexMinimumChunks?: number | undefined;
   /** `close()` also disposes the database (a store that owns its database, e.g. in tests). */
   closeDatabase?: boolean | undefined;
 };
@@ -64,8 +72,13 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
   private readonly lexicalCandidates: number | undefined;
   private readonly lexicalPostingsBudget: number;
   private readonly efSearch: number | undefined;
+  private readonly vectorIndexMinimumChunks: number;
+  /** Generations whose HNSW index this instance saw built (the others are checked after writes that reach the minimum). */
+  private readonly indexedGenerations = new Set<number>();
   private readonly closeDatabase: boolean;
   private vectorsReady: Promise<void> | undefined;
+  /** Bulk ingestion writes up to this many chunks per transaction: fewer round trips and term-statistics upserts. */
+  readonly preferredWriteBatchChunks = 128;
 
   constructor(options: PostgresKnowledgeStoreOptions) {
     if (options.database.dialect !== "postgres") throw new TypeError("PostgresKnowledgeStore needs a PostgreSQL database");
@@ -75,6 +88,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
     this.lexicalCandidates = options.lexicalCandidates;
     this.lexicalPostingsBudget = options.lexicalPostingsBudget ?? 3_000;
     this.efSearch = options.efSearch;
+    this.vectorIndexMinimumChunks = Math.max(0, options.vectorIndexMinimumChunks ?? defaultVectorIndexMinimumChunks);
     this.closeDatabase = options.closeDatabase ?? false;
   }
 
@@ -167,7 +181,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
         values (${scope.knowledgeBaseId}, ${input.embeddingModelId}, ${input.dimensions}, ${input.chunkSize}, ${input.chunkOverlap}, ${status}, ${this.now().toISOString()})
         returning *`.execute(transaction);
       const generation = inserted.rows[0]!;
-      if (input.dimensions <= hnswMaxDimensions) {
+      if (input.dimensions <= hnswMaxDimensions && this.vectorIndexMinimumChunks === 0) {
         await sql`create index ${sql.id(hnswIndexName(generation.id))} on rag_chunks
           using hnsw ((embedding::vector(${sql.lit(input.dimensions)})) vector_cosine_ops) where generation_id = ${sql.lit(generation.id)}`.execute(transaction);
       }
@@ -178,8 +192,11 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
   }
 
   async listGenerations(scope: KnowledgeBaseScope): Promise<GenerationRecord[]> {
-    await this.requireKnowledgeBase(this.db, scope);
-    return (await this.generationRows(this.db, scope.knowledgeBaseId)).map(toGeneration);
+    // One round trip (ingestion asks once per document): the knowledge base's row, joined with its generations.
+    const result = await sql<GenerationRow | { [key in keyof GenerationRow]: null }>`select g.* from rag_knowledge_bases k
+      left join rag_generations g on g.knowledge_base_id = k.id where k.id = ${scope.knowledgeBaseId} and k.owner_id = ${scope.ownerId} order by g.id`.execute(this.db);
+    if (result.rows.length === 0) throw knowledgeBaseNotFound(scope);
+    return result.rows.flatMap((row) => (row.id === null ? [] : [toGeneration(row)]));
   }
 
   async activateGeneration(scope: KnowledgeBaseScope, generationId: number): Promise<void> {
@@ -222,7 +239,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
     await this.requireKnowledgeBase(this.db, scope);
     const writes = inputs.map((input) => ({ document: input.document, metadata: metadataSchema.parse(input.document.metadata), targets: input.generations }));
     const generationIds = [...new Set(inputs.flatMap((input) => input.generations.map((target) => target.generationId)))];
-    await this.db.transaction().execute(async (transaction) => {
+    const written = await this.db.transaction().execute(async (transaction) => {
       await lockGenerations(transaction, generationIds);
       const generations = new Map<number, GenerationRow>();
       for (const id of generationIds) generations.set(id, await this.generationRow(transaction, scope.knowledgeBaseId, id));
@@ -250,25 +267,31 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
           }
         }
         for (const [generationId, list] of [...replacements].sort(([left], [right]) => left - right)) {
-          await replaceChunks(transaction, scope.knowledgeBaseId, generationId, list);
+          const generation = generations.get(generationId)!;
+          generation.chunk_count += await replaceChunks(transaction, scope.knowledgeBaseId, generationId, list);
         }
       }
+      return [...generations.values()];
     });
+    await this.indexLargeGenerations(written);
   }
 
   async writeGenerationChunks(scope: KnowledgeBaseScope, generationId: number, documentId: string, chunks: EmbeddedChunk[]): Promise<void> {
     await this.vectors();
     await this.requireKnowledgeBase(this.db, scope);
-    await this.db.transaction().execute(async (transaction) => {
+    const written = await this.db.transaction().execute(async (transaction) => {
       await lockGenerations(transaction, [generationId]);
-      writableGeneration(await this.generationRow(transaction, scope.knowledgeBaseId, generationId), chunks);
+      const generation = await this.generationRow(transaction, scope.knowledgeBaseId, generationId);
+      writableGeneration(generation, chunks);
       const document = await sql<{ title: string | null; parsed_json: string }>`select title, parsed_json from rag_documents
         where knowledge_base_id = ${scope.knowledgeBaseId} and id = ${documentId}`.execute(transaction);
       const row = document.rows[0];
       if (!row) throw new NotFoundError({ message: `document ${documentId} not found`, code: "document_not_found" });
       const documentText = documentSearchText(row.title ?? undefined, parsedDocumentSchema.parse(JSON.parse(row.parsed_json)).text);
-      await replaceChunks(transaction, scope.knowledgeBaseId, generationId, [{ documentId, chunks, documentText }]);
+      generation.chunk_count += await replaceChunks(transaction, scope.knowledgeBaseId, generationId, [{ documentId, chunks, documentText }]);
+      return generation;
     });
+    await this.indexLargeGenerations([written]);
   }
 
   async deleteDocument(scope: KnowledgeBaseScope, documentId: string): Promise<boolean> {
@@ -283,10 +306,13 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
   }
 
   async getDocument(scope: KnowledgeBaseScope, documentId: string): Promise<StoredDocument | undefined> {
-    await this.requireKnowledgeBase(this.db, scope);
-    const result = await sql<DocumentRow>`select * from rag_documents where knowledge_base_id = ${scope.knowledgeBaseId} and id = ${documentId}`.execute(this.db);
+    // One round trip (ingestion asks once per document): the knowledge base's row, joined with the document.
+    const result = await sql<DocumentRow | { [key in keyof DocumentRow]: null }>`select d.* from rag_knowledge_bases k
+      left join rag_documents d on d.knowledge_base_id = k.id and d.id = ${documentId}
+      where k.id = ${scope.knowledgeBaseId} and k.owner_id = ${scope.ownerId}`.execute(this.db);
     const row = result.rows[0];
-    return row && { ...toDocument(row), parsed: parsedDocumentSchema.parse(JSON.parse(row.parsed_json!)) };
+    if (!row) throw knowledgeBaseNotFound(scope);
+    return row.id === null ? undefined : { ...toDocument(row), parsed: parsedDocumentSchema.parse(JSON.parse(row.parsed_json!)) };
   }
 
   async listDocuments(scope: KnowledgeBaseScope): Promise<DocumentRecord[]> {
@@ -313,7 +339,7 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
 
   async lexicalSearch(scope: KnowledgeBaseScope, query: string, options: LexicalSearchOptions = {}): Promise<SearchHit[]> {
     const limit = options.limit ?? 10;
-    const filter = postgresSearchFilter(options.filter);
+    const filter = restrictsSearch(options.filter) ? postgresSearchFilter(options.filter) : undefined;
     return this.snapshot(async (transaction) => {
       const generation = await this.searchGeneration(transaction, scope, options.generationId);
       if (generation.chunk_count === 0 || limit <= 0) return [];
@@ -445,6 +471,23 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
     return this.vectorsReady;
   }
 
+  /**
+   * After a committed write: builds the HNSW index of each written generation that now holds at least
+   * `vectorIndexMinimumChunks` chunks and has none yet. The chunks are stored either way: a failed build is retried
+   * by the next write (searches scan exactly meanwhile).
+   */
+  private async indexLargeGenerations(generations: GenerationRow[]): Promise<void> {
+    for (const generation of generations) {
+      if (this.indexedGenerations.has(generation.id) || generation.dimensions > hnswMaxDimensions) continue;
+      if (generation.status === "retired" || generation.chunk_count < Math.max(1, this.vectorIndexMinimumChunks)) continue;
+      try {
+        if (await buildVectorIndex(this.db, generation.id, generation.dimensions)) this.indexedGenerations.add(generation.id);
+      } catch {
+        // Retried by the next write of this generation.
+      }
+    }
+  }
+
   /** Drops a retired generation's HNSW index without blocking readers and writers (after its rows are gone). */
   private async dropVectorIndex(generationId: number): Promise<void> {
     try {
@@ -477,13 +520,19 @@ export class PostgresKnowledgeStore implements KnowledgeStore {
     return row;
   }
 
+  /** The generation a search reads (the active one unless named), in one round trip with the knowledge base's check. */
   private async searchGeneration(executor: Executor, scope: KnowledgeBaseScope, generationId: number | undefined): Promise<GenerationRow> {
-    const knowledgeBase = await this.requireKnowledgeBase(executor, scope);
-    const id = generationId ?? knowledgeBase.activeGenerationId;
-    if (id === undefined) throw new InvalidRequestError({ message: `knowledge base ${scope.knowledgeBaseId} has no index yet`, code: "knowledge_base_not_indexed" });
-    const generation = await this.generationRow(executor, scope.knowledgeBaseId, id);
-    if (generation.status === "retired") throw new NotFoundError({ message: `index generation ${id} was retired`, code: "generation_not_found" });
-    return generation;
+    const result = await sql<{ requested_id: number | null } & (GenerationRow | { [key in keyof GenerationRow]: null })>`select
+        coalesce(${generationId ?? null}::bigint, k.active_generation_id) as requested_id, g.*
+      from rag_knowledge_bases k left join rag_generations g on g.knowledge_base_id = k.id and g.id = coalesce(${generationId ?? null}::bigint, k.active_generation_id)
+      where k.id = ${scope.knowledgeBaseId} and k.owner_id = ${scope.ownerId}`.execute(executor);
+    const row = result.rows[0];
+    if (!row) throw knowledgeBaseNotFound(scope);
+    const id = row.requested_id;
+    if (id === null) throw new InvalidRequestError({ message: `knowledge base ${scope.knowledgeBaseId} has no index yet`, code: "knowledge_base_not_indexed" });
+    if (row.id === null) throw new NotFoundError({ message: `index generation ${id} not found`, code: "generation_not_found" });
+    if (row.status === "retired") throw new NotFoundError({ message: `index generation ${id} was retired`, code: "generation_not_found" });
+    return row;
   }
 }
 

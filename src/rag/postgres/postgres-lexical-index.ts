@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type RawBuilder, sql } from "kysely";
 import type { DatabaseSchema } from "../../store/index.js";
 import { bm25InverseDocumentFrequency } from "../bm25.js";
 import { candidateGenerationTerms } from "../lexical-candidate-terms.js";
@@ -16,7 +16,7 @@ export function termFrequencies(text: string): { frequencies: Map<string, number
   return { frequencies, length: terms.length };
 }
 
-/** Changes of per-term chunk and document frequencies inside one write, applied at once by {@link applyTermDeltas}. */
+/** Changes of per-term chunk and document frequencies inside one write, applied to `rag_terms` at once. */
 export class TermDeltas {
   private readonly deltas = new Map<string, { chunks: number; documents: number }>();
 
@@ -31,17 +31,6 @@ export class TermDeltas {
   entries(): Array<[string, { chunks: number; documents: number }]> {
     return [...this.deltas].filter(([, delta]) => delta.chunks !== 0 || delta.documents !== 0).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
   }
-}
-
-/** Adds term-frequency changes of one generation to `rag_terms` (inside the writer's transaction). */
-export async function applyTermDeltas(executor: Kysely<DatabaseSchema>, generationId: number, deltas: TermDeltas): Promise<void> {
-  const entries = deltas.entries();
-  if (entries.length === 0) return;
-  await sql`insert into rag_terms (generation_id, term, chunk_frequency, document_frequency)
-    select ${generationId}::bigint, t.term, t.chunks, t.documents
-    from unnest(${entries.map(([term]) => term)}::text[], ${entries.map(([, delta]) => delta.chunks)}::bigint[], ${entries.map(([, delta]) => delta.documents)}::bigint[]) as t(term, chunks, documents)
-    on conflict (generation_id, term) do update set chunk_frequency = rag_terms.chunk_frequency + excluded.chunk_frequency,
-      document_frequency = rag_terms.document_frequency + excluded.document_frequency`.execute(executor);
 }
 
 /** The statistics of a generation that BM25 needs. */
@@ -103,29 +92,32 @@ function fts5InverseDocumentFrequency(count: number, frequency: number): number 
 }
 
 /**
- * The scored chunks of one lexical query as `(chunk_id, score)`, best first: one SQL statement over the postings.
- * `filter` is a condition over `rag_chunks c`.
+ * The scored chunks of one lexical query as `(chunk_id, score)`, best first: one SQL statement over the postings,
+ * returning the candidates' chunk scores and their documents' scores, added up here (a join of the two in SQL gets
+ * a nested loop: the planner cannot estimate either side). `filter` is a condition over `rag_chunks c`, or
+ * `undefined` for none (then candidates are drawn from the postings alone).
  */
 export async function lexicalScores(
   executor: Kysely<DatabaseSchema>,
   input: LexicalQueryInput,
   plan: LexicalQueryPlan,
-  filter: ReturnType<typeof sql>,
+  filter: RawBuilder<unknown> | undefined,
   limit: number,
 ): Promise<Array<{ chunk_id: number; score: number }>> {
   const generationId = sql.lit(input.generationId);
   const averageChunkLength = Math.max(input.statistics.lexicalLengthSum / Math.max(input.statistics.chunkCount, 1), 1e-9);
   const averageDocumentLength = Math.max(input.statistics.documentLengthSum / Math.max(input.statistics.documentCount, 1), 1e-9);
   const { k1, b } = input;
-  const result = await sql<{ chunk_id: number; score: number }>`
+  const filtered = filter === undefined ? sql`` : sql`join rag_chunks c on c.id = p.chunk_id and ${filter}`;
+  const result = await sql<{ chunk_id: number | null; document_id: string; score: number }>`
     with query_terms as (
       select * from unnest(${plan.terms}::text[], ${plan.weights}::float8[], ${plan.idfs}::float8[]) as q(term, weight, idf)
     ), candidate_terms as (
       select * from unnest(${plan.candidateTerms}::text[], ${plan.candidateChunkIdfs}::float8[], ${plan.candidateDocumentIdfs}::float8[]) as t(term, chunk_idf, document_idf)
     ), candidates as (
       select p.chunk_id
-      from rag_chunk_postings p join candidate_terms t on t.term = p.term join rag_chunks c on c.id = p.chunk_id
-      where p.generation_id = ${generationId} and p.term = any(${plan.candidateTerms}::text[]) and ${filter}
+      from rag_chunk_postings p join candidate_terms t on t.term = p.term ${filtered}
+      where p.generation_id = ${generationId} and p.term = any(${plan.candidateTerms}::text[])
       group by p.chunk_id
       order by sum(t.chunk_idf * p.frequency * ${fts5K1 + 1}::float8
         / (p.frequency + ${fts5K1}::float8 * (${1 - fts5B}::float8 + ${fts5B}::float8 * p.chunk_length / ${averageChunkLength}::float8))) desc, p.chunk_id
@@ -136,7 +128,7 @@ export async function lexicalScores(
       from rag_chunk_postings p join query_terms q on q.term = p.term
       where p.generation_id = ${generationId} and p.term = any(${plan.terms}::text[]) and p.chunk_id in (select chunk_id from candidates)
       group by p.chunk_id
-    ), scored_chunks as (
+    ), scored_chunks as materialized (
       select s.chunk_id, s.score, c.document_id from chunk_scores s join rag_chunks c on c.id = s.chunk_id
     ), document_scores as (
       select p.document_id, sum(t.document_idf * p.frequency * ${fts5K1 + 1}::float8
@@ -146,9 +138,13 @@ export async function lexicalScores(
         and p.document_id in (select document_id from scored_chunks) and ${input.documentWeight}::float8 > 0
       group by p.document_id
     )
-    select s.chunk_id, (s.score + ${input.documentWeight}::float8 * coalesce(d.score, 0))::float8 as score
-    from scored_chunks s left join document_scores d on d.document_id = s.document_id
-    order by score desc, s.chunk_id
-    limit ${limit}`.execute(executor);
-  return result.rows;
+    select chunk_id, document_id, score::float8 as score from scored_chunks
+    union all
+    select null, document_id, score::float8 from document_scores`.execute(executor);
+  const documentScores = new Map<string, number>();
+  for (const row of result.rows) if (row.chunk_id === null) documentScores.set(row.document_id, row.score);
+  return result.rows
+    .flatMap((row) => (row.chunk_id === null ? [] : [{ chunk_id: row.chunk_id, score: row.score + input.documentWeight * (documentScores.get(row.document_id) ?? 0) }]))
+    .sort((left, right) => right.score - left.score || left.chunk_id - right.chunk_id)
+    .slice(0, Math.max(0, limit));
 }

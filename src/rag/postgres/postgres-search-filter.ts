@@ -2,6 +2,11 @@ import { type RawBuilder, sql } from "kysely";
 import { InvalidRequestError } from "../../spec/errors/index.js";
 import type { SearchFilter } from "../types.js";
 
+/** Whether `filter` restricts anything (a search without one need not read `rag_chunks` to choose candidates). */
+export function restrictsSearch(filter: SearchFilter | undefined): boolean {
+  return filter?.documentIds !== undefined || Object.keys(filter?.metadata ?? {}).length > 0;
+}
+
 /** A SQL condition over `rag_chunks` aliased `c` (`true` when there is no filter). Same keys as the SQLite store. */
 export function postgresSearchFilter(filter: SearchFilter | undefined): RawBuilder<unknown> {
   const conditions: Array<RawBuilder<unknown>> = [];

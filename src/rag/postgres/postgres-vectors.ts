@@ -11,6 +11,39 @@ export function hnswIndexName(generationId: number): string {
   return `rag_chunks_embedding_${generationId}`;
 }
 
+/** Chunks a generation holds before its HNSW index is built (default of the store's `vectorIndexMinimumChunks`). */
+export const defaultVectorIndexMinimumChunks = 10_000;
+
+/** Second key of the session advisory lock that one index build per generation holds ("hnsw"). */
+const indexBuildNamespace = 0x686e7377;
+
+/**
+ * Builds the HNSW index of a generation that has none yet (`CREATE INDEX CONCURRENTLY`: writers and readers go on
+ * meanwhile). One build per generation across instances (a session advisory lock; a build already running elsewhere
+ * is left to finish), an invalid index left by a build that died is dropped and built again, and a retired
+ * generation gets none. Resolves `true` once a valid index exists, `false` when another session is building it.
+ */
+export async function buildVectorIndex(db: Kysely<DatabaseSchema>, generationId: number, dimensions: number): Promise<boolean> {
+  const name = hnswIndexName(generationId);
+  return db.connection().execute(async (connection) => {
+    const locked = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${indexBuildNamespace}, ${generationId}::integer) as locked`.execute(connection);
+    if (!locked.rows[0]?.locked) return false;
+    try {
+      const existing = await sql<{ valid: boolean }>`select i.indisvalid as valid from pg_index i
+        where i.indexrelid = to_regclass(${name})`.execute(connection);
+      if (existing.rows[0]?.valid) return true;
+      if (existing.rows.length > 0) await sql`drop index concurrently if exists ${sql.id(name)}`.execute(connection);
+      const generation = await sql<{ status: string }>`select status from rag_generations where id = ${generationId}`.execute(connection);
+      if (generation.rows[0] === undefined || generation.rows[0].status === "retired") return false;
+      await sql`create index concurrently if not exists ${sql.id(name)} on rag_chunks
+        using hnsw ((embedding::vector(${sql.lit(dimensions)})) vector_cosine_ops) where generation_id = ${sql.lit(generationId)}`.execute(connection);
+      return true;
+    } finally {
+      await sql`select pg_advisory_unlock(${indexBuildNamespace}, ${generationId}::integer)`.execute(connection);
+    }
+  });
+}
+
 /** pgvector's text form of a vector: `[1,2,3]`. */
 export function toVectorText(vector: Float32Array): string {
   return `[${vector.join(",")}]`;

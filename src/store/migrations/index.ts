@@ -23,6 +23,7 @@ import * as auditLog from "./0024-audit-log.js";
 import * as sharedRateLimits from "./0025-shared-rate-limits.js";
 import * as auditRequestId from "./0028-audit-request-id.js";
 import * as workflowVersionsNestedCosts from "./0029-workflow-versions-nested-costs.js";
+import * as knowledgeCoveringPostings from "./0032-knowledge-covering-postings.js";
 import * as knowledgePostgres from "./0026-knowledge-postgres.js";
 import * as sharedState from "./0027-shared-state.js";
 
@@ -56,6 +57,7 @@ export const migrationProvider: MigrationProvider = {
       "0027-shared-state": sharedState,
       "0028-audit-request-id": auditRequestId,
       "0029-workflow-versions-nested-costs": workflowVersionsNestedCosts,
+      "0032-knowledge-covering-postings": knowledgeCoveringPostings,
     };
   },
 };
