@@ -1,5 +1,5 @@
-import { ContextOverflowError, InvalidRequestError } from "../spec/index.js";
 import type { ModelPool } from "./model-pool.js";
+import { assertScoreRanges, assertScoreTokens } from "./score-requests.js";
 import { ScoringJob } from "./scoring-job.js";
 import type { PromptScoreRequest, PromptScorer, RegisteredModel } from "./types.js";
 
@@ -40,27 +40,12 @@ export class LocalPromptScorer implements PromptScorer {
 
   async scoreTokens(requests: readonly PromptScoreRequest[], options: { signal?: AbortSignal | undefined } = {}): Promise<number[][]> {
     options.signal?.throwIfAborted();
-    for (const request of requests) {
-      if (!Number.isInteger(request.from) || request.from < 1 || request.from > request.tokens.length) {
-        throw new InvalidRequestError({ message: `score request: from must be an integer from 1 to ${request.tokens.length}, got ${request.from}` });
-      }
-    }
+    assertScoreRanges(requests);
     if (requests.length === 0) return [];
     const lease = await this.pool.acquireLanguageModel(this.registered, options.signal);
     try {
       const { loaded } = lease;
-      const vocabulary = this.registered.metadata.vocabularySize ?? Number.POSITIVE_INFINITY;
-      for (const request of requests) {
-        if (request.tokens.length > loaded.contextSize) {
-          throw new ContextOverflowError({
-            message: `a scored sequence has ${request.tokens.length} tokens, more than the model's context of ${loaded.contextSize} tokens`,
-            code: "context_length_exceeded",
-          });
-        }
-        if (request.tokens.some((token) => !Number.isInteger(token) || token < 0 || token >= vocabulary)) {
-          throw new InvalidRequestError({ message: `score request: token ids must be integers from 0 to ${vocabulary - 1}` });
-        }
-      }
+      assertScoreTokens(requests, loaded.contextSize, this.registered.metadata.vocabularySize);
       const job = new ScoringJob(requests);
       const onAbort = (): void => {
         loaded.scheduler.cancelQueued(job);

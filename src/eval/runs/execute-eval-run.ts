@@ -61,7 +61,7 @@ async function executeEvalRun(
         throw new InvalidRequestError({ message: `the dataset of run ${id} changed: item ${item.itemIndex} was ${item.itemId}`, param: "data", code: "dataset_changed" });
       }
     }
-    const execute = async <Backend extends { description: string }>(items: RunItem<Backend>[], backend: Backend): Promise<void> => {
+    const execute = async <Backend extends { description: string; itemsInFlight?: number | undefined }>(items: RunItem<Backend>[], backend: Backend): Promise<void> => {
       await runs.recordProgress(id, { doneItems: stored.length, totalItems: total, backend: backend.description, at: now() });
       const done = new Set(stored.map((item) => item.itemIndex));
       const queue = items.map((_, index) => index).filter((index) => !done.has(index));
@@ -79,8 +79,7 @@ async function executeEvalRun(
           if (pending.length >= commitEvery) await flush();
         }
       };
-      const itemsInFlight = options.concurrency ?? ("itemsInFlight" in backend && typeof backend.itemsInFlight === "number" ? backend.itemsInFlight : 1);
-      await Promise.all(Array.from({ length: Math.max(1, itemsInFlight) }, worker));
+      await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? backend.itemsInFlight ?? 1) }, worker));
     };
     switch (plan.kind) {
       case "loglikelihood":

@@ -1,4 +1,4 @@
-import { ContextOverflowError, InvalidRequestError } from "../../spec/index.js";
+import { assertScoreRanges, assertScoreTokens } from "../score-requests.js";
 import type { PromptScoreRequest, PromptScorer, RegisteredModel } from "../types.js";
 import { scoringContextSize, type NativeScoreEngine } from "./native-score-engine.js";
 
@@ -36,25 +36,9 @@ export class NativePromptScorer implements PromptScorer {
 
   async scoreTokens(requests: readonly PromptScoreRequest[], options: { signal?: AbortSignal | undefined } = {}): Promise<number[][]> {
     options.signal?.throwIfAborted();
-    for (const request of requests) {
-      if (!Number.isInteger(request.from) || request.from < 1 || request.from > request.tokens.length) {
-        throw new InvalidRequestError({ message: `score request: from must be an integer from 1 to ${request.tokens.length}, got ${request.from}` });
-      }
-    }
+    assertScoreRanges(requests);
     if (requests.length === 0) return [];
-    const contextSize = scoringContextSize(this.registered, this.engine.options.contextSize);
-    const vocabulary = this.registered.metadata.vocabularySize ?? Number.POSITIVE_INFINITY;
-    for (const request of requests) {
-      if (request.tokens.length > contextSize) {
-        throw new ContextOverflowError({
-          message: `a scored sequence has ${request.tokens.length} tokens, more than the model's context of ${contextSize} tokens`,
-          code: "context_length_exceeded",
-        });
-      }
-      if (request.tokens.some((token) => !Number.isInteger(token) || token < 0 || token >= vocabulary)) {
-        throw new InvalidRequestError({ message: `score request: token ids must be integers from 0 to ${vocabulary - 1}` });
-      }
-    }
+    assertScoreTokens(requests, scoringContextSize(this.registered, this.engine.options.contextSize), this.registered.metadata.vocabularySize);
     const [results] = await this.engine.score(this.registered, [requests], { signal: options.signal });
     return results!.map((result) => Array.from(result.logprobs));
   }
